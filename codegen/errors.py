@@ -1,0 +1,38 @@
+"""Errors and warnings as values: every problem names what is wrong and where."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Level(enum.Enum):
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about the input, with the place it was found (file, model, method, field)."""
+
+    level: Level
+    message: str
+    where: str = ""
+
+    def __str__(self) -> str:
+        prefix = f"{self.where}: " if self.where else ""
+        return f"{self.level.value}: {prefix}{self.message}"
+
+
+class CodegenError(Exception):
+    """Input the generator cannot turn into code. `str()` is a one-line, user-facing message."""
+
+    def __init__(self, message: str, where: str = "") -> None:
+        self.message = message
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+def join_where(*parts: str) -> str:
+    """Join location parts (file, model, method, field) into one readable path."""
+    return " > ".join(p for p in parts if p)

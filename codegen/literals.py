@@ -1,0 +1,63 @@
+"""The only two ways third-party text becomes code: `py_literal` (repr of a checked value) and
+`docstring` (a triple-quoted literal built character by character and verified by parsing it back)."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from .defaults import is_safe_literal
+
+
+def py_literal(value: Any) -> str:
+    """`repr(value)`, refusing anything that does not evaluate back to an equal value."""
+    if not is_safe_literal(value):
+        raise ValueError(f"not a safe literal: {type(value).__name__}")
+    return repr(value)
+
+
+def _escape_char(ch: str) -> str:
+    if ch == "\\":
+        return "\\\\"
+    if ch == '"':
+        return '\\"'
+    if ch == "\n":
+        return "\n"
+    if ch == "\t":
+        return "    "
+    code = ord(ch)
+    if code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000 or ch in "\u2028\u2029\ufeff":
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return ch
+
+
+def clean_text(text: str) -> str:
+    """Normalize third-party prose for a docstring: unify newlines, drop trailing spaces."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
+def docstring(text: str, indent: str = "") -> str:
+    """A `\"\"\"...\"\"\"` literal whose value is `text` (re-indented by `indent` after newlines).
+
+    Quotes and backslashes are escaped, control characters written as escapes, so the literal can never
+    end early or change meaning; the result is parsed back and compared before it is returned.
+    """
+    chars = [_escape_char(ch) for ch in text]
+    for i, ch in enumerate(
+        text
+    ):  # a lone '"' inside prose stays readable; runs and a final one not
+        if ch == '"' and not (i + 1 < len(text) and text[i + 1] == '"') and i + 1 != len(text):
+            if not (i > 0 and text[i - 1] == '"'):
+                chars[i] = '"'
+    body = "".join(chars)
+    body = body.replace("\n", "\n" + indent) if indent else body
+    if "\n" in text:
+        body += "\n" + indent
+    literal = f'"""{body}"""'
+    expected = "".join("    " if ch == "\t" else ch for ch in text.replace("\n", "\n" + indent)) + (
+        "\n" + indent if "\n" in text else ""
+    )
+    if ast.literal_eval(literal) != expected:
+        raise ValueError("docstring round trip failed")
+    return literal

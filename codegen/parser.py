@@ -1,0 +1,356 @@
+"""Parse method signatures, in every JSON shape the platform and the SDK produce, into the IR.
+
+Accepted shapes: a GetModel response (`model.model_version.method_signatures`), a GetModelVersion response
+(`model_version.method_signatures`), `{"method_signatures": [...]}`, a bare list, and the SDK's
+`_GET_SIGNATURES` dict keyed by method name. Keys may be snake_case or camelCase, enums names or integers.
+Malformed input raises `CodegenError` naming the file, method and field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from . import defaults
+from .errors import CodegenError, Level, Problem, join_where
+from .naming import check_resource_id
+from .spec import DataType, FieldSpec, MethodKind, MethodSpec, ModelRef, ModelSpec, Range, TypeRef
+
+_METHOD_TYPES = {
+    "UNKNOWN": 0,
+    "UNARY_UNARY": 1,
+    "UNARY_STREAMING": 2,
+    "STREAMING_UNARY": 3,
+    "STREAMING_STREAMING": 4,
+}
+_KINDS = {1: MethodKind.UNARY, 2: MethodKind.SERVER_STREAM, 4: MethodKind.BIDI_STREAM}
+_MAX_DEPTH = 16
+_SUCCESS = 10000
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def snake(key: str) -> str:
+    return _CAMEL.sub("_", key).lower()
+
+
+def _norm(obj: Any) -> Any:
+    """Recursively convert camelCase keys to snake_case (proto JSON accepts both)."""
+    if isinstance(obj, Mapping):
+        return {snake(str(k)): _norm(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_norm(v) for v in obj]
+    return obj
+
+
+class _Ctx:
+    """Collects warnings; raises errors with the current location."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.problems: list[Problem] = []
+
+    def error(self, message: str, *where: str) -> CodegenError:
+        return CodegenError(message, join_where(self.where, *where))
+
+    def warn(self, message: str, *where: str) -> None:
+        self.problems.append(Problem(Level.WARNING, message, join_where(self.where, *where)))
+
+
+def extract_signatures(data: Any, where: str) -> tuple[list[Any], dict[str, str | None], str]:
+    """Find the signature list and whatever model ids the document carries."""
+    if isinstance(data, list):
+        return data, {}, ""
+    if not isinstance(data, Mapping):
+        raise CodegenError(
+            f"expected a JSON object or list of method signatures, got {type(data).__name__}", where
+        )
+    doc = _norm(data)
+    status = doc.get("status")
+    if isinstance(status, Mapping) and "code" in status:
+        code = status.get("code")
+        if code not in (_SUCCESS, str(_SUCCESS), "SUCCESS"):
+            desc = status.get("description", "")
+            raise CodegenError(
+                f"the saved response is a failure (status {code!r}: {desc!r})", where
+            )
+    ids: dict[str, str | None] = {}
+    description = ""
+    if isinstance(doc.get("model"), Mapping):
+        model = doc["model"]
+        ids = {
+            "user_id": model.get("user_id"),
+            "app_id": model.get("app_id"),
+            "model_id": model.get("id"),
+        }
+        description = (
+            model.get("description", "") if isinstance(model.get("description"), str) else ""
+        )
+        version = model.get("model_version")
+        if not isinstance(version, Mapping):
+            raise CodegenError(
+                "the model has no model_version: it has no method signatures "
+                "(a non-pythonic model?)",
+                where,
+            )
+        doc = version
+    elif isinstance(doc.get("model_version"), Mapping):
+        doc = doc["model_version"]
+        for key, src in (("user_id", "user_id"), ("app_id", "app_id"), ("model_id", "model_id")):
+            if isinstance(doc.get(src), str):
+                ids[key] = doc[src]
+    if "method_signatures" in doc or ("id" in doc and "model_id" not in ids):
+        if isinstance(doc.get("id"), str) and "method_signatures" in doc:
+            ids["version_id"] = doc["id"]
+        sigs = doc.get("method_signatures", [])
+        if not isinstance(sigs, list):
+            raise CodegenError("method_signatures must be a list", where)
+        return sigs, ids, description
+    if doc and all(isinstance(v, Mapping) for v in doc.values()):  # _GET_SIGNATURES: {name: sig}
+        sigs = []
+        for key, sig in doc.items():
+            if sig.get("name", key) != key:
+                raise CodegenError(f"signature keyed {key!r} is named {sig.get('name')!r}", where)
+            sigs.append({"name": key, **sig})
+        return sigs, ids, description
+    raise CodegenError(
+        "no method signatures found (expected a GetModel or GetModelVersion response, "
+        "a list, or a _GET_SIGNATURES object)",
+        where,
+    )
+
+
+def parse_model(
+    data: Any, where: str, ref: ModelRef | None = None, source: str = ""
+) -> tuple[ModelSpec, list[Problem]]:
+    """Parse one signature document. `ref` supplies ids the document lacks (or overrides them)."""
+    ctx = _Ctx(where)
+    raw_sigs, ids, description = extract_signatures(data, where)
+    model_ref = _resolve_ref(ids, ref, ctx)
+    if not raw_sigs:
+        raise ctx.error(
+            f"model {model_ref.path} has no method signatures (a non-pythonic model cannot be typed)"
+        )
+    methods: list[MethodSpec] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(_norm(raw_sigs)):
+        method = _parse_method(raw, i, ctx)
+        if method.name in seen:
+            raise ctx.error(f"duplicate method name {method.name!r}", f"method {method.name!r}")
+        seen.add(method.name)
+        methods.append(method)
+    spec = ModelSpec(ref=model_ref, methods=tuple(methods), description=description, source=source)
+    return spec, ctx.problems
+
+
+def _resolve_ref(ids: dict[str, str | None], ref: ModelRef | None, ctx: _Ctx) -> ModelRef:
+    if ref is not None:
+        return ModelRef(
+            ref.user_id, ref.app_id, ref.model_id, ref.version_id or ids.get("version_id")
+        )
+    missing = [k for k in ("user_id", "app_id", "model_id") if not ids.get(k)]
+    if missing:
+        raise ctx.error(
+            f"the file does not say which model it is (missing {', '.join(missing)}); "
+            "pass --ref USER/APP/MODEL"
+        )
+    values = {}
+    for key in ("user_id", "app_id", "model_id", "version_id"):
+        value = ids.get(key)
+        if value is not None:
+            if not isinstance(value, str):
+                raise ctx.error(f"{key} must be a string, got {type(value).__name__}")
+            values[key] = check_resource_id(value, key, ctx.where)
+    return ModelRef(
+        values["user_id"], values["app_id"], values["model_id"], values.get("version_id")
+    )
+
+
+def _enum(value: Any, names: Mapping[str, int], what: str, ctx: _Ctx, *where: str) -> int:
+    if isinstance(value, bool):
+        raise ctx.error(f"{what} must be a name or a number, got {value!r}", *where)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.isdigit():
+        number = int(value)
+    elif isinstance(value, str) and value in names:
+        return names[value]
+    else:
+        raise ctx.error(f"unknown {what} {value!r}", *where)
+    if number not in names.values():
+        raise ctx.error(f"unknown {what} {number}", *where)
+    return number
+
+
+def _text(raw: Mapping[str, Any], key: str, ctx: _Ctx, *where: str) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise ctx.error(f"{key} must be a string, got {type(value).__name__}", *where)
+    return value
+
+
+def _flag(raw: Mapping[str, Any], key: str, ctx: _Ctx, *where: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise ctx.error(f"{key} must be true or false, got {value!r}", *where)
+    return value
+
+
+def _parse_method(raw: Any, index: int, ctx: _Ctx) -> MethodSpec:
+    if not isinstance(raw, Mapping):
+        raise ctx.error(f"method signature #{index} is not an object")
+    name = _text(raw, "name", ctx, f"method #{index}")
+    if not name:
+        raise ctx.error("method has no name", f"method #{index}")
+    here = f"method {name!r}"
+    number = _enum(raw.get("method_type", 0), _METHOD_TYPES, "method_type", ctx, here)
+    if number == 3:
+        raise ctx.error("STREAMING_UNARY methods are not supported by Clarifai clients", here)
+    if number == 0:
+        raise ctx.error("method_type is missing or UNKNOWN", here)
+    kind = _KINDS[number]
+    inputs_raw = raw.get("input_fields", [])
+    outputs_raw = raw.get("output_fields", [])
+    if not isinstance(inputs_raw, list) or not isinstance(outputs_raw, list):
+        raise ctx.error("input_fields and output_fields must be lists", here)
+    inputs: list[FieldSpec] = []
+    seen: set[str] = set()
+    for i, field_raw in enumerate(inputs_raw):
+        field = _parse_field(field_raw, i, ctx, here)
+        if field.name in seen:
+            raise ctx.error(f"duplicate argument name {field.name!r}", here)
+        seen.add(field.name)
+        inputs.append(field)
+    if len(outputs_raw) != 1 or not isinstance(outputs_raw[0], Mapping):
+        raise ctx.error(f"expected exactly one output field, got {len(outputs_raw)}", here)
+    out_raw = outputs_raw[0]
+    output = _parse_type(out_raw, ctx, 0, here, "return")
+    output_iter = _flag(out_raw, "iterator", ctx, here, "return")
+    streamed = [f for f in inputs if f.iterator]
+    if kind is MethodKind.BIDI_STREAM and len(streamed) != 1:
+        raise ctx.error(
+            f"a STREAMING_STREAMING method needs exactly one iterator argument, got {len(streamed)}",
+            here,
+        )
+    if kind is not MethodKind.BIDI_STREAM and streamed:
+        raise ctx.error(
+            f"argument {streamed[0].name!r} is an iterator but the method is not STREAMING_STREAMING",
+            here,
+        )
+    if output_iter != (kind is not MethodKind.UNARY):
+        ctx.warn(f"the return's iterator flag disagrees with method_type; using {kind.name}", here)
+    return MethodSpec(
+        name=name,
+        kind=kind,
+        description=_text(raw, "description", ctx, here),
+        inputs=tuple(inputs),
+        output=output,
+        output_iterator=kind is not MethodKind.UNARY,
+    )
+
+
+def _parse_type(raw: Mapping[str, Any], ctx: _Ctx, depth: int, *where: str) -> TypeRef:
+    if depth > _MAX_DEPTH:
+        raise ctx.error(f"types nested deeper than {_MAX_DEPTH} levels", *where)
+    names = {t.name: t.value for t in DataType}
+    kind = DataType(_enum(raw.get("type", 0), names, "type", ctx, *where))
+    type_args = raw.get("type_args", [])
+    if not isinstance(type_args, list) or not all(isinstance(a, Mapping) for a in type_args):
+        raise ctx.error("type_args must be a list of objects", *where)
+    if kind is DataType.NOT_SET:
+        ctx.warn("type is NOT_SET; typed as Any", *where)
+    if kind is DataType.LIST:
+        if len(type_args) != 1:
+            raise ctx.error(f"LIST needs exactly one type argument, got {len(type_args)}", *where)
+        return TypeRef(kind, args=(_parse_type(type_args[0], ctx, depth + 1, *where, "item"),))
+    if kind is DataType.TUPLE:
+        if not type_args:
+            raise ctx.error("TUPLE needs at least one type argument", *where)
+        args = tuple(
+            _parse_type(a, ctx, depth + 1, *where, f"item {i}") for i, a in enumerate(type_args)
+        )
+        return TypeRef(kind, args=args)
+    if kind is DataType.NAMED_FIELDS:
+        if not type_args:
+            raise ctx.error("NAMED_FIELDS needs at least one field", *where)
+        fields: list[tuple[str, TypeRef]] = []
+        for i, a in enumerate(type_args):
+            fname = _text(a, "name", ctx, *where, f"field #{i}")
+            if not fname or fname in dict(fields):
+                raise ctx.error(f"NAMED_FIELDS field #{i} has an empty or duplicate name", *where)
+            fields.append((fname, _parse_type(a, ctx, depth + 1, *where, repr(fname))))
+        return TypeRef(kind, fields=tuple(fields))
+    if type_args:
+        ctx.warn(f"{kind.name} has unexpected type_args; ignored", *where)
+    return TypeRef(kind)
+
+
+def _parse_field(raw: Any, index: int, ctx: _Ctx, method_where: str) -> FieldSpec:
+    if not isinstance(raw, Mapping):
+        raise ctx.error(f"input field #{index} is not an object", method_where)
+    name = _text(raw, "name", ctx, method_where, f"field #{index}")
+    if not name:
+        raise ctx.error(f"input field #{index} has no name", method_where)
+    here = (method_where, f"field {name!r}")
+    ftype = _parse_type(raw, ctx, 0, *here)
+    required = _flag(raw, "required", ctx, *here)
+    default_text = _text(raw, "default", ctx, *here)
+    default, note = defaults.decode(ftype, default_text, required)
+    if note:
+        ctx.warn(note, *here)
+    choices = _parse_choices(raw.get("model_type_enum_options", []), ftype, ctx, *here)
+    return FieldSpec(
+        name=name,
+        type=ftype,
+        required=required,
+        default=default,
+        is_param=_flag(raw, "is_param", ctx, *here),
+        iterator=_flag(raw, "iterator", ctx, *here),
+        description=_text(raw, "description", ctx, *here),
+        choices=choices,
+        range=_parse_range(raw.get("model_type_range_info"), ctx, *here),
+    )
+
+
+def _parse_choices(raw: Any, ftype: TypeRef, ctx: _Ctx, *where: str) -> tuple[Any, ...]:
+    if not isinstance(raw, list) or not all(isinstance(o, Mapping) for o in raw):
+        raise ctx.error("model_type_enum_options must be a list of objects", *where)
+    values: list[Any] = []
+    for option in raw:
+        choice_id = option.get("id", "")
+        if not isinstance(choice_id, str):
+            raise ctx.error(f"choice id must be a string, got {choice_id!r}", *where)
+        value = defaults.decode_choice(ftype, choice_id)
+        if value is None:
+            raise ctx.error(f"choice {choice_id!r} is not a valid {ftype.kind.name} value", *where)
+        if value in values:
+            raise ctx.error(f"duplicate choice {choice_id!r}", *where)
+        values.append(value)
+    return tuple(values)
+
+
+def _parse_range(raw: Any, ctx: _Ctx, *where: str) -> Range | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise ctx.error("model_type_range_info must be an object", *where)
+    bounds: list[float | None] = []
+    for key in ("min", "max"):
+        value = raw.get(key)
+        if value is not None:
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ctx.error(f"range {key} is not a number: {value!r}", *where) from None
+            if not math.isfinite(value):
+                raise ctx.error(f"range {key} is not finite: {value!r}", *where)
+        bounds.append(value)
+    minimum, maximum = bounds
+    # proto3 drops a zero bound from JSON (`{"max": 2.0}` may mean min 0.0 or no min): a missing
+    # bound is not enforced, so no value the model accepts is rejected client-side.
+    if minimum is None and maximum is None:
+        return None
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise ctx.error(f"range min {minimum} is greater than max {maximum}", *where)
+    return Range(minimum, maximum)

@@ -1,0 +1,141 @@
+"""IR types -> Python annotations, plus the imports and TypedDicts those annotations need."""
+
+from __future__ import annotations
+
+import enum
+import keyword
+from dataclasses import dataclass, field
+
+from .naming import BUILTINS, Namespace, PyIdent, pascal_case
+from .spec import DataType, TypeRef
+
+# Names the runtime package exports (reserved in every generated module, used or not).
+RUNTIME_TYPES = {
+    DataType.IMAGE: "Image",
+    DataType.AUDIO: "Audio",
+    DataType.VIDEO: "Video",
+    DataType.CONCEPT: "Concept",
+    DataType.REGION: "Region",
+    DataType.FRAME: "Frame",
+    DataType.TEXT: "Text",
+    DataType.JSON_DATA: "JsonValue",
+}
+_PLAIN = {
+    DataType.STR: "str",
+    DataType.BYTES: "bytes",
+    DataType.INT: "int",
+    DataType.FLOAT: "float",
+    DataType.BOOL: "bool",
+}
+MODULE_NAMES = frozenset(
+    {
+        "annotations",
+        "Any",
+        "Literal",
+        "TypedDict",
+        "TYPE_CHECKING",
+        "cast",
+        "Iterable",
+        "Iterator",
+        "AsyncIterator",
+        "npt",
+        "Client",
+        "ModelRef",
+        "signature",
+        "MODEL",
+        "_METHODS",
+        "StreamingNotSupportedError",
+        *RUNTIME_TYPES.values(),
+    }
+)
+
+
+class Role(enum.Enum):
+    INPUT = "input"  # what a caller passes: accepts the convenient forms (a plain str for Text)
+    OUTPUT = "output"  # what a call returns
+
+
+@dataclass(frozen=True)
+class TypedDictDef:
+    name: PyIdent
+    keys: tuple[tuple[str, str], ...]  # (wire key, annotation)
+    class_syntax: bool
+
+
+@dataclass
+class Imports:
+    typing: set[str] = field(default_factory=set)
+    abc: set[str] = field(default_factory=set)
+    runtime: set[str] = field(default_factory=lambda: {"Client", "ModelRef", "signature"})
+    numpy: bool = False
+
+
+class TypeMapper:
+    """Maps types for one generated module; accumulates its imports and TypedDict definitions."""
+
+    def __init__(self, names: Namespace) -> None:
+        self.names = names
+        self.imports = Imports()
+        self.typed_dicts: list[TypedDictDef] = []
+        self._shapes: dict[tuple[TypeRef, Role], PyIdent] = {}
+
+    def annotation(self, t: TypeRef, role: Role, hint: str) -> str:
+        """The annotation for `t`. `hint` names TypedDicts (e.g. `ContainersResult`)."""
+        kind = t.kind
+        if kind in _PLAIN:
+            return _PLAIN[kind]
+        if kind is DataType.NOT_SET:
+            self.imports.typing.add("Any")
+            return "Any"
+        if kind is DataType.NDARRAY:
+            self.imports.numpy = True
+            self.imports.typing.add("Any")
+            return "npt.NDArray[Any]"
+        if kind in RUNTIME_TYPES:
+            name = RUNTIME_TYPES[kind]
+            self.imports.runtime.add(name)
+            return "Text | str" if kind is DataType.TEXT and role is Role.INPUT else name
+        if kind is DataType.LIST:
+            return f"list[{self.annotation(t.args[0], role, hint + 'Item')}]"
+        if kind is DataType.TUPLE:
+            items = [self.annotation(a, role, f"{hint}Item{i}") for i, a in enumerate(t.args)]
+            return f"tuple[{', '.join(items)}]"
+        if kind is DataType.NAMED_FIELDS:
+            return self._typed_dict(t, role, hint)
+        raise AssertionError(f"unmapped type {kind!r}")
+
+    def literal(self, values: tuple[object, ...]) -> str:
+        self.imports.typing.add("Literal")
+        return f"Literal[{', '.join(repr(v) for v in values)}]"
+
+    def iterator(self, inner: str, streamed_input: bool) -> str:
+        name = "Iterable" if streamed_input else "Iterator"
+        self.imports.abc.add(name)
+        return f"{name}[{inner}]"
+
+    def _typed_dict(self, t: TypeRef, role: Role, hint: str) -> str:
+        known = self._shapes.get((t, role))
+        if known is not None:
+            return known
+        keys = tuple(
+            (key, self.annotation(sub, role, hint + pascal_case(key))) for key, sub in t.fields
+        )
+        name = self.names.add(hint, hint, "TypedDict for")
+        self.imports.typing.add("TypedDict")
+        class_syntax = all(_plain_key(k) for k, _ in keys)
+        self.typed_dicts.append(TypedDictDef(name, keys, class_syntax))
+        self._shapes[(t, role)] = name
+        return name
+
+
+def _plain_key(key: str) -> bool:
+    """Can `key` be a TypedDict class attribute without shadowing a name its annotations use?
+    (Generated type and class names are capitalized, so lowercase-first keys cannot clash.)"""
+    return (
+        key.isascii()
+        and key.isidentifier()
+        and (key[0].islower() or (key[0] == "_" and not key.startswith("__")))
+        and not keyword.iskeyword(key)
+        and key not in BUILTINS
+        and key not in MODULE_NAMES
+    )
