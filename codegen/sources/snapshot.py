@@ -16,7 +16,9 @@ MAX_BYTES = 16 * 1024 * 1024
 
 def parse_ref(text: str, where: str = "--ref") -> ModelRef:
     """`user/app/model[@version]` -> ModelRef (ids validated)."""
-    main, _, version = text.partition("@")
+    main, at, version = text.partition("@")
+    if at and not version:
+        raise CodegenError(f"empty version after '@' in {text!r}", where)
     parts = main.split("/")
     if len(parts) != 3:
         raise CodegenError(f"expected USER/APP/MODEL[@VERSION], got {text!r}", where)

@@ -1,0 +1,37 @@
+"""Shared fixtures. The oracle server (a local Clarifai REST API running real models) lives in
+tests/oracle/; its fixtures are loaded here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["tests.oracle.fixtures"]
+
+ROOT = Path(__file__).resolve().parent.parent
+SIGNATURES = sorted(p for p in (ROOT / "signatures").glob("*.json") if p.name != "index.json")
+
+
+def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codegen", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def generated_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh `generated` package built from the bundled signatures, in a temp dir."""
+    out = tmp_path_factory.mktemp("golden") / "generated"
+    rel = [str(p.relative_to(ROOT)) for p in SIGNATURES]
+    result = run_cli("generate", *rel, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
