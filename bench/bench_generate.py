@@ -76,7 +76,9 @@ def bench_import() -> None:
         except subprocess.CalledProcessError:
             sdk = float("nan")
     print("import (median of 5 fresh interpreters, interpreter start-up subtracted):")
-    print(f"  generated client {1000 * (ours - base):.0f} ms; clarifai SDK {1000 * (sdk - base):.0f} ms")
+    print(
+        f"  generated client {1000 * (ours - base):.0f} ms; clarifai SDK {1000 * (sdk - base):.0f} ms"
+    )
     print(f"  ratio SDK / generated = {(sdk - base) / max(ours - base, 1e-9):.1f}x")
 
 

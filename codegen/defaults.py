@@ -73,7 +73,7 @@ def conforms(ftype: TypeRef, value: Any) -> bool:
     if kind is DataType.INT:
         return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
     if kind is DataType.FLOAT:
-        return isinstance(value, (int, float)) and math.isfinite(value)
+        return isinstance(value, (int, float)) and _finite_float(value)
     if kind is DataType.STR:
         return isinstance(value, str)
     if kind is DataType.JSON_DATA:
@@ -87,6 +87,13 @@ def conforms(ftype: TypeRef, value: Any) -> bool:
             and all(conforms(t, v) for t, v in zip(ftype.args, value, strict=True))
         )
     return False
+
+
+def _finite_float(value: float) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int too large for a double
+        return False
 
 
 def is_safe_literal(value: Any) -> bool:

@@ -21,7 +21,7 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = f"{self.where}: " if self.where else ""
-        return f"{self.level.value}: {prefix}{self.message}"
+        return printable(f"{self.level.value}: {prefix}{self.message}")
 
 
 class CodegenError(Exception):
@@ -30,7 +30,12 @@ class CodegenError(Exception):
     def __init__(self, message: str, where: str = "") -> None:
         self.message = message
         self.where = where
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(printable(f"{where}: {message}" if where else message))
+
+
+def printable(text: str) -> str:
+    """One line, whatever the input: control and other non-printable characters as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def join_where(*parts: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .literals import py_literal
 from .plan import MethodPlan, ModulePlan
-from .spec import DataType, FieldSpec, MethodKind, TypeRef
+from .spec import DataType, FieldSpec, LiteralDefault, MethodKind, TypeRef
 
 SAMPLE_IMAGE_URL = "https://samples.clarifai.com/metro-north.jpg"
 SAMPLE_AUDIO_URL = "https://samples.clarifai.com/english_audio_sample.mp3"
@@ -41,7 +41,10 @@ def _call(
 ) -> ExampleCall:
     args = []
     for param, f in zip(method.params, inputs, strict=True):
-        if f.default is not None and not f.iterator:
+        empty_text = f.default == LiteralDefault(
+            ""
+        )  # "optional" text with no real default: fill it
+        if f.default is not None and not f.iterator and not empty_text:
             continue  # optional: the model's default applies
         value = _sample(f.type, imports, f)
         if f.iterator:

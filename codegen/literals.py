@@ -26,7 +26,7 @@ def _escape_char(ch: str) -> str:
     if ch == "\t":
         return "    "
     code = ord(ch)
-    if code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000 or ch in "\u2028\u2029\ufeff":
+    if code < 0x20 or 0x7F <= code < 0xA0 or ch in "\u2028\u2029\ufeff":
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
     return ch
 
@@ -43,21 +43,24 @@ def docstring(text: str, indent: str = "") -> str:
     Quotes and backslashes are escaped, control characters written as escapes, so the literal can never
     end early or change meaning; the result is parsed back and compared before it is returned.
     """
+    # Lone surrogates cannot be encoded (CPython fails compiling such a docstring): replace them.
+    text = "".join("\ufffd" if 0xD800 <= ord(ch) < 0xE000 else ch for ch in text)
     chars = [_escape_char(ch) for ch in text]
-    for i, ch in enumerate(
-        text
-    ):  # a lone '"' inside prose stays readable; runs and a final one not
-        if ch == '"' and not (i + 1 < len(text) and text[i + 1] == '"') and i + 1 != len(text):
-            if not (i > 0 and text[i - 1] == '"'):
-                chars[i] = '"'
-    body = "".join(chars)
-    body = body.replace("\n", "\n" + indent) if indent else body
+    for i, ch in enumerate(text):  # a lone '"' in prose stays readable; runs and a final one do not
+        lone = not (i + 1 < len(text) and text[i + 1] == '"') and not (i > 0 and text[i - 1] == '"')
+        if ch == '"' and lone and i + 1 != len(text):
+            chars[i] = '"'
+    body = _indent("".join(chars), indent)
     if "\n" in text:
         body += "\n" + indent
     literal = f'"""{body}"""'
-    expected = "".join("    " if ch == "\t" else ch for ch in text.replace("\n", "\n" + indent)) + (
-        "\n" + indent if "\n" in text else ""
-    )
+    expected = _indent(text.replace("\t", "    "), indent) + ("\n" + indent if "\n" in text else "")
     if ast.literal_eval(literal) != expected:
         raise ValueError("docstring round trip failed")
     return literal
+
+
+def _indent(text: str, indent: str) -> str:
+    """Indent every line after the first, leaving empty lines empty."""
+    first, *rest = text.split("\n")
+    return "\n".join([first, *(indent + line if line else line for line in rest)])

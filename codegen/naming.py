@@ -44,7 +44,9 @@ def check_resource_id(value: str, what: str, where: str = "") -> str:
 
 
 def _ascii_words(raw: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode()
+    folded = (
+        unicodedata.normalize("NFKD", raw.replace("ß", "ss")).encode("ascii", "ignore").decode()
+    )
     return [w for w in _NON_WORD.split(folded) if w]
 
 
@@ -101,6 +103,9 @@ class Namespace:
             )
         self._taken[name] = f"{what} {raw!r}"
         return PyIdent(name)
+
+    def reserve(self, name: str) -> None:
+        self._taken.setdefault(name, f"{name!r}")
 
     def __contains__(self, name: str) -> bool:
         return name in self._taken

@@ -66,6 +66,8 @@ def extract_signatures(data: Any, where: str) -> tuple[list[Any], dict[str, str 
         raise CodegenError(
             f"expected a JSON object or list of method signatures, got {type(data).__name__}", where
         )
+    if not data:
+        raise CodegenError("no method signatures found (the document is an empty object)", where)
     doc = _norm(data)
     status = doc.get("status")
     if isinstance(status, Mapping) and "code" in status:
@@ -77,42 +79,44 @@ def extract_signatures(data: Any, where: str) -> tuple[list[Any], dict[str, str 
             )
     ids: dict[str, str | None] = {}
     description = ""
-    if isinstance(doc.get("model"), Mapping):
+    version: Any = None
+    if isinstance(doc.get("model"), Mapping):  # GetModel
         model = doc["model"]
         ids = {
             "user_id": model.get("user_id"),
             "app_id": model.get("app_id"),
             "model_id": model.get("id"),
         }
-        description = (
-            model.get("description", "") if isinstance(model.get("description"), str) else ""
-        )
+        if isinstance(model.get("description"), str):
+            description = model["description"]
         version = model.get("model_version")
         if not isinstance(version, Mapping):
             raise CodegenError(
-                "the model has no model_version: it has no method signatures "
-                "(a non-pythonic model?)",
+                "the model has no model_version, so no method signatures (a non-pythonic model?)",
                 where,
             )
-        doc = version
-    elif isinstance(doc.get("model_version"), Mapping):
-        doc = doc["model_version"]
-        for key, src in (("user_id", "user_id"), ("app_id", "app_id"), ("model_id", "model_id")):
-            if isinstance(doc.get(src), str):
-                ids[key] = doc[src]
-    if "method_signatures" in doc or ("id" in doc and "model_id" not in ids):
-        if isinstance(doc.get("id"), str) and "method_signatures" in doc:
-            ids["version_id"] = doc["id"]
-        sigs = doc.get("method_signatures", [])
+    elif isinstance(doc.get("model_version"), Mapping):  # GetModelVersion
+        version = doc["model_version"]
+        for key in ("user_id", "app_id", "model_id"):
+            if isinstance(version.get(key), str):
+                ids[key] = version[key]
+    elif "method_signatures" in doc:
+        version = doc
+    if version is not None:
+        if isinstance(version.get("id"), str) and version["id"]:
+            ids["version_id"] = version["id"]
+        sigs = version.get("method_signatures", [])
         if not isinstance(sigs, list):
             raise CodegenError("method_signatures must be a list", where)
         return sigs, ids, description
-    if doc and all(isinstance(v, Mapping) for v in doc.values()):  # _GET_SIGNATURES: {name: sig}
+    if all(isinstance(v, Mapping) for v in data.values()):
+        # The SDK's _GET_SIGNATURES object: {method name: signature}. Its keys are method names,
+        # so they are taken from the raw document, not snake_cased.
         sigs = []
-        for key, sig in doc.items():
+        for key, sig in ((str(k), _norm(v)) for k, v in data.items()):
             if sig.get("name", key) != key:
                 raise CodegenError(f"signature keyed {key!r} is named {sig.get('name')!r}", where)
-            sigs.append({"name": key, **sig})
+            sigs.append({**sig, "name": key})
         return sigs, ids, description
     raise CodegenError(
         "no method signatures found (expected a GetModel or GetModelVersion response, "
@@ -172,7 +176,7 @@ def _enum(value: Any, names: Mapping[str, int], what: str, ctx: _Ctx, *where: st
         raise ctx.error(f"{what} must be a name or a number, got {value!r}", *where)
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.isdigit():
+    elif isinstance(value, str) and value.isascii() and value.isdigit():
         number = int(value)
     elif isinstance(value, str) and value in names:
         return names[value]
@@ -341,8 +345,8 @@ def _parse_range(raw: Any, ctx: _Ctx, *where: str) -> Range | None:
         if value is not None:
             try:
                 value = float(value)
-            except (TypeError, ValueError):
-                raise ctx.error(f"range {key} is not a number: {value!r}", *where) from None
+            except (TypeError, ValueError, OverflowError):
+                raise ctx.error(f"range {key} is not a finite number", *where) from None
             if not math.isfinite(value):
                 raise ctx.error(f"range {key} is not finite: {value!r}", *where)
         bounds.append(value)

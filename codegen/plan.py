@@ -20,7 +20,7 @@ from .spec import (
     ModelSpec,
     ServerDefault,
 )
-from .typemap import MODULE_NAMES, Role, TypedDictDef, TypeMapper
+from .typemap import ANNOTATION_NAMES, MODULE_NAMES, Role, TypedDictDef, TypeMapper
 
 # Inside a method body these names must still mean the module's globals / the instance.
 _PARAM_RESERVED = frozenset({"self", "cls", "cast", "_METHODS"})
@@ -79,9 +79,19 @@ def plan_module(spec: ModelSpec, module: PyIdent | None = None) -> ModulePlan:
     mod = module or module_name(spec.ref.model_id)
     cls = names.add(spec.ref.model_id, class_name(spec.ref.model_id), "model class for")
     async_cls = names.add(spec.ref.model_id, f"Async{cls}", "async model class for")
+    # Class-body names shadow module names in later annotations, so members avoid every name an
+    # annotation can use, and TypedDicts (named while planning) avoid the members.
+    members = Namespace(_CLASS_RESERVED | ANNOTATION_NAMES, where)
+    member_names = [
+        members.add(m.name, python_name(m.name, "method"), "method") for m in spec.methods
+    ]
+    for name in member_names:
+        names.reserve(name)
     mapper = TypeMapper(names)
-    members = Namespace(_CLASS_RESERVED, where)
-    methods = tuple(_plan_method(m, mapper, members, where) for m in spec.methods)
+    methods = tuple(
+        _plan_method(m, name, mapper, where)
+        for m, name in zip(spec.methods, member_names, strict=True)
+    )
     problems = (*names.problems, *members.problems)
     if any(m.kind is MethodKind.UNARY for m in methods):
         mapper.imports.typing.add("cast")
@@ -101,11 +111,11 @@ def plan_module(spec: ModelSpec, module: PyIdent | None = None) -> ModulePlan:
     )
 
 
-def _plan_method(m: MethodSpec, mapper: TypeMapper, members: Namespace, where: str) -> MethodPlan:
-    name = members.add(m.name, python_name(m.name, "method"), "method")
+def _plan_method(m: MethodSpec, name: PyIdent, mapper: TypeMapper, where: str) -> MethodPlan:
     here = join_where(where, f"method {m.name!r}")
     params_ns = Namespace(_PARAM_RESERVED, here)
     hint = pascal_case(m.name) or "Method"
+    hint = hint if hint[0].isalpha() else f"Method{hint}"
     params: list[ParamPlan] = []
     seen_default = False
     for f in m.inputs:

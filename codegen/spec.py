@@ -174,7 +174,8 @@ class ModelSpec:
 
     def fingerprint(self) -> str:
         """sha256 of the normalized signatures: the same for every JSON shape of the same signatures."""
-        return hashlib.sha256(canonical_json(self.signatures_json()).encode()).hexdigest()
+        text = canonical_json(self.signatures_json())
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def signatures_json(self) -> list[dict[str, Any]]:
         return [_full_method_json(m) for m in self.methods]

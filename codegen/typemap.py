@@ -27,6 +27,11 @@ _PLAIN = {
     DataType.FLOAT: "float",
     DataType.BOOL: "bool",
 }
+# Names that can appear in annotations (a class member with one of these names would shadow it).
+ANNOTATION_NAMES = frozenset(
+    {"Any", "Literal", "Iterable", "Iterator", "AsyncIterator", "npt", "Client", "ModelRef"}
+    | set(RUNTIME_TYPES.values())
+)
 MODULE_NAMES = frozenset(
     {
         "annotations",

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SIGNATURES = sorted(p for p in (ROOT / "signatures").glob("*.json") if p.name != "index.json")
 
 
-def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "codegen", *args],
         cwd=cwd,

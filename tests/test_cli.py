@@ -36,7 +36,10 @@ def test_signature_lines_are_valid_python_with_real_defaults() -> None:
 
 def test_signature_of_one_method_and_unknown_method() -> None:
     result = run_cli("signature", HELLO, "s")
-    assert result.stdout == "def s(input_iterator: Iterable[str], *, number_of_letters: int = 3) -> Iterator[str]:\n"
+    assert (
+        result.stdout
+        == "def s(input_iterator: Iterable[str], *, number_of_letters: int = 3) -> Iterator[str]:\n"
+    )
     result = run_cli("signature", HELLO, "nope")
     assert result.returncode == 2
     assert result.stderr.strip() == (
@@ -64,10 +67,15 @@ def test_generate_check_and_diff(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout) == (0, "")
 
     module = out / "hello_world.py"
-    module.write_text(module.read_text().replace("number_of_letters: int = 3", "number_of_letters: int = 4"))
+    module.write_text(
+        module.read_text().replace("number_of_letters: int = 3", "number_of_letters: int = 4")
+    )
     result = run_cli("generate", HELLO, "-o", str(out), "--check")
     assert result.returncode == 1
-    assert "-        number_of_letters: int = 4" in result.stdout or "number_of_letters: int = 4" in result.stdout
+    assert (
+        "-        number_of_letters: int = 4" in result.stdout
+        or "number_of_letters: int = 4" in result.stdout
+    )
     result = run_cli("generate", HELLO, "-o", str(out), "--diff")
     assert result.returncode == 0 and "hello_world.py" in result.stdout
     assert run_cli("generate", HELLO, "-o", str(out), "--check").returncode == 0
@@ -78,10 +86,14 @@ def test_a_failing_model_leaves_previous_output_intact(tmp_path: Path) -> None:
     assert run_cli("generate", HELLO, "-o", str(out)).returncode == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = tmp_path / "bad.json"
-    bad.write_text('{"model": {"id": "x", "user_id": "u", "app_id": "a", "model_version": {"method_signatures": [')
+    bad.write_text(
+        '{"model": {"id": "x", "user_id": "u", "app_id": "a", "model_version": {"method_signatures": ['
+    )
     result = run_cli("generate", ALL_TYPES, HELLO, str(bad), "-o", str(out))
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [f"error: {bad}: invalid JSON at line 1 column 94: Expecting value"]
+    assert result.stderr.strip().splitlines() == [
+        f"error: {bad}: invalid JSON at line 1 column 94: Expecting value"
+    ]
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
 

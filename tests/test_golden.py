@@ -39,7 +39,17 @@ def test_check_mode_passes_on_the_committed_tree() -> None:
 @pytest.mark.slow
 def test_generated_passes_mypy_strict(generated_copy: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-version", "3.10", "-p", "generated"],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--python-version",
+            "3.10",
+            "-p",
+            "generated",
+        ],
         cwd=generated_copy.parent,
         capture_output=True,
         text=True,

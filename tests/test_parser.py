@@ -27,7 +27,9 @@ def load(name: str) -> Any:
 
 def camel(obj: Any) -> Any:
     if isinstance(obj, dict):
-        return {re.sub(r"_([a-z])", lambda m: m.group(1).upper(), k): camel(v) for k, v in obj.items()}
+        return {
+            re.sub(r"_([a-z])", lambda m: m.group(1).upper(), k): camel(v) for k, v in obj.items()
+        }
     if isinstance(obj, list):
         return [camel(v) for v in obj]
     return obj
@@ -76,7 +78,7 @@ def test_all_shapes_of_the_same_signatures_have_one_fingerprint() -> None:
         "wrapped list": {"method_signatures": sigs},
         "camelCase": camel(doc),
         "enum ints": as_ints(doc),
-        "_GET_SIGNATURES": camel({s["name"]: s for s in sigs}),
+        "_GET_SIGNATURES": {s["name"]: camel(s) for s in sigs},
     }
     prints = {name: parse_model(data, name, REF)[0].fingerprint() for name, data in shapes.items()}
     assert len(set(prints.values())) == 1, prints
@@ -121,7 +123,12 @@ def test_method_kinds_iterators_and_nested_types() -> None:
 )
 def test_default_decoding(type_: str, default: str, required: bool, expected: object) -> None:
     field = {"name": "x", "type": type_, "default": default, "required": required}
-    sig = {"name": "m", "method_type": 1, "input_fields": [field], "output_fields": [{"name": "return", "type": 1}]}
+    sig = {
+        "name": "m",
+        "method_type": 1,
+        "input_fields": [field],
+        "output_fields": [{"name": "return", "type": 1}],
+    }
     spec, _ = parse_model([sig], "f", REF)
     got = spec.methods[0].inputs[0].default
     assert got == expected
@@ -146,9 +153,15 @@ def _sig(**overrides: Any) -> dict[str, Any]:
         ([_sig(method_type=3)], "STREAMING_UNARY"),
         ([_sig(), _sig()], "duplicate method name 'predict'"),
         ([_sig(input_fields=[{"name": "x", "type": 99}])], "unknown type 99"),
-        ([_sig(input_fields=[{"name": "x", "type": "LIST"}])], "LIST needs exactly one type argument"),
+        (
+            [_sig(input_fields=[{"name": "x", "type": "LIST"}])],
+            "LIST needs exactly one type argument",
+        ),
         ([_sig(output_fields=[])], "exactly one output field"),
-        ([_sig(input_fields=[{"name": "x", "type": 1, "required": "yes"}])], "required must be true or false"),
+        (
+            [_sig(input_fields=[{"name": "x", "type": 1, "required": "yes"}])],
+            "required must be true or false",
+        ),
         ({"status": {"code": 21200, "description": "Model does not exist"}}, "failure"),
         ({"model": {"id": "m", "user_id": "u", "app_id": "a"}}, "non-pythonic"),
         ([], "no method signatures"),

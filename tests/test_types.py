@@ -27,7 +27,16 @@ def test_mypy_rejects_exactly_the_marked_lines(generated_copy: Path) -> None:
         if (m := _EXPECT.search(line))
     }
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-version", "3.10", "negative.py"],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--python-version",
+            "3.10",
+            "negative.py",
+        ],
         cwd=work,
         capture_output=True,
         text=True,
@@ -62,6 +71,6 @@ def test_ide_signature_help_shows_real_parameters(generated_copy: Path) -> None:
     assert signatures, "no signature help"
     params = [p.name for p in signatures[0].params]
     assert params == ["prompt", "temperature", "effort", "top_k"]
-    assert "Literal" in signatures[0].to_string() and "top_k: int = 40" in signatures[0].to_string()
+    assert "Literal" in signatures[0].to_string() and "top_k: int=40" in signatures[0].to_string()
     docs = script.help(3, len("model.tu"))  # type: ignore[attr-defined]
     assert any("Inference params" in d.docstring() for d in docs)

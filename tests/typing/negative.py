@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from generated import Concept, Image, Region, Text
 from generated.all_types import AllTypes, ContainersResult
 from generated.hello_world import HelloWorld
-from generated.image_detector_dfine import DfineSmallObj2coco
+from generated.dfine_small_obj2coco import DfineSmallObj2coco
 
 hello = HelloWorld()
 text: str = hello.predict("hi", number_of_letters=2)
 chunks: Iterator[str] = hello.generate("hi")
 hello.predict(prompt=1)  # E: arg-type
 hello.predict("hi", numbr_of_letters=3)  # E: call-arg
-hello.predict("hi", 3)  # E: misc
+hello.predict("hi", 3)  # E: call-arg
 wrong: int = hello.predict("hi")  # E: assignment
 hello.predict()  # E: call-arg
 hello.nope("hi")  # E: attr-defined

@@ -1,0 +1,49 @@
+"""Runtime for generated Clarifai model clients (copied verbatim into each output package).
+
+Public API: `Client`, `ModelRef`, the data types (`Image`, `Audio`, `Video`, `Text`,
+`Concept`, `Region`, `Frame`, `JsonValue`), the `signature` module and the exceptions.
+"""
+
+from __future__ import annotations
+
+from . import signature
+from .client import Client, ModelRef
+from .decode import MalformedResponse
+from .errors import (
+    ArgumentError,
+    AuthError,
+    ClarifaiError,
+    ModelError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    StreamingNotSupportedError,
+    TransportError,
+)
+from .types import Audio, Concept, Frame, Image, JsonValue, Region, Text, Video
+
+__all__ = [
+    "ArgumentError",
+    "Audio",
+    "AuthError",
+    "ClarifaiError",
+    "Client",
+    "Concept",
+    "Frame",
+    "Image",
+    "JsonValue",
+    "MalformedResponse",
+    "ModelError",
+    "ModelRef",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Region",
+    "ServerError",
+    "StreamingNotSupportedError",
+    "Text",
+    "TransportError",
+    "Video",
+    "signature",
+]

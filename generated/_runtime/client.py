@@ -1,0 +1,155 @@
+"""`Client`: what generated modules call (`unary`, `server_stream`, `bidi_stream`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from .encode import encode_args, encode_part
+from .errors import ArgumentError, AuthError, TransportError
+from .http import HttpTransport
+from .messages import ModelRef, output_value, request_body
+from .retry import RetryPolicy
+from .signature import Method
+
+__all__ = ["DEFAULT_BASE_URL", "Client", "ModelRef"]
+
+DEFAULT_BASE_URL = "https://api.clarifai.com"
+TRANSPORTS = ("http", "grpc")
+
+
+class Client:
+    """A connection to the Clarifai API, shared by generated model classes.
+
+    `pat` defaults to `$CLARIFAI_PAT`, `base_url` to `$CLARIFAI_API_BASE` or
+    https://api.clarifai.com, `transport` to `$CLARIFAI_TRANSPORT` or "http".
+    Transient failures (throttling, model loading, HTTP 429/502/503/504, connection
+    errors) are retried up to `max_retries` times with exponential backoff starting at
+    `backoff` seconds, sleeping at most `max_backoff` seconds in total per call.
+    """
+
+    def __init__(
+        self,
+        pat: str | None = None,
+        base_url: str | None = None,
+        *,
+        transport: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 60.0,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        pat = pat if pat is not None else os.environ.get("CLARIFAI_PAT")
+        pat = (pat or "").strip()
+        if not pat:
+            raise AuthError(
+                "no Clarifai PAT: set the CLARIFAI_PAT environment variable or pass Client(pat=...)"
+            )
+        if not (pat.isascii() and pat.isprintable()) or any(c.isspace() for c in pat):
+            raise AuthError("the PAT contains whitespace, control or non-ASCII characters")
+        base = base_url or os.environ.get("CLARIFAI_API_BASE") or DEFAULT_BASE_URL
+        base = base.strip().rstrip("/")
+        if not base.startswith(("http://", "https://")):
+            raise TransportError(f"base_url must start with http:// or https://, got {base!r}")
+        name = (transport or os.environ.get("CLARIFAI_TRANSPORT") or "http").strip().lower()
+        if name == "grpc":
+            raise TransportError(
+                'the gRPC transport is not available yet in this client; use transport="http"'
+            )
+        if name != "http":
+            raise TransportError(f"unknown transport {name!r}; expected one of {TRANSPORTS}")
+        if max_retries < 0 or backoff < 0 or max_backoff < 0 or timeout <= 0:
+            raise ValueError("timeout must be > 0; max_retries, backoff and max_backoff >= 0")
+        self.base_url = base
+        self.transport = name
+        self._transport = HttpTransport(
+            pat,
+            base,
+            timeout=timeout,
+            policy=RetryPolicy(max_retries, backoff, max_backoff),
+            http_client=http_client,
+        )
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.base_url!r}, transport={self.transport!r}, pat='***')"
+
+    def close(self) -> None:
+        """Release network resources. A supplied `http_client` is left open."""
+        self._transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def unary(self, model: ModelRef, method: Method, args: Mapping[str, Any]) -> Any:
+        """Call a unary method; returns its decoded return value."""
+        body = request_body(model, method.name, encode_args(method, args))
+        return output_value(method.output, self._transport.unary(model, body))
+
+    def server_stream(
+        self, model: ModelRef, method: Method, args: Mapping[str, Any]
+    ) -> Iterator[Any]:
+        """Call a server-streaming method; returns a lazy iterator of decoded values.
+
+        Arguments are validated now; the request is sent on the first `next()`.
+        """
+        body = request_body(model, method.name, encode_args(method, args))
+        return _values(method, self._transport.server_stream(model, body))
+
+    def bidi_stream(
+        self, model: ModelRef, method: Method, args: Mapping[str, Any]
+    ) -> Iterator[Any]:
+        """Call a bidirectional-streaming method (needs the gRPC transport).
+
+        Over HTTP this raises `StreamingNotSupportedError` (after validating the arguments).
+        """
+        bodies = bidi_requests(model, method, args)
+        return _values(method, self._transport.bidi_stream(model, method.name, bodies))
+
+
+def _values(method: Method, responses: Iterator[dict[str, Any]]) -> Iterator[Any]:
+    try:
+        for response in responses:
+            yield output_value(method.output, response)
+    finally:
+        close = getattr(responses, "close", None)
+        if close is not None:
+            close()
+
+
+def bidi_requests(
+    model: ModelRef, method: Method, args: Mapping[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """The request bodies of a bidi call: the first carries every argument and the first
+    streamed item, later ones only the next item (protocol §4.5). Validated eagerly
+    except for the streamed items, which are encoded as they are consumed."""
+    stream = method.streamed_input
+    if stream is None:
+        raise ArgumentError(f"{method.name}() has no streamed argument")
+    items = args.get(stream.name)
+    if items is None or isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        raise ArgumentError(f"{method.name}() argument {stream.name!r}: expected an iterable")
+    encode_args(method, args, skip=stream.name)  # validate the other arguments now
+
+    def generate() -> Iterator[dict[str, Any]]:
+        for i, item in enumerate(items):
+            if i == 0:
+                parts = encode_args(method, {**args, stream.name: item})
+            else:
+                where = f"{method.name}() argument {stream.name!r}[{i}]"
+                parts = [encode_part(stream.type, item, where, stream.name)]
+            yield request_body(model, method.name, parts)
+
+    return generate()

@@ -1,0 +1,1 @@
+"""Runnable examples, one per model."""

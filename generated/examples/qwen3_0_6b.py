@@ -1,0 +1,24 @@
+"""Example: call every method of the Clarifai model runners-examples/main/qwen3-0_6B.
+
+Run: CLARIFAI_PAT=... python -m generated.examples.qwen3_0_6b
+"""
+
+from __future__ import annotations
+
+from ..qwen3_0_6b import Qwen306b
+
+
+def main() -> None:
+    model = Qwen306b()
+    print("openai_transport:", model.openai_transport(msg="What is the future of AI?"))
+    for openai_stream_transport_item in model.openai_stream_transport(
+        msg="What is the future of AI?"
+    ):
+        print("openai_stream_transport:", openai_stream_transport_item)
+    print("predict:", model.predict(prompt="What is the future of AI?"))
+    for generate_item in model.generate(prompt="What is the future of AI?"):
+        print("generate:", generate_item)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,900 @@
+"""Hostile input: every file in tests/hostile/ either generates valid, injection-free code inside the output
+directory, or fails with one clean `error:` line, a non-zero exit and the previous output left untouched.
+
+Each corpus file declares its expected outcome in `EXPECTED` below, so a regression that flips an outcome
+(a crash, a silently accepted bad file, a newly rejected good one) fails here.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tokenize
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codegen.literals import docstring, py_literal
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = ROOT / "tests" / "hostile"
+CORPUS = sorted(HOSTILE.glob("*.json"))
+TIMEOUT = 60
+MARKERS = ("PWNED", "__import__")  # hostile payloads carry these; they may only ever be string data
+
+
+@dataclass(frozen=True)
+class Ok:
+    """Generation succeeds. `methods`: wire name -> expected Python name; `params`: wire method ->
+    ((wire arg, Python name), ...); `warnings`: substrings that must appear on stderr."""
+
+    ref: str | None = None
+    warnings: tuple[str, ...] = ()
+    methods: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Fails:
+    """Generation fails with one `error:` line containing `message` (and the file path, unless the
+    error is about a command-line option, then `names` must appear instead)."""
+
+    message: str
+    ref: str | None = None
+    names: str | None = None
+
+
+LISTED_REF = "hostile/corpus/listed"
+
+# One entry per corpus file. fmt: off keeps it a readable table.
+# fmt: off
+EXPECTED: dict[str, Ok | Fails] = {
+    # --- names: keywords, builtins, dunders, non-ASCII, collisions ------------------------------
+    "method-names-keywords-builtins.json": Ok(methods=(
+        ("class", "class_"), ("def", "def_"), ("import", "import_"), ("lambda", "lambda_"),
+        ("None", "None_"), ("match", "match_"), ("print", "print_"), ("type", "type_"), ("id", "id_"),
+        ("self", "self"), ("cls", "cls"), ("cast", "cast"), ("signature", "signature"),
+        ("1abc", "method_1abc"), ("a-b", "a_b"), ("größe", "grosse"),
+    )),
+    "method-names-dunder-reserved.json": Ok(
+        warnings=("method '_client'", "method '_model'", "method 'init_'"),
+        methods=(
+            ("__init__", "init_"), ("__class__", "class_"), ("__x", "x_"), ("_client", "_client_"),
+            ("_model", "_model_"), ("_METHODS", "_METHODS"), ("__call__", "call_"),
+            ("init_", "init__"), ("_", "__"), ("__", "method"),
+        ),
+    ),
+    "method-names-collide-after-sanitizing.json": Ok(
+        warnings=("method 'a_b'", "method 'a.b'", "method 'class_'", "method '모델'"),
+        methods=(
+            ("a-b", "a_b"), ("a_b", "a_b_"), ("a.b", "a_b_2"), ("class", "class_"),
+            ("class_", "class__"), ("名前", "method"), ("모델", "method_"),
+        ),
+    ),
+    # Methods named like the types the class's annotations use (Image, Iterator, Literal, a generated
+    # TypedDict, ...) must not shadow them: mypy resolves annotation names in the class body first.
+    "method-names-shadow-annotation-types.json": Ok(warnings=("NOT_SET",)),
+    "param-names-keywords-builtins.json": Ok(params=(("predict", (
+        ("class", "class_"), ("def", "def_"), ("import", "import_"), ("lambda", "lambda_"),
+        ("None", "None_"), ("True", "True_"), ("match", "match_"), ("_", "__"), ("print", "print_"),
+        ("type", "type_"), ("id", "id_"), ("list", "list_"), ("1abc", "arg_1abc"), ("größe", "grosse"),
+        ("名前", "arg"), ("a b", "a_b"),
+    )),)),
+    "param-names-dunder-reserved.json": Ok(
+        warnings=("argument 'self'", "argument 'cls'", "argument 'cast'", "argument '_METHODS'"),
+        params=(("predict", (
+            ("self", "self_"), ("cls", "cls_"), ("cast", "cast_"), ("_METHODS", "_METHODS_"),
+            ("_client", "_client"), ("__init__", "init_"), ("__x", "x_"), ("__class__", "class_"),
+            ("MODEL", "MODEL"), ("signature", "signature"), ("Client", "Client"),
+        )),),
+    ),
+    "param-names-collide-after-sanitizing.json": Ok(
+        warnings=(
+            "argument 'a_b'", "argument 'a.b'", "argument 'class_'", "argument '__class__'",
+            "argument '이름'", "argument 'arg'", "argument 'self'", "argument 'self_'",
+        ),
+        params=(("predict", (
+            ("a-b", "a_b"), ("a_b", "a_b_"), ("a.b", "a_b_2"), ("class", "class_"),
+            ("class_", "class__"), ("__class__", "class__2"), ("名前", "arg"), ("이름", "arg_"),
+            ("arg", "arg_2"), ("self", "self_"), ("self_", "self__"),
+        )),),
+    ),
+    "param-name-empty.json": Fails("has no name"),
+    "duplicate-method-names.json": Fails("duplicate method name 'predict'"),
+    "duplicate-param-names.json": Fails("duplicate argument name 'prompt'"),
+    "bare-list-hostile-names.json": Ok(
+        ref=LISTED_REF,
+        methods=(("def", "def_"), ("a-b", "a_b")),
+        params=(("def", (("class", "class_"), ("a-b", "a_b"))), ("a-b", (("def", "def_"),))),
+    ),
+    # The SDK's _GET_SIGNATURES dict is keyed by the wire method name: keys are data, not proto field
+    # names, so a camelCase method name must survive exactly.
+    "get-signatures-dict-camelcase-method.json": Ok(
+        ref=LISTED_REF,
+        methods=(("predictFast", "predictFast"), ("class", "class_")),
+        params=(("predictFast", (("maxTokens", "maxTokens"),)),),
+    ),
+    # --- model ids: path traversal, code, non-ASCII, names that collide with the module's own ----
+    "model-id-path-traversal.json": Fails("invalid model_id '../../etc/passwd'"),
+    "model-id-dotdot.json": Fails("invalid model_id '..'"),
+    "model-id-slash.json": Fails("invalid model_id 'a/b'"),
+    "model-id-absolute.json": Fails("invalid model_id '/abs'"),
+    "model-id-code-injection.json": Fails("invalid model_id"),
+    "model-id-non-ascii.json": Fails("invalid model_id"),
+    "user-id-path-traversal.json": Fails("invalid user_id '../..'"),
+    "version-id-path-traversal.json": Fails("invalid version_id 'v1/../../x'"),
+    "no-ids-ref-traversal.json": Fails("invalid app id '..'", ref="a/../b", names="--ref"),
+    "model-id-shadows-runtime-names.json": Ok(
+        warnings=("model class for 'client'", "TypedDict for 'ModelRef'"),
+        methods=(("model", "model"),),
+    ),
+    "model-id-examples-and-digits.json": Ok(),
+    # --- prose, defaults and choices carrying quotes, backslashes, newlines and code -------------
+    "descriptions-hostile.json": Ok(),
+    "descriptions-lone-surrogates.json": Ok(),
+    "defaults-code-injection.json": Ok(
+        warnings=("is not a bytes literal", "required argument has a default 'null'; ignored"),
+    ),
+    "defaults-non-finite-and-huge.json": Ok(
+        warnings=("'NaN' does not fit type FLOAT", "'Infinity' does not fit", "'1e999' does not fit"),
+    ),
+    "default-float-with-huge-int.json": Ok(warnings=("does not fit type FLOAT",)),
+    "enum-choices-hostile.json": Ok(),
+    "enum-choice-not-an-int.json": Fails("is not a valid INT value"),
+    "enum-choice-float-huge-int.json": Fails("is not a valid FLOAT value"),
+    "range-not-finite.json": Fails("range min is not finite"),
+    "range-huge-int.json": Fails("range max"),  # a 401-digit JSON integer bound
+    # --- types -----------------------------------------------------------------------------------
+    "type-unknown-number.json": Fails("unknown type 99"),
+    "type-unknown-name.json": Fails("unknown type 'FOO'"),
+    "type-superscript-digit.json": Fails("unknown type"),  # "²".isdigit() is True, int("²") fails
+    "type-not-set.json": Ok(warnings=("type is NOT_SET",)),
+    "list-without-type-args.json": Fails("LIST needs exactly one type argument"),
+    "nesting-100-levels.json": Fails("nested deeper than"),
+    "nesting-16-levels.json": Ok(),
+    "named-fields-hostile-keys.json": Ok(),
+    "named-fields-duplicate-keys.json": Fails("duplicate name"),
+    # TypedDict names derive from the method name: "1st-pass" must not yield "1stPassRecord"
+    "named-fields-on-digit-first-method.json": Ok(methods=(("1st-pass", "method_1st_pass"),)),
+    # --- wrong shapes ----------------------------------------------------------------------------
+    "truncated.json": Fails("invalid JSON at line"),
+    "top-level-string.json": Fails("got str"),
+    "top-level-number.json": Fails("got int"),
+    "top-level-null.json": Fails("got NoneType"),
+    "empty-object.json": Fails("no method signatures found"),
+    "not-utf8.json": Fails("not UTF-8"),
+    "no-method-signatures-non-pythonic.json": Fails("has no method signatures"),
+    "failure-status-response.json": Fails("failure (status 21200"),
+    "streaming-unary-method.json": Fails("STREAMING_UNARY"),
+    "iterator-input-on-unary-method.json": Fails("is an iterator but the method is not"),
+    "zero-output-fields.json": Fails("exactly one output field, got 0"),
+    "two-output-fields.json": Fails("exactly one output field, got 2"),
+    "wrong-type-method-name-number.json": Fails("name must be a string"),
+    "wrong-type-required-string.json": Fails("required must be true or false"),
+}
+# fmt: on
+
+# --- what generated code may contain -------------------------------------------------------------
+
+FORBIDDEN_NAMES = frozenset(
+    {
+        "os",
+        "sys",
+        "system",
+        "subprocess",
+        "__import__",
+        "__builtins__",
+        "exec",
+        "eval",
+        "open",
+        "compile",
+        "getattr",
+        "setattr",
+        "delattr",
+        "globals",
+        "locals",
+        "vars",
+        "breakpoint",
+        "input",
+        "importlib",
+        "builtins",
+        "popen",
+        "spawn",
+    }
+)
+FORBIDDEN_NODES = (ast.JoinedStr, ast.Lambda, ast.Global, ast.Nonlocal, ast.Delete, ast.NamedExpr)
+MODULE_CALLS = frozenset(
+    {
+        "ModelRef",
+        "signature.load",
+        "cast",
+        "Client",
+        "TypedDict",
+        "self._client.unary",
+        "self._client.server_stream",
+        "self._client.bidi_stream",
+    }
+)
+EXAMPLE_CALLS = frozenset(
+    {
+        "print",
+        "main",
+        "Text",
+        "Concept",
+        "Region",
+        "Frame",
+        "Image.from_url",
+        "Audio.from_url",
+        "Video.from_url",
+        "numpy.arange",
+        "numpy.arange().reshape",
+    }
+)
+MODULE_IMPORTS = {(0, "__future__"), (0, "typing"), (0, "collections.abc"), (1, "_runtime")}
+
+
+def dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{dotted(node.value)}.{node.attr}"
+    if isinstance(node, ast.Call):
+        return f"{dotted(node.func)}()"
+    return f"<{type(node).__name__}>"
+
+
+def identifiers(tree: ast.AST) -> Iterator[str]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            yield node.id
+        elif isinstance(node, ast.Attribute):
+            yield node.attr
+        elif isinstance(node, ast.arg):
+            yield node.arg
+        elif isinstance(node, ast.keyword) and node.arg:
+            yield node.arg
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield node.name
+        elif isinstance(node, ast.alias):
+            yield from node.name.split(".")
+            if node.asname:
+                yield node.asname
+
+
+def assert_markers_only_in_strings(source: str, what: str) -> None:
+    """Tokenize: the hostile markers may appear in STRING tokens only (not names, comments, ...)."""
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.STRING:
+            continue
+        for marker in MARKERS:
+            assert marker not in tok.string, f"{what}: {marker!r} outside a string: {tok!r}"
+
+
+def check_injection_free(
+    source: str, what: str, allowed_calls: set[str], imports: set[Any]
+) -> ast.Module:
+    tree = ast.parse(source)
+    assert_markers_only_in_strings(source, what)
+    for name in identifiers(tree):
+        assert name not in FORBIDDEN_NAMES, f"{what}: forbidden identifier {name!r}"
+        assert name.isascii() and name.isidentifier(), f"{what}: odd identifier {name!r}"
+    for node in ast.walk(tree):
+        assert not isinstance(node, FORBIDDEN_NODES), f"{what}: unexpected {type(node).__name__}"
+        if isinstance(node, ast.Call):
+            callee = dotted(node.func)
+            assert callee in allowed_calls, f"{what}: unexpected call {callee}(...)"
+        if isinstance(node, ast.ImportFrom):
+            assert (node.level, node.module) in imports, (
+                f"{what}: unexpected import {ast.unparse(node)}"
+            )
+            if node.module == "__future__":
+                assert [a.name for a in node.names] == ["annotations"]
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                assert alias.name in {"numpy", "numpy.typing"}, f"{what}: import {alias.name}"
+        # a statement that is only an expression: a docstring or a call
+        if isinstance(node, ast.Expr):
+            ok = isinstance(node.value, ast.Call) or (
+                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+            )
+            assert ok, f"{what}: unexpected expression statement {ast.unparse(node)[:80]}"
+    return tree
+
+
+def check_no_shadowing(tree: ast.Module, what: str) -> None:
+    """In a class body, no member may shadow a name that a later annotation or default uses
+    (mypy, like Python without `from __future__ import annotations`, looks in the class body first)."""
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        members: set[str] = set()
+        for stmt in cls.body:
+            used: set[str] = set()
+            if isinstance(stmt, ast.FunctionDef):
+                a = stmt.args
+                for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs]:
+                    if arg.annotation is not None:
+                        used |= {n.id for n in ast.walk(arg.annotation) if isinstance(n, ast.Name)}
+                for default in [*a.defaults, *a.kw_defaults]:
+                    if default is not None:
+                        used |= {n.id for n in ast.walk(default) if isinstance(n, ast.Name)}
+                if stmt.returns is not None:
+                    used |= {n.id for n in ast.walk(stmt.returns) if isinstance(n, ast.Name)}
+                clash = used & members
+                assert not clash, (
+                    f"{what}: {cls.name}.{stmt.name} uses {sorted(clash)}, shadowed by class members"
+                )
+                members.add(stmt.name)
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                used = {n.id for n in ast.walk(stmt.annotation) if isinstance(n, ast.Name)}
+                clash = used & members
+                assert not clash, (
+                    f"{what}: {cls.name}.{stmt.target.id} uses {sorted(clash)}, shadowed"
+                )
+                members.add(stmt.target.id)
+
+
+def str_const(node: ast.AST | None) -> str:
+    assert isinstance(node, ast.Constant) and isinstance(node.value, str), (
+        ast.dump(node) if node else node
+    )
+    return node.value
+
+
+def generated_api(
+    tree: ast.Module, what: str
+) -> tuple[str, dict[str, str], dict[str, list[tuple[str, str]]]]:
+    """(class name, {wire method: python method}, {wire method: [(wire arg, python arg)]}) read back from
+    the module's AST, checking on the way that the class, `_METHODS` and every call agree."""
+    methods_json: dict[str, Any] = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and [dotted(t) for t in stmt.targets] == ["_METHODS"]:
+            assert isinstance(stmt.value, ast.Call) and dotted(stmt.value.func) == "signature.load"
+            table = stmt.value.args[0]
+            assert isinstance(table, ast.Dict)
+            for key, value in zip(table.keys, table.values, strict=True):
+                wire = str_const(key)
+                assert wire not in methods_json, f"{what}: _METHODS has {wire!r} twice"
+                methods_json[wire] = json.loads(str_const(value))
+                assert methods_json[wire]["name"] == wire
+    classes = [
+        n
+        for n in tree.body
+        if isinstance(n, ast.ClassDef)
+        and any(isinstance(s, ast.FunctionDef) and s.name == "__init__" for s in n.body)
+    ]
+    assert len(classes) == 1, f"{what}: expected one model class"
+    cls = classes[0]
+    py_of: dict[str, str] = {}
+    args_of: dict[str, list[tuple[str, str]]] = {}
+    for fn in cls.body:
+        if not isinstance(fn, ast.FunctionDef) or fn.name == "__init__":
+            continue
+        # A generated method is exactly: docstring, return <client call>.
+        assert len(fn.body) == 2 and isinstance(fn.body[1], ast.Return), f"{what}: {fn.name} body"
+        str_const(fn.body[0].value if isinstance(fn.body[0], ast.Expr) else None)
+        subs = [
+            n
+            for n in ast.walk(fn.body[1])
+            if isinstance(n, ast.Subscript) and dotted(n.value) == "_METHODS"
+        ]
+        assert len(subs) == 1, f"{what}: {fn.name} must look up exactly one signature"
+        wire = str_const(subs[0].slice)
+        assert wire not in py_of, f"{what}: two methods call {wire!r}"
+        py_of[wire] = fn.name
+        dicts = [n for n in ast.walk(fn.body[1]) if isinstance(n, ast.Dict)]
+        assert len(dicts) == 1, f"{what}: {fn.name} must pass one args dict"
+        pairs = []
+        for key, value in zip(dicts[0].keys, dicts[0].values, strict=True):
+            assert isinstance(value, ast.Name), f"{what}: {fn.name} passes a non-name value"
+            pairs.append((str_const(key), value.id))
+        a = fn.args
+        params = [p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]]
+        assert params[0] == "self" and not a.vararg and not a.kwarg
+        passed = [p for _, p in pairs]  # in wire order; the signature puts keyword-only ones last
+        assert sorted(passed) == sorted(params[1:]) and len(set(passed)) == len(passed), (
+            f"{what}: {fn.name} does not pass every argument exactly once"
+        )
+        assert len({w for w, _ in pairs}) == len(pairs), f"{what}: {fn.name} duplicate wire names"
+        assert [w for w, _ in pairs] == [i["name"] for i in methods_json[wire]["inputs"]]
+        args_of[wire] = pairs
+    assert set(py_of) == set(methods_json), f"{what}: class methods and _METHODS disagree"
+    return cls.name, py_of, args_of
+
+
+def wire_names(doc: Any) -> dict[str, list[str]]:
+    """The method and argument names the input file declares (for the shapes the corpus uses)."""
+    if isinstance(doc, list):
+        sigs = doc
+    elif "model" in doc:
+        sigs = doc["model"]["model_version"]["method_signatures"]
+    else:  # _GET_SIGNATURES: {name: signature}
+        sigs = [{"name": k, **v} for k, v in doc.items()]
+    return {s["name"]: [f["name"] for f in s.get("input_fields", [])] for s in sigs}
+
+
+# --- running the CLI -----------------------------------------------------------------------------
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "codegen", *args]
+
+
+def run(cmd: list[str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLARIFAI_")}
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+
+
+def popen(cmd: list[str]) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLARIFAI_")}
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in [*dirnames, *filenames]:
+            path = Path(dirpath, name)
+            assert not path.is_symlink(), f"symlink written: {path}"
+            assert path.resolve().is_relative_to(root.resolve()), f"escapes {root}: {path}"
+            if path.is_file():
+                out[path.relative_to(root).as_posix()] = path.read_bytes()
+    return out
+
+
+def assert_no_pwned(*roots: Path) -> None:
+    for root in roots:
+        assert not (root / "PWNED").exists(), f"PWNED created in {root}"
+    for root in roots[:1]:
+        assert not list(root.rglob("PWNED")), "PWNED created"
+
+
+@pytest.fixture(scope="session")
+def previous_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A package generated earlier (plus a user's file) that a failed run must leave byte-for-byte intact."""
+    out = tmp_path_factory.mktemp("previous") / "out"
+    result = run(cli("generate", "signatures/hello-world.json", "-o", str(out)))
+    assert result.returncode == 0, result.stderr
+    (out / "SENTINEL.txt").write_text("user file; must survive\n")
+    return out
+
+
+def prepare(tmp_path: Path, previous: Path) -> tuple[Path, dict[str, bytes]]:
+    out = tmp_path / "out"
+    shutil.copytree(previous, out)
+    return out, snapshot(out)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
+def test_hostile_file(path: Path, tmp_path: Path, previous_output: Path) -> None:
+    expected = EXPECTED.get(path.name)
+    assert expected is not None, f"declare the expected outcome of {path.name} in EXPECTED"
+    rel = path.relative_to(ROOT).as_posix()
+    out, before = prepare(tmp_path, previous_output)
+    ref_args = ["--ref", expected.ref] if expected.ref else []
+    if isinstance(expected, Fails):
+        check_failure(
+            rel, expected, run(cli("generate", rel, "-o", str(out), *ref_args)), out, before
+        )
+    else:
+        check_success(path, rel, expected, out, before, ref_args)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"], (
+        "something was written outside DIR"
+    )
+    assert_no_pwned(tmp_path, ROOT, HOSTILE)
+
+
+def check_failure(
+    rel: str,
+    expected: Fails,
+    result: subprocess.CompletedProcess[str],
+    out: Path,
+    before: dict[str, bytes],
+) -> None:
+    assert result.returncode == 2, (
+        f"exit {result.returncode} (2 = input error, 3 = crash): {result.stderr}"
+    )
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].strip(), (
+        f"want exactly one error line, got {result.stderr!r}"
+    )
+    line = lines[0]
+    assert line.startswith("error: "), line
+    assert expected.message in line, f"expected {expected.message!r} in {line!r}"
+    assert (expected.names or rel) in line, (
+        f"the error should name {expected.names or rel}: {line!r}"
+    )
+    assert result.stdout == ""
+    assert snapshot(out) == before, "a failed run changed the output directory"
+
+
+def check_success(
+    path: Path, rel: str, expected: Ok, out: Path, before: dict[str, bytes], ref_args: list[str]
+) -> None:
+    # generate and signature run side by side (they share nothing), to keep the suite quick
+    gen = popen(cli("generate", rel, "-o", str(out), *ref_args))
+    sig = popen(cli("signature", rel, *ref_args))
+    _, gen_err = gen.communicate(timeout=TIMEOUT)
+    sig_out, sig_err = sig.communicate(timeout=TIMEOUT)
+
+    assert gen.returncode == 0, f"generate failed ({gen.returncode}): {gen_err}"
+    stderr_lines = gen_err.splitlines()
+    assert stderr_lines and stderr_lines[-1].startswith("1 model(s): wrote "), gen_err
+    for line in stderr_lines[:-1]:
+        assert line.startswith("warning: "), f"unexpected stderr line {line!r}"
+    for warning in expected.warnings:
+        assert warning in gen_err, f"expected a warning containing {warning!r}:\n{gen_err}"
+
+    after = snapshot(out)
+    assert set(before) <= set(after), f"files removed: {sorted(set(before) - set(after))}"
+    changed = sorted(
+        n for n in after if before.get(n) != after[n] and not n.startswith("_runtime/")
+    )
+    modules = [n for n in changed if "/" not in n and n.endswith(".py")]
+    assert len(modules) == 1, f"expected exactly one new module and its example, changed: {changed}"
+    module = modules[0].removesuffix(".py")
+    assert set(changed) == {f"{module}.py", f"examples/{module}.py"}, changed
+    assert not [n for n in after if n.endswith(".tmp")], "temporary files left behind"
+    for name, content in after.items():
+        if name.endswith(".py"):
+            ast.parse(content.decode("utf-8"), name)
+
+    source = after[f"{module}.py"].decode()
+    tree = check_injection_free(source, f"{module}.py", set(MODULE_CALLS), MODULE_IMPORTS)
+    check_no_shadowing(tree, f"{module}.py")
+    cls_name, py_of, args_of = generated_api(tree, f"{module}.py")
+    declared = wire_names(json.loads(path.read_text(encoding="utf-8")))
+    assert {w: [a for a, _ in args] for w, args in args_of.items()} == declared, (
+        "wire names not preserved"
+    )
+    for wire, py in expected.methods:
+        assert py_of.get(wire) == py, f"method {wire!r}: expected {py!r}, got {py_of.get(wire)!r}"
+    for wire, pairs in expected.params:
+        assert args_of[wire] == list(pairs), f"arguments of {wire!r}"
+    for stmt in tree.body:  # functional TypedDicts: every key and annotation is a string constant
+        if (
+            isinstance(stmt, ast.Assign)
+            and isinstance(stmt.value, ast.Call)
+            and dotted(stmt.value.func) == "TypedDict"
+        ):
+            name, fields = stmt.value.args
+            str_const(name)
+            assert isinstance(fields, ast.Dict)
+            for key, value in zip(fields.keys, fields.values, strict=True):
+                str_const(key), str_const(value)
+
+    example = after[f"examples/{module}.py"].decode()
+    allowed = set(EXAMPLE_CALLS) | {cls_name} | {f"model.{m}" for m in py_of.values()}
+    check_injection_free(
+        example, f"examples/{module}.py", allowed, {(0, "__future__"), (2, "_runtime"), (2, module)}
+    )
+    init = after["__init__.py"].decode()
+    check_injection_free(init, "__init__.py", set(), {(1, "_runtime")})
+
+    assert sig.returncode == 0, f"signature failed: {sig_err}"
+    sig_lines = sig_out.splitlines()
+    assert len(sig_lines) == len(py_of)
+    for line in sig_lines:
+        assert line.startswith("def ") and line.endswith(":"), line
+        ast.parse(line + " ...")
+        assert_markers_only_in_strings(line + " ...\n", "signature")
+
+    if (out / "_runtime" / "__init__.py").is_file():
+        code = f"import {out.name}.{module}, {out.name}.examples.{module}"
+        result = run([sys.executable, "-c", code], cwd=out.parent)
+        assert result.returncode == 0, f"generated package does not import:\n{result.stderr}"
+        assert_no_pwned(out.parent)
+
+
+# --- corpus bookkeeping --------------------------------------------------------------------------
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(CORPUS) >= 20
+
+
+def test_every_expectation_has_a_file() -> None:
+    assert sorted(EXPECTED) == [p.name for p in CORPUS]
+
+
+# --- a hostile file *name* -----------------------------------------------------------------------
+
+EVIL_NAME = "evil \"\"\" \\ ' name\n__import__('os').system('touch PWNED') #.json"
+
+
+def test_hostile_source_file_name_stays_data(tmp_path: Path) -> None:
+    """The source path is quoted in generated headers: a name with quotes, backslash, newline and code."""
+    src = tmp_path / "in" / EVIL_NAME
+    src.parent.mkdir()
+    shutil.copy(ROOT / "signatures" / "hello-world.json", src)
+    out = tmp_path / "out"
+    result = run(cli("generate", str(src), "-o", str(out)))
+    assert result.returncode == 0, result.stderr
+    for name, content in snapshot(out).items():
+        if name.endswith(".py") and not name.startswith("_runtime/"):
+            source = content.decode()
+            ast.parse(source)
+            assert_markers_only_in_strings(source, name)
+    assert_no_pwned(tmp_path)
+
+
+def test_hostile_source_file_name_in_an_error_is_one_line(
+    tmp_path: Path, previous_output: Path
+) -> None:
+    src = tmp_path / "in" / EVIL_NAME
+    src.parent.mkdir()
+    shutil.copy(HOSTILE / "truncated.json", src)
+    out, before = prepare(tmp_path, previous_output)
+    result = run(cli("generate", str(src), "-o", str(out)))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), f"not one line: {result.stderr!r}"
+    assert "invalid JSON" in lines[0]
+    assert snapshot(out) == before
+
+
+# --- the two functions that turn third-party text into code --------------------------------------
+
+NASTY = [
+    "",
+    " ",
+    "x",
+    '"',
+    '""',
+    '"""',
+    '""""',
+    '"' * 7,
+    "'",
+    "'''",
+    "\\",
+    "\\\\",
+    'a\\"b',
+    'ends "',
+    "ends \\",
+    '\\"""',
+    '"""\nimport os\n"""',
+    "\n",
+    "\n\n",
+    "a\n",
+    "\na",
+    "a\nb\n\nc",
+    "\r",
+    "\r\n",
+    "a\rb\r\nc",
+    "\t",
+    "a\tb",
+    "\x00",
+    "\x01\x1f\x7f\x85\x9f",
+    "\u2028\u2029",
+    "\ufeff",
+    "\ud800",
+    "\udfff x \ud83d",
+    "é 名前 größe 😀",
+    "\\N{BULLET}",
+    "\\x41\\u0041\\U00000041",
+    "{{ x }} {% y %}",
+    "# comment",
+    "'''\"\"\"'''",
+    "\" + __import__('os').system('touch PWNED') + \"",
+    "\"\"\"); __import__('os').system('touch PWNED')  #",
+    "\\\n",
+    "x\\\ny",
+    "  lead and trail  ",
+    "a" * 5000,
+    '"' * 1000,
+    "\\" * 999,
+]
+ALPHABET = [
+    '"',
+    "'",
+    "\\",
+    "\n",
+    "\r",
+    "\t",
+    "\x00",
+    "\x0c",
+    "\u2028",
+    "\ufeff",
+    "\ud800",
+    "é",
+    "名",
+    "{",
+    "}",
+    "#",
+    " ",
+    "a",
+    "N",
+    "x",
+    "u",
+    "0",
+]
+
+
+def fuzz_strings(count: int = 1500, seed: int = 20240501) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(ALPHABET) for _ in range(rng.randrange(0, 24))) for _ in range(count)
+    ]
+
+
+def one_string_token(literal: str) -> bool:
+    tokens = [
+        t
+        for t in tokenize.generate_tokens(io.StringIO(literal).readline)
+        if t.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)
+    ]
+    return len(tokens) == 1 and tokens[0].type == tokenize.STRING
+
+
+def _indented(text: str, indent: str) -> str:
+    """Lines after the first get `indent`; empty lines stay empty (no trailing whitespace)."""
+    first, *rest = text.split("\n")
+    return "\n".join([first, *(indent + line if line else line for line in rest)])
+
+
+@pytest.mark.parametrize("indent", ["", "    ", "        "])
+def test_docstring_round_trips(indent: str) -> None:
+    for raw in NASTY + fuzz_strings():
+        literal = docstring(raw, indent)
+        # lone surrogates cannot be compiled into a docstring; the generator writes U+FFFD instead
+        text = "".join("\ufffd" if 0xD800 <= ord(ch) < 0xE000 else ch for ch in raw)
+        assert literal.startswith('"""') and literal.endswith('"""'), repr(literal)
+        assert one_string_token(literal), repr(literal)
+        assert not any(
+            (ord(ch) < 0x20 and ch != "\n")
+            or ch in "\r\u2028\u2029\ufeff"
+            or 0xD800 <= ord(ch) < 0xE000
+            for ch in literal
+        ), f"raw control character in {literal!r}"
+        expected = _indented(text.replace("\t", "    "), indent)
+        if "\n" in text:
+            expected += "\n" + indent
+        node = ast.parse(literal, mode="eval").body
+        assert isinstance(node, ast.Constant) and node.value == expected, (text, literal)
+        assert ast.literal_eval(literal) == expected
+        # and as the docstring of a function at that indentation
+        body = indent if indent else "    "
+        fn = f"def f():\n{body}{docstring(text, body)}\n{body}return 1\n"
+        tree = ast.parse(fn)
+        assert ast.get_docstring(tree.body[0], clean=False) == _indented(
+            text.replace("\t", "    "), body
+        ) + ("\n" + body if "\n" in text else "")
+        assert_markers_only_in_strings(fn, "docstring")
+
+
+def test_py_literal_round_trips() -> None:
+    values: list[Any] = [
+        None,
+        True,
+        False,
+        0,
+        -1,
+        2**64,
+        int("9" * 4300),
+        -int("9" * 4300),
+        0.0,
+        -0.0,
+        1e308,
+        5e-324,
+        0.1,
+        b"",
+        bytes(range(256)),
+        b'"""\\\'',
+        [],
+        {},
+        (),
+        (1,),
+        [None, [[]]],
+        {"k": ["v", 1, 2.5, None, True]},
+        {1: 2, "a": (b"x",)},
+        {"class": "def", "\\": '"'},
+    ]
+    values += NASTY + fuzz_strings(500)
+    values += [[s, {s: s}] for s in fuzz_strings(100, seed=7)]
+    for value in values:
+        literal = py_literal(value)
+        node = ast.parse(literal, mode="eval").body
+        assert not isinstance(node, (ast.Call, ast.Name, ast.Attribute)), literal
+        assert ast.literal_eval(literal) == value
+        assert "\n" not in literal and "\r" not in literal, (
+            f"a literal must fit on one line: {literal!r}"
+        )
+        assert_markers_only_in_strings(literal + "\n", "py_literal")
+
+
+class EvilRepr:
+    def __repr__(self) -> str:
+        return "__import__('os').system('touch PWNED')"
+
+
+class FakeStr(str):
+    def __repr__(self) -> str:
+        return "'something else'"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        float("nan"),
+        float("inf"),
+        -float("inf"),
+        10**5000 - 1,
+        EvilRepr(),
+        [EvilRepr()],
+        FakeStr("x"),
+        frozenset({1}),
+        object(),
+        {"k": float("nan")},
+    ],
+    ids=[
+        "nan",
+        "inf",
+        "-inf",
+        "5000-digit-int",
+        "evil-repr",
+        "nested-evil-repr",
+        "lying-str-repr",
+        "frozenset",
+        "object",
+        "nested-nan",
+    ],
+)
+def test_py_literal_refuses_what_does_not_round_trip(value: Any) -> None:
+    with pytest.raises(ValueError):
+        py_literal(value)
+
+
+# --- the checks themselves: they accept what the templates emit, and catch injected code -------
+
+
+def test_checks_accept_the_bundled_models(generated_copy: Path) -> None:
+    """Positive control: the allowlists above match the templates (else every hostile case is moot)."""
+    modules = sorted(p for p in generated_copy.glob("*.py") if p.name != "__init__.py")
+    assert modules
+    for path in modules:
+        tree = check_injection_free(path.read_text(), path.name, set(MODULE_CALLS), MODULE_IMPORTS)
+        check_no_shadowing(tree, path.name)
+        cls_name, py_of, _ = generated_api(tree, path.name)
+        example = (generated_copy / "examples" / path.name).read_text()
+        allowed = set(EXAMPLE_CALLS) | {cls_name} | {f"model.{m}" for m in py_of.values()}
+        check_injection_free(
+            example,
+            f"examples/{path.name}",
+            allowed,
+            {(0, "__future__"), (2, "_runtime"), (2, path.stem)},
+        )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "__import__('os').system('touch PWNED')",
+        "open('PWNED', 'w')",
+        "print(eval('1'))",
+        "x = f'{PWNED}'",
+        "import subprocess",
+        "from os import system",
+        "exec_ = (lambda: None)",
+        "def PWNED(): ...",
+        "# PWNED",
+        "self_x = getattr(object, 'x')",
+    ],
+)
+def test_checks_catch_injected_code(generated_copy: Path, payload: str) -> None:
+    """Negative control: the same checks reject a bundled module with one line of injected code."""
+    path = generated_copy / "hello_world.py"
+    source = path.read_text() + "\n" + payload + "\n"
+    with pytest.raises(AssertionError):
+        tree = check_injection_free(source, path.name, set(MODULE_CALLS), MODULE_IMPORTS)
+        generated_api(tree, path.name)
