@@ -35,7 +35,7 @@ from .server import OracleServer
 
 ALL = ("clarifai-codegen", "fixtures", "all-types")
 EVERY = ("codegen", "oracle", "every-type")
-FIXTURE = Path("/work/shared/fixtures/signatures/synthetic__all-types.json")
+FIXTURE = Path(__file__).resolve().parents[2] / "signatures" / "synthetic__all-types.json"
 SIGNATURES_DIR = Path(__file__).resolve().parent / "signatures"
 
 # One shared client (creating an httpx.Client per call costs ~50 ms of SSL setup).
