@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from .encode import encode_args, encode_part
 from .errors import ArgumentError, AuthError, TransportError
-from .http import HttpTransport
 from .messages import ModelRef, output_value, request_body
 from .retry import RetryPolicy
 from .signature import Method
+
+if TYPE_CHECKING:  # httpx is imported on first Client(), so importing a model module stays fast
+    import httpx
 
 __all__ = ["DEFAULT_BASE_URL", "Client", "ModelRef"]
 
@@ -67,6 +67,8 @@ class Client:
             raise ValueError("timeout must be > 0; max_retries, backoff and max_backoff >= 0")
         self.base_url = base
         self.transport = name
+        from .http import HttpTransport
+
         self._transport = HttpTransport(
             pat,
             base,

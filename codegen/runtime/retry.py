@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import random
 import time
 from dataclasses import dataclass, field
@@ -41,6 +40,8 @@ def parse_retry_after(value: str | None) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
+        import email.utils  # rare (an HTTP-date Retry-After); kept off the import path
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
