@@ -3,9 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= generated
-SIGNATURES := $(sort $(filter-out signatures/index.json,$(wildcard signatures/*.json)))
 
-.PHONY: generate test lint typecheck bench install install-test clean check
+.PHONY: generate check test lint typecheck bench install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,23 +15,21 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,grpc]"
 	touch $@
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## make generate [MODEL=path/to/signatures.json [REF=user/app/model]]: write $(OUT)/ (offline)
+## make generate: regenerate $(OUT)/ from its snapshots ($(OUT)/.codegen/), offline.
+## make generate MODEL=<model URL | user/app/model[@version] | signatures.json> [REF=user/app/model]:
+##   add or refresh one model (a URL needs CLARIFAI_PAT), then regenerate the package.
 generate: $(VENV)/.installed
-ifdef MODEL
-	$(BIN)/clarifai-codegen generate "$(MODEL)" $(if $(REF),--ref "$(REF)") -o $(OUT)
-else
-	$(BIN)/clarifai-codegen generate $(SIGNATURES) -o $(OUT)
-endif
+	$(BIN)/clarifai-codegen generate $(if $(MODEL),"$(MODEL)") $(if $(REF),--ref "$(REF)") -o $(OUT)
 
-## make check: exit 1 with a diff if $(OUT)/ is not what the bundled signatures generate
+## make check: exit 1 with a diff if $(OUT)/ is not what its snapshots generate
 check: $(VENV)/.installed
-	$(BIN)/clarifai-codegen generate $(SIGNATURES) -o $(OUT) --check
+	$(BIN)/clarifai-codegen check -o $(OUT)
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -46,6 +43,7 @@ typecheck: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_generate.py
+	$(BIN)/python bench/bench_pull.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache

@@ -25,11 +25,18 @@ from codegen import api, render  # noqa: E402
 
 def bench_generate(copies: int) -> None:
     sources = sorted(p for p in (ROOT / "signatures").glob("*.json") if p.name != "index.json")
-    specs, _ = api.load_models(sources)
+    loaded, _, _ = api.load_sources(sources)
+    specs = [item.spec for item in loaded]
     many = [
-        dataclasses.replace(s, ref=dataclasses.replace(s.ref, model_id=f"{s.ref.model_id}-{i}"))
+        dataclasses.replace(
+            item,
+            spec=dataclasses.replace(
+                item.spec,
+                ref=dataclasses.replace(item.spec.ref, model_id=f"{item.spec.ref.model_id}-{i}"),
+            ),
+        )
         for i in range(copies)
-        for s in specs
+        for item in loaded
     ]
     black_seconds = 0.0
     real_format = black.format_str

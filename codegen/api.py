@@ -1,18 +1,34 @@
-"""The library API the CLI (and tests, and users) call: load signatures, build, write or check."""
+"""The library API the CLI (and tests, and users) call: load signatures, build, write, check.
+
+An output package is a function of its snapshots (`DIR/.codegen/`): generating a model adds or
+replaces its snapshot and regenerates the whole package from all of them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import CodegenError, Level, Problem
+from .errors import CodegenError, Problem
+from .lock import (
+    LOCK_NAME,
+    SNAPSHOT_DIR,
+    Loaded,
+    lock_bytes,
+    locked_line_length,
+    snapshot_bytes,
+    snapshot_paths,
+)
 from .plan import ModulePlan, plan_module
 from .render import LINE_LENGTH, render_example, render_init, render_module
 from .sources.snapshot import load_file, parse_ref
-from .spec import ModelSpec
 from .writer import changed_files, unified_diff, write_tree
+
+if TYPE_CHECKING:
+    from .sources.remote import FetchResult, RemoteSettings
 
 
 @dataclass
@@ -21,42 +37,115 @@ class Result:
     changed: list[str] = field(default_factory=list)
     diff: str = ""
     problems: list[Problem] = field(default_factory=list)
+    failures: list[CodegenError] = field(default_factory=list)  # models that could not be loaded
+    models: list[Loaded] = field(default_factory=list)
+
+
+@dataclass
+class Drift:
+    """`check --remote` for one model: what changed since its snapshot (empty: nothing)."""
+
+    module: str
+    old: Loaded
+    new: Loaded | None
+    changes: list[str]
+    error: CodegenError | None = None
 
 
 def display_source(path: Path) -> str:
-    """How a source appears in generated headers: relative paths as given, absolute ones by name,
-    so output does not depend on where the checkout lives."""
+    """How a file source is recorded: relative paths as given, absolute ones by name, so output
+    does not depend on where the checkout lives."""
     return path.as_posix() if not path.is_absolute() else path.name
 
 
-def load_models(
-    sources: Sequence[str | Path], ref: str | None = None
-) -> tuple[list[ModelSpec], list[Problem]]:
+def is_remote(text: str) -> bool:
+    if Path(text).exists() or text.endswith(".json"):
+        return False
+    from .sources import remote
+
+    return bool(remote.looks_remote(text))
+
+
+def load_sources(
+    sources: Sequence[str | Path],
+    *,
+    ref: str | None = None,
+    remote: RemoteSettings | None = None,
+    on_fetch: Callable[[FetchResult], None] | None = None,
+) -> tuple[list[Loaded], list[Problem], list[CodegenError]]:
+    """Load every source (files offline, model URLs over the API, concurrently).
+    Returns (loaded, warnings, failures); a failing model does not stop the others."""
     if ref is not None and len(sources) != 1:
         raise CodegenError("--ref applies to exactly one MODEL")
     model_ref = parse_ref(ref) if ref is not None else None
-    specs, problems = [], []
-    for source in sources:
-        path = Path(source)
-        spec, found = load_file(path, model_ref, display_source(path))
-        specs.append(spec)
+    loaded: list[Loaded | None] = [None] * len(sources)
+    problems: list[Problem] = []
+    failures: list[CodegenError] = []
+    remote_items: list[tuple[int, str]] = []
+    for i, source in enumerate(sources):
+        text = str(source)
+        if is_remote(text):
+            remote_items.append((i, text))
+            continue
+        try:
+            item, found = load_file(Path(text), model_ref, display_source(Path(text)))
+        except CodegenError as exc:
+            failures.append(exc)
+            continue
+        loaded[i] = item
         problems.extend(found)
-    return specs, problems
+    if remote_items:
+        from .parser import parse_model
+        from .sources import remote as remote_mod
+
+        settings = remote or remote_mod.RemoteSettings.from_env()
+        refs = [remote_mod.parse_model_ref(text) for _, text in remote_items]
+        for (i, text), result in zip(
+            remote_items, remote_mod.fetch_many(refs, settings, on_fetch), strict=True
+        ):
+            if result.error is not None:
+                failures.append(result.error)
+                continue
+            try:
+                spec, found = parse_model(result.body, result.url, result.ref, text)
+            except CodegenError as exc:
+                failures.append(exc)
+                continue
+            loaded[i] = Loaded(spec, result.body, text)
+            problems.extend(found)
+    return [item for item in loaded if item is not None], problems, failures
 
 
-def plan_all(specs: Sequence[ModelSpec]) -> list[ModulePlan]:
-    plans: list[ModulePlan] = []
-    owners: dict[str, ModelSpec] = {}
-    for spec in specs:
-        plan = plan_module(spec)
+def load_snapshots(out_dir: Path) -> tuple[list[Loaded], list[Problem]]:
+    items, problems = [], []
+    for path in snapshot_paths(out_dir):
+        item, found = load_file(path)
+        items.append(item)
+        problems.extend(found)
+    return items, problems
+
+
+def merge(existing: Sequence[Loaded], new: Sequence[Loaded]) -> list[Loaded]:
+    """The package's models: the existing ones, each replaced by a newer load of the same model."""
+    by_key = {item.key: item for item in existing}
+    for item in new:
+        by_key[item.key] = item
+    return sorted(by_key.values(), key=lambda item: item.key)
+
+
+def plan_all(models: Sequence[Loaded]) -> list[tuple[ModulePlan, Loaded]]:
+    plans: list[tuple[ModulePlan, Loaded]] = []
+    owners: dict[str, Loaded] = {}
+    for item in models:
+        plan = plan_module(item.spec)
         other = owners.get(plan.module)
         if other is not None:
             raise CodegenError(
-                f"models {other.ref.path} ({other.source}) and {spec.ref.path} ({spec.source}) "
-                f"both map to module {plan.module!r}; generate them into different directories"
+                f"models {other.key} ({other.source}) and {item.key} ({item.source}) both map "
+                f"to module {plan.module!r}; generate them into different directories"
             )
-        owners[plan.module] = spec
-        plans.append(plan)
+        owners[plan.module] = item
+        plans.append((plan, item))
     return plans
 
 
@@ -69,9 +158,9 @@ def runtime_files() -> dict[str, bytes]:
     return out
 
 
-def build(specs: Sequence[ModelSpec], package: str, line_length: int = LINE_LENGTH) -> Result:
+def build(models: Sequence[Loaded], package: str, line_length: int = LINE_LENGTH) -> Result:
     """Render every file of the output package in memory (nothing is written here)."""
-    plans = plan_all(specs)
+    plans = plan_all(models)
     files: dict[str, bytes] = {
         "__init__.py": render_init(line_length).encode(),
         "py.typed": b"",
@@ -79,11 +168,29 @@ def build(specs: Sequence[ModelSpec], package: str, line_length: int = LINE_LENG
         **runtime_files(),
     }
     problems: list[Problem] = []
-    for plan in plans:
+    for plan, item in plans:
         files[f"{plan.module}.py"] = render_module(plan, line_length).encode()
         files[f"examples/{plan.module}.py"] = render_example(plan, package, line_length).encode()
+        files[f"{SNAPSHOT_DIR}/{plan.module}.json"] = snapshot_bytes(item)
         problems.extend(plan.problems)
-    return Result(files=files, problems=problems)
+    files[f"{SNAPSHOT_DIR}/{LOCK_NAME}"] = lock_bytes(
+        [(str(p.module), item) for p, item in plans], line_length
+    )
+    return Result(files=files, problems=problems, models=list(models))
+
+
+def package_name(out: Path) -> str:
+    name = out.resolve().name
+    return name if name.isidentifier() else "generated"
+
+
+def write(out: Path, result: Result, *, check: bool = False, diff: bool = False) -> Result:
+    result.changed = changed_files(out, result.files)
+    if check or diff:
+        result.diff = unified_diff(out, result.files, result.changed)
+    if not check:
+        write_tree(out, result.files, result.changed)
+    return result
 
 
 def generate(
@@ -93,21 +200,81 @@ def generate(
     ref: str | None = None,
     check: bool = False,
     diff: bool = False,
-    line_length: int = LINE_LENGTH,
+    line_length: int | None = None,
+    remote: RemoteSettings | None = None,
+    on_fetch: Callable[[FetchResult], None] | None = None,
 ) -> Result:
-    """Generate a package into `out_dir` (or, with `check`, only report what would change)."""
+    """Generate (or with `check`, compare) the package in `out_dir` from its snapshots plus
+    `sources`. With no sources, everything comes from the snapshots: offline."""
     out = Path(out_dir)
-    specs, problems = load_models(sources, ref)
-    package = out.resolve().name if out.resolve().name.isidentifier() else "generated"
-    result = build(specs, package, line_length)
-    result.problems[:0] = problems
-    result.changed = changed_files(out, result.files)
-    if check or diff:
-        result.diff = unified_diff(out, result.files, result.changed)
-    if not check:
-        write_tree(out, result.files, result.changed)
+    line_length = line_length or locked_line_length(out) or LINE_LENGTH
+    existing, problems = load_snapshots(out)
+    new, found, failures = load_sources(sources, ref=ref, remote=remote, on_fetch=on_fetch)
+    if not sources and not existing:
+        raise CodegenError(
+            f"nothing to generate: {out / SNAPSHOT_DIR} has no snapshots; give MODEL arguments"
+        )
+    models = merge(existing, new)
+    if not models:
+        result = Result(files={}, failures=failures)
+    else:
+        result = build(models, package_name(out), line_length)
+        write(out, result, check=check, diff=diff)
+    result.problems[:0] = [*problems, *found]
+    result.failures = failures
     return result
 
 
-def has_errors(problems: Sequence[Problem]) -> bool:
-    return any(p.level is Level.ERROR for p in problems)
+def check_remote(
+    out_dir: str | Path,
+    *,
+    remote: RemoteSettings | None = None,
+    on_fetch: Callable[[FetchResult], None] | None = None,
+) -> tuple[list[Drift], list[Problem]]:
+    """Re-pull every model of the package (or re-read its source file) and compare signatures."""
+    from .drift import diff_specs
+
+    out = Path(out_dir)
+    existing, problems = load_snapshots(out)
+    if not existing:
+        raise CodegenError(f"{out / SNAPSHOT_DIR} has no snapshots to check")
+    sources: list[str] = []
+    for item in existing:
+        if is_remote(item.source):
+            from .sources.remote import model_url
+
+            sources.append(model_url(item.spec.ref) if item.spec.ref.version_id else item.source)
+        else:
+            sources.append(item.source)
+    drifts: list[Drift] = []
+    for item, source in zip(existing, sources, strict=True):
+        new, found, failures = load_sources(
+            [source],
+            ref=None if is_remote(source) else _ref_text(item),
+            remote=remote,
+            on_fetch=on_fetch,
+        )
+        problems.extend(found)
+        module = str(plan_module(item.spec).module)
+        if failures:
+            drifts.append(Drift(module, item, None, [], failures[0]))
+        else:
+            drifts.append(Drift(module, item, new[0], diff_specs(item.spec, new[0].spec)))
+    return drifts, problems
+
+
+def _ref_text(item: Loaded) -> str:
+    ref = item.spec.ref
+    return ref.path + (f"@{ref.version_id}" if ref.version_id else "")
+
+
+def update(drifts: Sequence[Drift], out_dir: str | Path, line_length: int | None = None) -> Result:
+    """Apply `check --remote` results: new snapshots for drifted models, then regenerate."""
+    out = Path(out_dir)
+    line_length = line_length or locked_line_length(out) or LINE_LENGTH
+    existing, problems = load_snapshots(out)
+    fresh = [d.new for d in drifts if d.new is not None and d.changes]
+    result = build(merge(existing, fresh), package_name(out), line_length)
+    write(out, result)
+    result.problems[:0] = problems
+    return result

@@ -1,6 +1,6 @@
 """The `clarifai-codegen` command: a thin click shell over `codegen.api`.
 
-Heavy imports (black, jinja2) happen inside commands, so `--help` stays fast.
+Heavy imports (black, jinja2, httpx) happen inside commands, so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from . import __version__
 
 if TYPE_CHECKING:
     from .errors import Problem
+    from .lock import Loaded
+    from .sources.remote import RemoteSettings
 
 EXIT_DRIFT = 1
 EXIT_INPUT = 2
@@ -28,6 +30,22 @@ _ref_option = click.option(
     metavar="USER/APP/MODEL[@VERSION]",
     help="Model ids for a signature file that does not carry them.",
 )
+
+
+def _remote_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("--pat", envvar=None, help="Personal access token (default: $CLARIFAI_PAT).")(
+        f
+    )
+    f = click.option(
+        "--api-base", help="API base URL (default: $CLARIFAI_API_BASE or https://api.clarifai.com)."
+    )(f)
+    return click.option(
+        "--concurrency",
+        type=click.IntRange(1, 64),
+        default=8,
+        show_default=True,
+        help="Models pulled at once.",
+    )(f)
 
 
 @contextmanager
@@ -54,13 +72,48 @@ def _report(problems: list[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
-def _load_one(model: str, ref: str | None) -> Any:
-    from .api import load_models
-    from .plan import plan_module
+def _remote(pat: str | None, api_base: str | None, concurrency: int) -> RemoteSettings:
+    from .sources.remote import RemoteSettings
 
-    specs, problems = load_models([model], ref)
+    return RemoteSettings.from_env(pat=pat, api_base=api_base, concurrency=concurrency)
+
+
+def _progress(total: int) -> Any:
+    from .sources.remote import Progress
+
+    return Progress(total, sys.stderr, sys.stderr.isatty())
+
+
+def _load_one(model: str, ref: str | None, pat: str | None, api_base: str | None) -> Loaded:
+    from .api import load_sources
+
+    loaded, problems, failures = load_sources(
+        [model], ref=ref, remote=_remote(pat, api_base, 1) if _maybe_remote(model) else None
+    )
     _report(problems)
-    return plan_module(specs[0])
+    if failures:
+        raise failures[0]
+    return loaded[0]
+
+
+def _maybe_remote(model: str) -> bool:
+    from .api import is_remote
+
+    return is_remote(model)
+
+
+def _out_dir(out_dir: str | None) -> str:
+    from .errors import CodegenError
+    from .settings import load_settings
+
+    if out_dir is not None:
+        return out_dir
+    settings = load_settings()
+    if settings.output is None:
+        raise CodegenError(
+            "no output directory: pass -o DIR or set output in [tool.clarifai-codegen]"
+        )
+    return settings.output
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,37 +121,46 @@ def _load_one(model: str, ref: str | None) -> Any:
 def cli() -> None:
     """Typed Python clients for Clarifai models, generated from their method signatures.
 
-    MODEL is a saved signature JSON file (a GetModel or GetModelVersion response, a list of
-    signatures, or the SDK's _GET_SIGNATURES object).
+    MODEL is a Clarifai model URL (https://clarifai.com/USER/APP/models/MODEL[/versions/V]),
+    USER/APP/MODEL[@VERSION], or a saved signature JSON file (a GetModel or GetModelVersion
+    response, a list of signatures, or the SDK's _GET_SIGNATURES object). Pulling a model needs
+    CLARIFAI_PAT (or --pat); CLARIFAI_API_BASE changes the API address.
     """
+
+
+def _model_command(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = _ref_option(f)
+    f = click.option("--pat", help="Personal access token (default: $CLARIFAI_PAT).")(f)
+    return click.option("--api-base", help="API base URL (default: $CLARIFAI_API_BASE).")(f)
 
 
 @cli.command()
 @click.argument("model")
-@_ref_option
+@_model_command
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of one per line.")
-def methods(model: str, ref: str | None, as_json: bool) -> None:
+def methods(
+    model: str, ref: str | None, pat: str | None, api_base: str | None, as_json: bool
+) -> None:
     """List the model's methods (like the SDK's available_methods())."""
     with _errors():
-        from .api import load_models
-
-        specs, problems = load_models([model], ref)
-        _report(problems)
-        names = [m.name for m in specs[0].methods]
+        names = [m.name for m in _load_one(model, ref, pat, api_base).spec.methods]
         click.echo(json.dumps(names) if as_json else "\n".join(names))
 
 
 @cli.command()
 @click.argument("model")
 @click.argument("method", required=False)
-@_ref_option
-def signature(model: str, method: str | None, ref: str | None) -> None:
+@_model_command
+def signature(
+    model: str, method: str | None, ref: str | None, pat: str | None, api_base: str | None
+) -> None:
     """Print each method's signature as one line of valid Python (like method_signature())."""
     with _errors():
         from .errors import CodegenError
+        from .plan import plan_module
         from .render import render_signatures
 
-        plan = _load_one(model, ref)
+        plan = plan_module(_load_one(model, ref, pat, api_base).spec)
         lines = dict(zip([m.wire for m in plan.methods], render_signatures(plan), strict=True))
         if method is not None:
             if method not in lines:
@@ -112,27 +174,30 @@ def signature(model: str, method: str | None, ref: str | None) -> None:
 
 @cli.command()
 @click.argument("model")
-@_ref_option
+@_model_command
 @click.option(
     "--package", default="generated", show_default=True, help="Package the example imports."
 )
-def example(model: str, ref: str | None, package: str) -> None:
+def example(
+    model: str, ref: str | None, pat: str | None, api_base: str | None, package: str
+) -> None:
     """Print a typed, runnable example script (like generate_client_script())."""
     with _errors():
+        from .plan import plan_module
         from .render import render_example
 
-        click.echo(render_example(_load_one(model, ref), package), nl=False)
+        plan = plan_module(_load_one(model, ref, pat, api_base).spec)
+        click.echo(render_example(plan, package), nl=False)
 
 
 @cli.command()
-@click.argument("models", nargs=-1, required=True)
+@click.argument("models", nargs=-1)
 @click.option(
     "-o",
     "--output",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False),
-    help="Output package directory.",
+    help="Output package directory (default: output in [tool.clarifai-codegen]).",
 )
 @_ref_option
 @click.option(
@@ -141,31 +206,136 @@ def example(model: str, ref: str | None, package: str) -> None:
     help="Write nothing; print a diff and exit 1 if the output would change.",
 )
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of what changes.")
-@click.option("--line-length", default=100, show_default=True, type=click.IntRange(40, 1000))
+@click.option(
+    "--line-length", type=click.IntRange(40, 1000), help="Line length for black (default 100)."
+)
+@_remote_options
 def generate(
     models: tuple[str, ...],
-    out_dir: str,
+    out_dir: str | None,
     ref: str | None,
     check: bool,
     show_diff: bool,
-    line_length: int,
+    line_length: int | None,
+    pat: str | None,
+    api_base: str | None,
+    concurrency: int,
 ) -> None:
-    """Generate a typed client package (one module and one example per model) into DIR."""
-    with _errors():
-        from . import api
+    """Generate a typed client package into DIR: one module and one example per model.
 
+    With no MODEL, regenerate every model from the snapshots in DIR/.codegen/ (offline), plus any
+    model listed in [tool.clarifai-codegen] that has no snapshot yet.
+    """
+    with _errors():
+        from pathlib import Path
+
+        from . import api
+        from .lock import snapshot_paths
+        from .settings import load_settings
+        from .sources.snapshot import load_file
+
+        settings = load_settings()
+        out = _out_dir(out_dir)
+        sources = list(models)
+        if not sources and settings.models:
+            known = {load_file(p)[0].source for p in snapshot_paths(Path(out))}
+            sources = [m for m in settings.models if m not in known]
+        pulls = [s for s in sources if _maybe_remote(s)]
+        progress = _progress(len(pulls)) if pulls else None
         result = api.generate(
-            models, out_dir, ref=ref, check=check, diff=show_diff, line_length=line_length
+            sources,
+            out,
+            ref=ref,
+            check=check,
+            diff=show_diff,
+            line_length=line_length or settings.line_length,
+            remote=_remote(pat, api_base, concurrency) if pulls else None,
+            on_fetch=progress.update if progress else None,
         )
         _report(result.problems)
         if result.diff:
             click.echo(result.diff, nl=False)
+        for failure in result.failures:
+            click.echo(f"error: {failure}", err=True)
+        if result.failures and len(result.failures) == len(sources):
+            sys.exit(EXIT_INPUT)  # nothing given could be loaded: the errors say it all
         verb = "would change" if check else "wrote"
         click.echo(
-            f"{len(models)} model(s): {verb} {len(result.changed)} file(s) in {out_dir}", err=True
+            f"{len(result.models)} model(s): {verb} {len(result.changed)} file(s) in {out}"
+            + (f"; {len(result.failures)} model(s) failed" if result.failures else ""),
+            err=True,
         )
+        if result.failures:
+            sys.exit(EXIT_INPUT)
         if check and result.changed:
             sys.exit(EXIT_DRIFT)
+
+
+@cli.command()
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="The generated package (default: output in [tool.clarifai-codegen]).",
+)
+@click.option("--remote", is_flag=True, help="Re-pull every model and report signature changes.")
+@click.option(
+    "--update",
+    is_flag=True,
+    help="With --remote: apply the changes (new snapshots, regenerated code).",
+)
+@_remote_options
+def check(
+    out_dir: str | None,
+    remote: bool,
+    update: bool,
+    pat: str | None,
+    api_base: str | None,
+    concurrency: int,
+) -> None:
+    """Exit 1 if DIR is not what its snapshots generate (with a diff), or with --remote, if any
+    model's signatures changed on Clarifai (with what changed, per model)."""
+    with _errors():
+        from . import api
+        from .errors import CodegenError
+        from .settings import load_settings
+
+        out = _out_dir(out_dir)
+        if update and not remote:
+            raise CodegenError("--update needs --remote")
+        if not remote:
+            result = api.generate([], out, check=True, line_length=load_settings().line_length)
+            _report(result.problems)
+            click.echo(result.diff, nl=False)
+            click.echo(
+                f"{len(result.changed)} file(s) differ from the snapshots in {out}", err=True
+            )
+            sys.exit(EXIT_DRIFT if result.changed else 0)
+        drifts, problems = api.check_remote(out, remote=_remote(pat, api_base, concurrency))
+        _report(problems)
+        failed = drifted = 0
+        for d in drifts:
+            if d.error is not None:
+                failed += 1
+                click.echo(f"{d.module}: error: {d.error}")
+            elif d.changes:
+                drifted += 1
+                click.echo(f"{d.module} ({d.old.key}): {len(d.changes)} change(s)")
+                for change in d.changes:
+                    click.echo(f"  {change}")
+            else:
+                click.echo(f"{d.module} ({d.old.key}): unchanged")
+        if update and drifted:
+            result = api.update(drifts, out, load_settings().line_length)
+            click.echo(
+                f"updated {drifted} model(s): wrote {len(result.changed)} file(s) in {out}",
+                err=True,
+            )
+            drifted = 0
+        if failed:
+            sys.exit(EXIT_INPUT)
+        sys.exit(EXIT_DRIFT if drifted else 0)
 
 
 main: Callable[..., Any] = cli

@@ -95,16 +95,18 @@ def extract_signatures(data: Any, where: str) -> tuple[list[Any], dict[str, str 
                 "the model has no model_version, so no method signatures (a non-pythonic model?)",
                 where,
             )
-    elif isinstance(doc.get("model_version"), Mapping):  # GetModelVersion
+    elif isinstance(doc.get("model_version"), Mapping):  # GetModelVersion: a pinned version
         version = doc["model_version"]
+        if isinstance(version.get("id"), str) and version["id"]:
+            ids["version_id"] = version["id"]
         for key in ("user_id", "app_id", "model_id"):
             if isinstance(version.get(key), str):
                 ids[key] = version[key]
     elif "method_signatures" in doc:
         version = doc
-    if version is not None:
+    if version is not None:  # (GetModel answers for the latest version: nothing is pinned)
         if isinstance(version.get("id"), str) and version["id"]:
-            ids["version_id"] = version["id"]
+            check_resource_id(version["id"], "version_id", where)  # hostile even when unused
         sigs = version.get("method_signatures", [])
         if not isinstance(sigs, list):
             raise CodegenError("method_signatures must be a list", where)

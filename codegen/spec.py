@@ -164,6 +164,12 @@ class ModelRef:
     def path(self) -> str:
         return f"{self.user_id}/{self.app_id}/{self.model_id}"
 
+    @property
+    def url(self) -> str:
+        """The model's page on clarifai.com (with the version when pinned)."""
+        url = f"https://clarifai.com/{self.user_id}/{self.app_id}/models/{self.model_id}"
+        return url + (f"/versions/{self.version_id}" if self.version_id else "")
+
 
 @dataclass(frozen=True)
 class ModelSpec:

@@ -81,7 +81,8 @@ def test_generate_check_and_diff(tmp_path: Path) -> None:
     assert run_cli("generate", HELLO, "-o", str(out), "--check").returncode == 0
 
 
-def test_a_failing_model_leaves_previous_output_intact(tmp_path: Path) -> None:
+def test_a_failing_model_loses_nothing(tmp_path: Path) -> None:
+    """A bad model is reported and exits 2; the previous output stays, the good models are written."""
     out = tmp_path / "pkg"
     assert run_cli("generate", HELLO, "-o", str(out)).returncode == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -89,13 +90,30 @@ def test_a_failing_model_leaves_previous_output_intact(tmp_path: Path) -> None:
     bad.write_text(
         '{"model": {"id": "x", "user_id": "u", "app_id": "a", "model_version": {"method_signatures": ['
     )
-    result = run_cli("generate", ALL_TYPES, HELLO, str(bad), "-o", str(out))
+    result = run_cli("generate", ALL_TYPES, str(bad), "-o", str(out))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"error: {bad}: invalid JSON at line 1 column 94: Expecting value"
+        f"error: {bad}: invalid JSON at line 1 column 94: Expecting value",
+        f"2 model(s): wrote 4 file(s) in {out}; 1 model(s) failed",
     ]
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert after == before
+    assert {p: b for p, b in after.items() if p in before and "lock.json" not in p.name} == {
+        p: b for p, b in before.items() if "lock.json" not in p.name
+    }
+    assert (out / "all_types.py").exists() and not (out / "x.py").exists()
+
+
+def test_an_error_before_writing_changes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "pkg"
+    assert run_cli("generate", HELLO, "-o", str(out)).returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    clash = tmp_path / "clash.json"
+    doc = json.loads((ROOT / HELLO).read_text())
+    doc["model"]["user_id"] = "someone-else"
+    clash.write_text(json.dumps(doc))
+    result = run_cli("generate", ALL_TYPES, str(clash), "-o", str(out))
+    assert result.returncode == 2 and "both map to module 'hello_world'" in result.stderr
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_missing_file_is_a_clean_error(tmp_path: Path) -> None:
@@ -104,10 +122,29 @@ def test_missing_file_is_a_clean_error(tmp_path: Path) -> None:
     assert result.stderr == f"error: {tmp_path / 'nope.json'}: no such file\n"
 
 
-def test_module_name_collision_is_reported(tmp_path: Path) -> None:
+def test_the_same_model_twice_is_generated_once(tmp_path: Path) -> None:
     result = run_cli("generate", HELLO, HELLO, "-o", str(tmp_path / "o"))
-    assert result.returncode == 2
-    assert "both map to module 'hello_world'" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "1 model(s)" in result.stderr
+
+
+def test_regenerate_from_snapshots_offline_and_check(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    assert run_cli("generate", HELLO, ALL_TYPES, "-o", str(out)).returncode == 0
+    (out / "hello_world.py").unlink()
+    result = run_cli("check", "-o", str(out))
+    assert result.returncode == 1 and "+++ b/hello_world.py" in result.stdout
+    result = run_cli("generate", "-o", str(out))
+    assert result.returncode == 0 and "2 model(s): wrote 1 file(s)" in result.stderr
+    assert run_cli("check", "-o", str(out)).returncode == 0
+    lock = json.loads((out / ".codegen" / "lock.json").read_text())
+    assert sorted(lock["models"]) == ["all_types", "hello_world"]
+    assert lock["black"] and lock["generator"]
+
+
+def test_nothing_to_generate(tmp_path: Path) -> None:
+    result = run_cli("generate", "-o", str(tmp_path / "empty"))
+    assert result.returncode == 2 and "has no snapshots" in result.stderr
 
 
 def test_help_does_not_import_black_or_jinja2() -> None:
@@ -119,3 +156,13 @@ def test_help_does_not_import_black_or_jinja2() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_line_length_is_locked_and_reused(tmp_path: Path) -> None:
+    out = tmp_path / "o"
+    assert run_cli("generate", ALL_TYPES, "-o", str(out), "--line-length", "60").returncode == 0
+    narrow = (out / "all_types.py").read_text()
+    assert json.loads((out / ".codegen" / "lock.json").read_text())["line_length"] == 60
+    result = run_cli("generate", "-o", str(out))
+    assert result.returncode == 0 and "wrote 0 file(s)" in result.stderr
+    assert (out / "all_types.py").read_text() == narrow

@@ -328,7 +328,7 @@ def test_wire_format_matches_the_protocol(every: Any, oracle_env: Any) -> None:
     every.predict("hi", max_tokens=7)
     request = oracle_env.requests[-1]
     assert request["headers"]["authorization"] == "Key test-pat"
-    assert request["path"].startswith("/v2/users/codegen/apps/oracle/models/every-type/versions/")
+    assert request["path"] == "/v2/users/codegen/apps/oracle/models/every-type/outputs"  # latest
     data = request["body"]["inputs"][0]["data"]
     assert data["metadata"] == {"_method_name": "predict"}
     assert {"id": "prompt", "data": {"string_value": "hi"}} in data["parts"]

@@ -530,7 +530,8 @@ def check_success(
 
     assert gen.returncode == 0, f"generate failed ({gen.returncode}): {gen_err}"
     stderr_lines = gen_err.splitlines()
-    assert stderr_lines and stderr_lines[-1].startswith("1 model(s): wrote "), gen_err
+    # the package already held hello-world (from its snapshot), so two models are generated
+    assert stderr_lines and stderr_lines[-1].startswith("2 model(s): wrote "), gen_err
     for line in stderr_lines[:-1]:
         assert line.startswith("warning: "), f"unexpected stderr line {line!r}"
     for warning in expected.warnings:
@@ -544,7 +545,13 @@ def check_success(
     modules = [n for n in changed if "/" not in n and n.endswith(".py")]
     assert len(modules) == 1, f"expected exactly one new module and its example, changed: {changed}"
     module = modules[0].removesuffix(".py")
-    assert set(changed) == {f"{module}.py", f"examples/{module}.py"}, changed
+    assert set(changed) == {
+        f"{module}.py",
+        f"examples/{module}.py",
+        f".codegen/{module}.json",
+        ".codegen/lock.json",
+    }, changed
+    assert (out / ".codegen" / f"{module}.json").resolve().is_relative_to(out.resolve())
     assert not [n for n in after if n.endswith(".tmp")], "temporary files left behind"
     for name, content in after.items():
         if name.endswith(".py"):

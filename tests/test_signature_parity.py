@@ -77,7 +77,7 @@ def _strip(annotation: str) -> str:
 @pytest.mark.parametrize("path", SIGNATURES, ids=lambda p: p.stem)
 def test_fixture_signatures_match_the_sdk(path: Path) -> None:
     protos = {p.name: p for p in load_method_signatures(path)}
-    spec, _ = load_file(path)
+    spec = load_file(path)[0].spec
     ours = dict(
         zip([m.name for m in spec.methods], render_signatures(plan_module(spec)), strict=True)
     )

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CodegenError, Problem
+from ..lock import Loaded, unwrap_snapshot
 from ..naming import check_resource_id
 from ..parser import extract_signatures, parse_model
-from ..spec import ModelRef, ModelSpec
+from ..spec import ModelRef
 
 MAX_BYTES = 16 * 1024 * 1024
 
@@ -72,12 +73,19 @@ def _index_ref(path: Path) -> ModelRef | None:
 
 def load_file(
     path: Path, ref: ModelRef | None = None, source: str | None = None
-) -> tuple[ModelSpec, list[Problem]]:
-    """Parse a signature file. Ids come from `ref`, else the file, else an `index.json` beside it."""
+) -> tuple[Loaded, list[Problem]]:
+    """Parse a signature file or one of our snapshots. Ids come from `ref`, else the file, else an
+    `index.json` beside it."""
     data = read_json(path)
     where = str(path)
-    if ref is None:
+    snapshot = unwrap_snapshot(data, where)
+    if snapshot is not None:  # our own snapshot: it knows its ids and its original source
+        data, snap_ref, source = snapshot
+        ref = ref or snap_ref
+    elif ref is None:
         _, ids, _ = extract_signatures(data, where)
         if not all(ids.get(k) for k in ("user_id", "app_id", "model_id")):
             ref = _index_ref(path)
-    return parse_model(data, where, ref, source or where)
+    source = source or where
+    spec, problems = parse_model(data, where, ref, source)
+    return Loaded(spec, data, source), problems
