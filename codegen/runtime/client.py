@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .encode import encode_args, encode_part
-from .errors import ArgumentError, AuthError, TransportError
+from .errors import ArgumentError, AuthError, StreamingNotSupportedError, TransportError
 from .messages import ModelRef, output_value, request_body
 from .retry import RetryPolicy
 from .signature import Method
@@ -22,11 +22,30 @@ DEFAULT_BASE_URL = "https://api.clarifai.com"
 TRANSPORTS = ("http", "grpc")
 
 
+class Transport(Protocol):
+    """What `Client` needs from a transport (`http.HttpTransport`, `grpc.GrpcTransport`)."""
+
+    def unary(self, model: ModelRef, body: dict[str, Any]) -> dict[str, Any]: ...
+
+    def server_stream(self, model: ModelRef, body: dict[str, Any]) -> Iterator[dict[str, Any]]: ...
+
+    def bidi_stream(
+        self, model: ModelRef, method_name: str, bodies: Iterator[dict[str, Any]]
+    ) -> Iterator[dict[str, Any]]: ...
+
+    def close(self) -> None: ...
+
+
 class Client:
     """A connection to the Clarifai API, shared by generated model classes.
 
     `pat` defaults to `$CLARIFAI_PAT`, `base_url` to `$CLARIFAI_API_BASE` or
     https://api.clarifai.com, `transport` to `$CLARIFAI_TRANSPORT` or "http".
+    `transport="grpc"` (needs `pip install clarifai-codegen[grpc]`) talks gRPC to the host of
+    `base_url`: plaintext for `http://host:port`, TLS for `https://host[:port]` (port 443 by
+    default); it is the only transport that serves bidirectional streaming. `timeout` is the
+    deadline of a unary call; streams have none, but fail when no message arrives for
+    `timeout` seconds. `http_client` is only used by the HTTP transport.
     Transient failures (throttling, model loading, HTTP 429/502/503/504, connection
     errors) are retried up to `max_retries` times with exponential backoff starting at
     `backoff` seconds, sleeping at most `max_backoff` seconds in total per call.
@@ -57,31 +76,32 @@ class Client:
         if not base.startswith(("http://", "https://")):
             raise TransportError(f"base_url must start with http:// or https://, got {base!r}")
         name = (transport or os.environ.get("CLARIFAI_TRANSPORT") or "http").strip().lower()
-        if name == "grpc":
-            raise TransportError(
-                'the gRPC transport is not available yet in this client; use transport="http"'
-            )
-        if name != "http":
+        if name not in TRANSPORTS:
             raise TransportError(f"unknown transport {name!r}; expected one of {TRANSPORTS}")
         if max_retries < 0 or backoff < 0 or max_backoff < 0 or timeout <= 0:
             raise ValueError("timeout must be > 0; max_retries, backoff and max_backoff >= 0")
         self.base_url = base
         self.transport = name
-        from .http import HttpTransport
+        policy = RetryPolicy(max_retries, backoff, max_backoff)
+        self._transport: Transport
+        if name == "grpc":
+            from .grpc import GrpcTransport  # imports grpc and clarifai_grpc (optional)
 
-        self._transport = HttpTransport(
-            pat,
-            base,
-            timeout=timeout,
-            policy=RetryPolicy(max_retries, backoff, max_backoff),
-            http_client=http_client,
-        )
+            self._transport = GrpcTransport(pat, base, timeout=timeout, policy=policy)
+        else:
+            from .http import HttpTransport
+
+            self._transport = HttpTransport(
+                pat, base, timeout=timeout, policy=policy, http_client=http_client
+            )
 
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r}, transport={self.transport!r}, pat='***')"
 
     def close(self) -> None:
-        """Release network resources. A supplied `http_client` is left open."""
+        """Release network resources (the gRPC channel, the HTTP connection pool).
+
+        A supplied `http_client` is left open."""
         self._transport.close()
 
     def __enter__(self) -> Client:
@@ -115,9 +135,18 @@ class Client:
     ) -> Iterator[Any]:
         """Call a bidirectional-streaming method (needs the gRPC transport).
 
-        Over HTTP this raises `StreamingNotSupportedError` (after validating the arguments).
+        Returns a lazy iterator: the call starts on the first `next()`, items of the streamed
+        argument are encoded and sent as the call consumes them, and an empty iterable sends
+        nothing. Closing the iterator early cancels the call. Over HTTP this raises
+        `StreamingNotSupportedError` (after validating the arguments).
         """
         bodies = bidi_requests(model, method, args)
+        if self.transport != "grpc":
+            raise StreamingNotSupportedError(
+                f"{method.name}() streams its input, which the HTTP transport cannot do; "
+                'use Client(transport="grpc") or set CLARIFAI_TRANSPORT=grpc '
+                "(needs pip install clarifai-codegen[grpc])"
+            )
         return _values(method, self._transport.bidi_stream(model, method.name, bodies))
 
 

@@ -7,13 +7,23 @@ from typing import Any
 
 __all__ = ["import_optional"]
 
-_PIP_NAMES = {"numpy": "numpy", "PIL.Image": "pillow", "clarifai_grpc": "clarifai-grpc"}
+_PIP_NAMES = {
+    "numpy": "numpy",
+    "PIL.Image": "pillow",
+    "clarifai_grpc": "clarifai-grpc",
+    "grpc": "grpcio",
+    "google": "protobuf",
+}
 
 
-def import_optional(module: str, purpose: str) -> Any:
-    """Import `module`, or raise ImportError saying which package `purpose` needs."""
+def import_optional(module: str, purpose: str, *, install: str | None = None) -> Any:
+    """Import `module`, or raise ImportError saying which package `purpose` needs.
+
+    `install` is what to `pip install` (default: the package providing `module`).
+    """
     try:
         return importlib.import_module(module)
     except ImportError as e:
-        package = _PIP_NAMES.get(module, module.split(".")[0])
-        raise ImportError(f"{purpose} needs {package}: pip install {package}") from e
+        top = module.split(".")[0]
+        package = _PIP_NAMES.get(module) or _PIP_NAMES.get(top, top)
+        raise ImportError(f"{purpose} needs {package}: pip install {install or package}") from e

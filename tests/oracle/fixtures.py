@@ -12,17 +12,33 @@ Fixtures:
                    (requests log, pending faults and stream framing cleared).
     oracle_env     function-scoped: ``oracle`` plus ``CLARIFAI_PAT`` / ``CLARIFAI_API_BASE``
                    set in the environment (monkeypatch) to point at it.
+    oracle_grpc_server  session-scoped: ``OracleGrpcServer()``, the same models over gRPC
+                   (``tests.oracle.grpc_server``), PAT ``"test-pat"``.
+    oracle_grpc    function-scoped: the same server, ``reset()`` before and after the test.
+    oracle_grpc_env  function-scoped: ``oracle_grpc`` plus ``CLARIFAI_TRANSPORT=grpc``,
+                   ``CLARIFAI_PAT`` and ``CLARIFAI_API_BASE`` (its ``base_url``) set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .server import OracleServer
 
-__all__ = ["oracle", "oracle_env", "oracle_server"]
+if TYPE_CHECKING:  # grpc is imported only by the tests that use the gRPC server
+    from .grpc_server import OracleGrpcServer
+
+__all__ = [
+    "oracle",
+    "oracle_env",
+    "oracle_grpc",
+    "oracle_grpc_env",
+    "oracle_grpc_server",
+    "oracle_server",
+]
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +59,28 @@ def oracle_env(oracle: OracleServer, monkeypatch: pytest.MonkeyPatch) -> OracleS
     monkeypatch.setenv("CLARIFAI_PAT", oracle.pat)
     monkeypatch.setenv("CLARIFAI_API_BASE", oracle.base_url)
     return oracle
+
+
+@pytest.fixture(scope="session")
+def oracle_grpc_server() -> Iterator[OracleGrpcServer]:
+    from .grpc_server import OracleGrpcServer
+
+    with OracleGrpcServer() as server:
+        yield server
+
+
+@pytest.fixture
+def oracle_grpc(oracle_grpc_server: OracleGrpcServer) -> Iterator[OracleGrpcServer]:
+    oracle_grpc_server.reset()
+    yield oracle_grpc_server
+    oracle_grpc_server.reset()
+
+
+@pytest.fixture
+def oracle_grpc_env(
+    oracle_grpc: OracleGrpcServer, monkeypatch: pytest.MonkeyPatch
+) -> OracleGrpcServer:
+    monkeypatch.setenv("CLARIFAI_TRANSPORT", "grpc")
+    monkeypatch.setenv("CLARIFAI_PAT", oracle_grpc.pat)
+    monkeypatch.setenv("CLARIFAI_API_BASE", oracle_grpc.base_url)
+    return oracle_grpc

@@ -75,12 +75,11 @@ def test_bad_pat_characters_do_not_leak() -> None:
     assert "abc" not in str(info.value)
 
 
-def test_grpc_transport_not_available(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(TransportError, match="gRPC transport is not available yet"):
-        Client("p", transport="grpc")
+def test_transport_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Client("p", transport="grpc").transport == "grpc"
     monkeypatch.setenv("CLARIFAI_TRANSPORT", "GRPC")
-    with pytest.raises(TransportError, match="gRPC transport is not available yet"):
-        Client("p")
+    assert Client("p").transport == "grpc"
+    assert Client("p", transport="http").transport == "http"
     with pytest.raises(TransportError, match="unknown transport 'carrier-pigeon'"):
         Client("p", transport="carrier-pigeon")
 
