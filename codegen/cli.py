@@ -33,6 +33,27 @@ _ref_option = click.option(
 
 
 def _remote_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option(
+        "--max-seconds",
+        type=click.FloatRange(0.1, 3600),
+        default=60.0,
+        show_default=True,
+        help="Give up on a model after this long, retries included.",
+    )(f)
+    f = click.option(
+        "--max-attempts",
+        type=click.IntRange(1, 50),
+        default=5,
+        show_default=True,
+        help="Requests per model at most (transient failures are retried).",
+    )(f)
+    f = click.option(
+        "--timeout",
+        type=click.FloatRange(0.1, 600),
+        default=30.0,
+        show_default=True,
+        help="Seconds per request.",
+    )(f)
     f = click.option("--pat", envvar=None, help="Personal access token (default: $CLARIFAI_PAT).")(
         f
     )
@@ -72,10 +93,12 @@ def _report(problems: list[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
-def _remote(pat: str | None, api_base: str | None, concurrency: int) -> RemoteSettings:
+def _remote(
+    pat: str | None, api_base: str | None, concurrency: int, **limits: Any
+) -> RemoteSettings:
     from .sources.remote import RemoteSettings
 
-    return RemoteSettings.from_env(pat=pat, api_base=api_base, concurrency=concurrency)
+    return RemoteSettings.from_env(pat=pat, api_base=api_base, concurrency=concurrency, **limits)
 
 
 def _progress(total: int) -> Any:
@@ -220,6 +243,9 @@ def generate(
     pat: str | None,
     api_base: str | None,
     concurrency: int,
+    timeout: float,
+    max_attempts: int,
+    max_seconds: float,
 ) -> None:
     """Generate a typed client package into DIR: one module and one example per model.
 
@@ -249,7 +275,16 @@ def generate(
             check=check,
             diff=show_diff,
             line_length=line_length or settings.line_length,
-            remote=_remote(pat, api_base, concurrency) if pulls else None,
+            remote=_remote(
+                pat,
+                api_base,
+                concurrency,
+                timeout=timeout,
+                max_attempts=max_attempts,
+                max_seconds=max_seconds,
+            )
+            if pulls
+            else None,
             on_fetch=progress.update if progress else None,
         )
         _report(result.problems)
@@ -293,6 +328,9 @@ def check(
     pat: str | None,
     api_base: str | None,
     concurrency: int,
+    timeout: float,
+    max_attempts: int,
+    max_seconds: float,
 ) -> None:
     """Exit 1 if DIR is not what its snapshots generate (with a diff), or with --remote, if any
     model's signatures changed on Clarifai (with what changed, per model)."""
@@ -312,7 +350,15 @@ def check(
                 f"{len(result.changed)} file(s) differ from the snapshots in {out}", err=True
             )
             sys.exit(EXIT_DRIFT if result.changed else 0)
-        drifts, problems = api.check_remote(out, remote=_remote(pat, api_base, concurrency))
+        settings = _remote(
+            pat,
+            api_base,
+            concurrency,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            max_seconds=max_seconds,
+        )
+        drifts, problems = api.check_remote(out, remote=settings)
         _report(problems)
         failed = drifted = 0
         for d in drifts:

@@ -225,3 +225,21 @@ def test_pyproject_settings(api: FakeClarifai, tmp_path: Path) -> None:
     result = run_cli("generate", cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
     assert result.returncode == 2
     assert "unknown key(s) 'outptu'" in result.stderr
+
+
+def test_retry_limits_are_configurable(api: FakeClarifai, tmp_path: Path) -> None:
+    api.inject("503", times=None)
+    result = run_cli(
+        "generate",
+        HELLO_URL,
+        "-o",
+        str(tmp_path / "o"),
+        "--max-attempts",
+        "2",
+        "--max-seconds",
+        "5",
+        env=env(api),
+    )
+    assert result.returncode == 2
+    assert "gave up after 2 attempts" in result.stderr
+    assert api.hits["/v2/users/runners-examples/apps/main/models/hello-world"] == 2
