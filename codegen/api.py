@@ -25,6 +25,7 @@ from .lock import (
 from .plan import ModulePlan, plan_module
 from .render import LINE_LENGTH, render_example, render_init, render_module
 from .sources.snapshot import load_file, parse_ref
+from .spec import ModelRef
 from .writer import changed_files, unified_diff, write_tree
 
 if TYPE_CHECKING:
@@ -88,7 +89,10 @@ def load_sources(
             remote_items.append((i, text))
             continue
         try:
-            item, found = load_file(Path(text), model_ref, display_source(Path(text)))
+            if Path(text).is_dir():
+                item, found = load_directory(Path(text), model_ref)
+            else:
+                item, found = load_file(Path(text), model_ref, display_source(Path(text)))
         except CodegenError as exc:
             failures.append(exc)
             continue
@@ -114,6 +118,21 @@ def load_sources(
             loaded[i] = Loaded(spec, result.body, text)
             problems.extend(found)
     return [item for item in loaded if item is not None], problems, failures
+
+
+def load_directory(path: Path, ref: ModelRef | None = None) -> tuple[Loaded, list[Problem]]:
+    """A local Clarifai model directory (config.yaml + 1/model.py), analysed without running it."""
+    from .parser import parse_model
+    from .sources.local import is_model_dir, load_model_dir
+
+    if not is_model_dir(path):
+        raise CodegenError(
+            "not a Clarifai model directory (expected config.yaml and 1/model.py)", str(path)
+        )
+    signatures, config_ref, problems = load_model_dir(path)
+    source = display_source(path)
+    spec, found = parse_model(signatures, str(path), ref or config_ref, source)
+    return Loaded(spec, signatures, source), [*problems, *found]
 
 
 def load_snapshots(out_dir: Path) -> tuple[list[Loaded], list[Problem]]:
@@ -248,9 +267,10 @@ def check_remote(
             sources.append(item.source)
     drifts: list[Drift] = []
     for item, source in zip(existing, sources, strict=True):
+        pinned = None if is_remote(source) or Path(source).is_dir() else _ref_text(item)
         new, found, failures = load_sources(
             [source],
-            ref=None if is_remote(source) else _ref_text(item),
+            ref=pinned,
             remote=remote,
             on_fetch=on_fetch,
         )

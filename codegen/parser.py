@@ -349,8 +349,10 @@ def _parse_range(raw: Any, ctx: _Ctx, *where: str) -> Range | None:
                 value = float(value)
             except (TypeError, ValueError, OverflowError):
                 raise ctx.error(f"range {key} is not a finite number", *where) from None
-            if not math.isfinite(value):
-                raise ctx.error(f"range {key} is not finite: {value!r}", *where)
+            if math.isnan(value):
+                raise ctx.error(f"range {key} is not a number", *where)
+            if math.isinf(value):  # the SDK writes "Infinity" for a huge bound: no bound
+                value = None
         bounds.append(value)
     minimum, maximum = bounds
     # proto3 drops a zero bound from JSON (`{"max": 2.0}` may mean min 0.0 or no min): a missing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,17 @@ def test_line_length_is_locked_and_reused(tmp_path: Path) -> None:
     result = run_cli("generate", "-o", str(out))
     assert result.returncode == 0 and "wrote 0 file(s)" in result.stderr
     assert (out / "all_types.py").read_text() == narrow
+
+
+def test_model_directory_is_a_source(tmp_path: Path) -> None:
+    """A local model directory is analysed statically (its code never runs) and snapshotted."""
+    model_dir = tmp_path / "side_effects"
+    shutil.copytree(ROOT / "tests" / "models" / "side_effects", model_dir)
+    out = tmp_path / "pkg"
+    result = run_cli("generate", str(model_dir), "-o", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    modules = [p.name for p in out.glob("*.py") if p.name != "__init__.py"]
+    assert len(modules) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg", "side_effects"]  # no side effect
+    result = run_cli("check", "--remote", "-o", str(out), cwd=tmp_path)
+    assert result.returncode == 0 and "unchanged" in result.stdout, result.stdout + result.stderr
