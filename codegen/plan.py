@@ -35,6 +35,7 @@ class ParamPlan:
     default: str | None  # Python source of the default, or None when required
     keyword_only: bool
     doc: str
+    async_annotation: str  # differs for a streamed input: an async or a sync iterable
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class MethodPlan:
     kind: MethodKind
     params: tuple[ParamPlan, ...]
     returns: str  # the full return annotation (Iterator[...] for streams)
+    async_returns: str  # the same for the async class (AsyncIterator[...] for streams)
     value_type: str  # the type of one returned value
     doc: str
     signature_json: str
@@ -120,20 +122,33 @@ def _plan_method(m: MethodSpec, name: PyIdent, mapper: TypeMapper, where: str) -
     seen_default = False
     for f in m.inputs:
         pname = params_ns.add(f.name, python_name(f.name, "arg"), "argument")
-        annotation, default = _param_type(f, mapper, hint + (pascal_case(f.name) or "Arg"))
+        base, default = _param_type(f, mapper, hint + (pascal_case(f.name) or "Arg"))
         keyword_only = f.is_param or (default is None and seen_default)
         if not keyword_only and default is not None:
             seen_default = True
-        params.append(ParamPlan(pname, f.name, annotation, default, keyword_only, _param_doc(f)))
+        annotation, async_annotation = base, base
+        if f.iterator:
+            annotation = mapper.iterator(base, streamed_input=True)
+            async_annotation = mapper.iterator(base, streamed_input=True, is_async=True)
+        params.append(
+            ParamPlan(
+                pname, f.name, annotation, default, keyword_only, _param_doc(f), async_annotation
+            )
+        )
     mapper.names.problems.extend(params_ns.problems)
     value_type = mapper.annotation(m.output, Role.OUTPUT, hint + "Result")
-    returns = value_type if m.kind is MethodKind.UNARY else mapper.iterator(value_type, False)
+    unary = m.kind is MethodKind.UNARY
+    returns = value_type if unary else mapper.iterator(value_type, streamed_input=False)
+    async_returns = (
+        value_type if unary else mapper.iterator(value_type, streamed_input=False, is_async=True)
+    )
     return MethodPlan(
         name=name,
         wire=m.name,
         kind=m.kind,
         params=tuple(params),
         returns=returns,
+        async_returns=async_returns,
         value_type=value_type,
         doc=_method_doc(m, params),
         signature_json=json.dumps(m.to_json(), separators=(",", ":"), ensure_ascii=True),
@@ -141,16 +156,14 @@ def _plan_method(m: MethodSpec, name: PyIdent, mapper: TypeMapper, where: str) -
 
 
 def _param_type(f: FieldSpec, mapper: TypeMapper, hint: str) -> tuple[str, str | None]:
-    """(annotation, default source) for one argument."""
+    """(annotation, default source) for one argument (a streamed input's item type)."""
     base = mapper.annotation(f.type, Role.INPUT, hint)
     default = f.default
     if f.choices and f.type.kind in (DataType.STR, DataType.INT, DataType.BOOL):
         fits = not isinstance(default, LiteralDefault) or default.value in (None, *f.choices)
         if fits and not isinstance(default, ServerDefault):
             base = mapper.literal(f.choices)
-    if f.iterator:
-        return mapper.iterator(base, True), None
-    if default is None:
+    if default is None or f.iterator:
         return base, None
     if f.optional_none:
         return f"{base} | None", "None"

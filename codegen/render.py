@@ -72,6 +72,17 @@ def render_module(plan: ModulePlan, line_length: int = LINE_LENGTH) -> str:
         "ref": spec.ref,
         "header_doc": _header(plan, "Typed client for the Clarifai model"),
         "class_doc": docstring("\n".join(class_lines), indent="    "),
+        "async_class_doc": docstring(
+            "\n".join(
+                [
+                    f"{spec.ref.path} on Clarifai, with async methods.",
+                    "",
+                    "Unary methods are coroutines; streaming methods return an AsyncIterator:",
+                    "`async for item in model.method(...)`.",
+                ]
+            ),
+            indent="    ",
+        ),
         "method_docs": [docstring(m.doc, indent="        ") for m in plan.methods],
         "typing_imports": sorted(typing_imports),
     }

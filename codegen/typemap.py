@@ -29,7 +29,18 @@ _PLAIN = {
 }
 # Names that can appear in annotations (a class member with one of these names would shadow it).
 ANNOTATION_NAMES = frozenset(
-    {"Any", "Literal", "Iterable", "Iterator", "AsyncIterator", "npt", "Client", "ModelRef"}
+    {
+        "Any",
+        "Literal",
+        "Iterable",
+        "Iterator",
+        "AsyncIterable",
+        "AsyncIterator",
+        "npt",
+        "Client",
+        "AsyncClient",
+        "ModelRef",
+    }
     | set(RUNTIME_TYPES.values())
 )
 MODULE_NAMES = frozenset(
@@ -43,8 +54,10 @@ MODULE_NAMES = frozenset(
         "Iterable",
         "Iterator",
         "AsyncIterator",
+        "AsyncIterable",
         "npt",
         "Client",
+        "AsyncClient",
         "ModelRef",
         "signature",
         "MODEL",
@@ -71,7 +84,9 @@ class TypedDictDef:
 class Imports:
     typing: set[str] = field(default_factory=set)
     abc: set[str] = field(default_factory=set)
-    runtime: set[str] = field(default_factory=lambda: {"Client", "ModelRef", "signature"})
+    runtime: set[str] = field(
+        default_factory=lambda: {"AsyncClient", "Client", "ModelRef", "signature"}
+    )
     numpy: bool = False
 
 
@@ -113,8 +128,13 @@ class TypeMapper:
         self.imports.typing.add("Literal")
         return f"Literal[{', '.join(repr(v) for v in values)}]"
 
-    def iterator(self, inner: str, streamed_input: bool) -> str:
-        name = "Iterable" if streamed_input else "Iterator"
+    def iterator(self, inner: str, *, streamed_input: bool, is_async: bool = False) -> str:
+        """A stream of `inner`: returned (`Iterator`), or passed in (`Iterable`); the async class
+        returns an `AsyncIterator` and takes an async or a plain iterable."""
+        if is_async and streamed_input:
+            self.imports.abc.update({"AsyncIterable", "Iterable"})
+            return f"AsyncIterable[{inner}] | Iterable[{inner}]"
+        name = ("Async" if is_async else "") + ("Iterable" if streamed_input else "Iterator")
         self.imports.abc.add(name)
         return f"{name}[{inner}]"
 

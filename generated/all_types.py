@@ -7,10 +7,11 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Any, Literal, TYPE_CHECKING, TypedDict, cast
 
 from ._runtime import (
+    AsyncClient,
     Audio,
     Client,
     Concept,
@@ -27,7 +28,7 @@ from ._runtime import (
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["AllTypes", "MODEL", "ContainersResult", "EchoStreamResult"]
+__all__ = ["AllTypes", "AsyncAllTypes", "MODEL", "ContainersResult", "EchoStreamResult"]
 
 MODEL = ModelRef(
     user_id="clarifai-codegen",
@@ -196,6 +197,154 @@ class AllTypes:
     def echo_stream(
         self, chunks: Iterable[Text | str], suffix: str = ""
     ) -> Iterator[EchoStreamResult]:
+        """Bidirectional streaming with a named-fields output."""
+        return self._client.bidi_stream(
+            self._model, _METHODS["echo_stream"], {"chunks": chunks, "suffix": suffix}
+        )
+
+
+class AsyncAllTypes:
+    """clarifai-codegen/fixtures/all-types on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def scalars(
+        self,
+        s: str,
+        b: bytes,
+        i: int,
+        f: float,
+        flag: bool,
+        opt_s: str = "",
+        opt_i: int = 0,
+        opt_f: float = 0.5,
+        opt_b: bool = False,
+        none_s: str | None = None,
+    ) -> str:
+        """Every scalar type, with falsy and None defaults."""
+        return cast(
+            "str",
+            await self._client.unary(
+                self._model,
+                _METHODS["scalars"],
+                {
+                    "s": s,
+                    "b": b,
+                    "i": i,
+                    "f": f,
+                    "flag": flag,
+                    "opt_s": opt_s,
+                    "opt_i": opt_i,
+                    "opt_f": opt_f,
+                    "opt_b": opt_b,
+                    "none_s": none_s,
+                },
+            ),
+        )
+
+    async def media(
+        self,
+        text: Text | str,
+        image: Image,
+        audio: Audio,
+        video: Video,
+        concept: Concept,
+        region: Region,
+        frame: Frame,
+        arr: npt.NDArray[Any],
+    ) -> JsonValue:
+        """Every media type; returns JSON."""
+        return cast(
+            "JsonValue",
+            await self._client.unary(
+                self._model,
+                _METHODS["media"],
+                {
+                    "text": text,
+                    "image": image,
+                    "audio": audio,
+                    "video": video,
+                    "concept": concept,
+                    "region": region,
+                    "frame": frame,
+                    "arr": arr,
+                },
+            ),
+        )
+
+    async def containers(
+        self,
+        names: list[str],
+        grid: list[list[int]],
+        pair: tuple[int, str],
+        concepts: list[Concept],
+        regions: list[Region],
+        config: JsonValue | None = None,
+        stop: list[str] | None = None,
+    ) -> ContainersResult:
+        """Lists, tuples, JSON and named fields.
+
+        Args:
+            config: Default (applied by the model): {"a": 1}
+            stop: Default (applied by the model): ["\\n"]
+        """
+        return cast(
+            "ContainersResult",
+            await self._client.unary(
+                self._model,
+                _METHODS["containers"],
+                {
+                    "names": names,
+                    "grid": grid,
+                    "pair": pair,
+                    "concepts": concepts,
+                    "regions": regions,
+                    "config": config,
+                    "stop": stop,
+                },
+            ),
+        )
+
+    async def tuned(
+        self,
+        prompt: str,
+        *,
+        temperature: float = 0.7,
+        effort: Literal["low", "medium", "high"] = "low",
+        top_k: int = 40,
+    ) -> Text:
+        """Inference params with descriptions, ranges and choices.
+
+        Args:
+            temperature: Sampling temperature. At most 2.
+            effort: Reasoning effort. One of: "low", "medium", "high".
+            top_k: Top-k sampling. Range: 1 to 100.
+        """
+        return cast(
+            "Text",
+            await self._client.unary(
+                self._model,
+                _METHODS["tuned"],
+                {"prompt": prompt, "temperature": temperature, "effort": effort, "top_k": top_k},
+            ),
+        )
+
+    def frames(self, video: Video, every: int = 1) -> AsyncIterator[Frame]:
+        """Server streaming of frames."""
+        return self._client.server_stream(
+            self._model, _METHODS["frames"], {"video": video, "every": every}
+        )
+
+    def echo_stream(
+        self, chunks: AsyncIterable[Text | str] | Iterable[Text | str], suffix: str = ""
+    ) -> AsyncIterator[EchoStreamResult]:
         """Bidirectional streaming with a named-fields output."""
         return self._client.bidi_stream(
             self._model, _METHODS["echo_stream"], {"chunks": chunks, "suffix": suffix}

@@ -7,12 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import cast
 
-from ._runtime import Client, Frame, Image, ModelRef, Region, Video, signature
+from ._runtime import AsyncClient, Client, Frame, Image, ModelRef, Region, Video, signature
 
-__all__ = ["DfineSmallObj2coco", "MODEL"]
+__all__ = ["DfineSmallObj2coco", "AsyncDfineSmallObj2coco", "MODEL"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -135,6 +135,134 @@ class DfineSmallObj2coco:
         use_nms: bool = False,
         iou_threshold: float = 0.2,
     ) -> Iterator[Frame]:
+        """Stream process video inputs.
+
+        Args:
+            threshold: Minimum confidence score required for a detection to be considered valid. At most 1.
+            use_nms: Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based).
+            iou_threshold: IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1.
+        """
+        return self._client.bidi_stream(
+            self._model,
+            _METHODS["stream_video"],
+            {
+                "video_stream": video_stream,
+                "threshold": threshold,
+                "use_nms": use_nms,
+                "iou_threshold": iou_threshold,
+            },
+        )
+
+
+class AsyncDfineSmallObj2coco:
+    """runners-examples/main/dfine-small-obj2coco on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def predict(
+        self,
+        image: Image,
+        *,
+        threshold: float = 0.25,
+        use_nms: bool = False,
+        iou_threshold: float = 0.2,
+    ) -> list[Region]:
+        """Process a single image and return detected objects.
+
+        Args:
+            threshold: Minimum confidence score required for a detection to be considered valid. At most 1.
+            use_nms: Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based).
+            iou_threshold: IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1.
+        """
+        return cast(
+            "list[Region]",
+            await self._client.unary(
+                self._model,
+                _METHODS["predict"],
+                {
+                    "image": image,
+                    "threshold": threshold,
+                    "use_nms": use_nms,
+                    "iou_threshold": iou_threshold,
+                },
+            ),
+        )
+
+    def generate(
+        self,
+        video: Video,
+        *,
+        threshold: float = 0.25,
+        use_nms: bool = False,
+        iou_threshold: float = 0.2,
+    ) -> AsyncIterator[Frame]:
+        """Process video frames and yield detected objects for each frame.
+
+        Args:
+            threshold: Minimum confidence score required for a detection to be considered valid. At most 1.
+            use_nms: Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based).
+            iou_threshold: IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1.
+        """
+        return self._client.server_stream(
+            self._model,
+            _METHODS["generate"],
+            {
+                "video": video,
+                "threshold": threshold,
+                "use_nms": use_nms,
+                "iou_threshold": iou_threshold,
+            },
+        )
+
+    def stream_image(
+        self,
+        image_stream: AsyncIterable[Image] | Iterable[Image],
+        *,
+        threshold: float = 0.25,
+        use_nms: bool = False,
+        iou_threshold: float = 0.2,
+        batch_size: int = 1,
+    ) -> AsyncIterator[list[Region]]:
+        """Stream process image inputs.
+
+        For real-time streaming (live video): Use batch_size=1 for lowest latency.
+        For offline processing (maximum throughput): Use batch_size=4-8.
+
+        Batching increases throughput but adds latency in streaming scenarios.
+
+        Args:
+            threshold: Minimum confidence score required for a detection to be considered valid. At most 1.
+            use_nms: Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based).
+            iou_threshold: IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1.
+            batch_size: Number of images to batch together. Use 1 for lowest latency (real-time streaming), or higher (4-8) for maximum throughput (offline processing). Range: 1 to 32.
+        """
+        return self._client.bidi_stream(
+            self._model,
+            _METHODS["stream_image"],
+            {
+                "image_stream": image_stream,
+                "threshold": threshold,
+                "use_nms": use_nms,
+                "iou_threshold": iou_threshold,
+                "batch_size": batch_size,
+            },
+        )
+
+    def stream_video(
+        self,
+        video_stream: AsyncIterable[Video] | Iterable[Video],
+        *,
+        threshold: float = 0.25,
+        use_nms: bool = False,
+        iou_threshold: float = 0.2,
+    ) -> AsyncIterator[Frame]:
         """Stream process video inputs.
 
         Args:

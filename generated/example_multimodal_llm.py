@@ -7,12 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import cast
 
-from ._runtime import Client, Image, JsonValue, ModelRef, signature
+from ._runtime import AsyncClient, Client, Image, JsonValue, ModelRef, signature
 
-__all__ = ["ExampleMultimodalLlm", "MODEL"]
+__all__ = ["ExampleMultimodalLlm", "AsyncExampleMultimodalLlm", "MODEL"]
 
 MODEL = ModelRef(
     user_id="clarifai-docs",
@@ -119,6 +119,121 @@ class ExampleMultimodalLlm:
         top_p: float = 0.8,
         reasoning_effort: str = "low",
     ) -> Iterator[JsonValue]:
+        """Stream OpenAI-style chat completion chunks (JSON dicts).
+
+        Args:
+            max_tokens: The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
+            temperature: A decimal number that determines the degree of randomness in the response.
+            top_p: An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass.
+            reasoning_effort: The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high.
+        """
+        return self._client.server_stream(
+            self._model,
+            _METHODS["chat"],
+            {
+                "messages": messages,
+                "max_tokens": max_tokens,
+                "temperature": temperature,
+                "top_p": top_p,
+                "reasoning_effort": reasoning_effort,
+            },
+        )
+
+
+class AsyncExampleMultimodalLlm:
+    """clarifai-docs/examples/example-multimodal-llm on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def predict(
+        self,
+        prompt: str = "",
+        image: Image | None = None,
+        images: list[Image] | None = None,
+        chat_history: list[JsonValue] | None = None,
+        *,
+        max_tokens: int = 512,
+        temperature: float = 1.0,
+        top_p: float = 0.8,
+        reasoning_effort: str = "low",
+    ) -> str:
+        """Predict a full response for a prompt with optional images and chat history.
+
+        Args:
+            max_tokens: The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
+            temperature: A decimal number that determines the degree of randomness in the response.
+            top_p: An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass.
+            reasoning_effort: The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high.
+        """
+        return cast(
+            "str",
+            await self._client.unary(
+                self._model,
+                _METHODS["predict"],
+                {
+                    "prompt": prompt,
+                    "image": image,
+                    "images": images,
+                    "chat_history": chat_history,
+                    "max_tokens": max_tokens,
+                    "temperature": temperature,
+                    "top_p": top_p,
+                    "reasoning_effort": reasoning_effort,
+                },
+            ),
+        )
+
+    def generate(
+        self,
+        prompt: str = "",
+        image: Image | None = None,
+        images: list[Image] | None = None,
+        chat_history: list[JsonValue] | None = None,
+        *,
+        max_tokens: int = 512,
+        temperature: float = 1.0,
+        top_p: float = 0.8,
+        reasoning_effort: str = "low",
+    ) -> AsyncIterator[str]:
+        """Stream the response text.
+
+        Args:
+            max_tokens: The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
+            temperature: A decimal number that determines the degree of randomness in the response.
+            top_p: An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass.
+            reasoning_effort: The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high.
+        """
+        return self._client.server_stream(
+            self._model,
+            _METHODS["generate"],
+            {
+                "prompt": prompt,
+                "image": image,
+                "images": images,
+                "chat_history": chat_history,
+                "max_tokens": max_tokens,
+                "temperature": temperature,
+                "top_p": top_p,
+                "reasoning_effort": reasoning_effort,
+            },
+        )
+
+    def chat(
+        self,
+        messages: list[JsonValue],
+        *,
+        max_tokens: int = 512,
+        temperature: float = 1.0,
+        top_p: float = 0.8,
+        reasoning_effort: str = "low",
+    ) -> AsyncIterator[JsonValue]:
         """Stream OpenAI-style chat completion chunks (JSON dicts).
 
         Args:

@@ -7,12 +7,16 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import cast
 
-from ._runtime import Client, Image, ModelRef, Region, Video, signature
+from ._runtime import AsyncClient, Client, Image, ModelRef, Region, Video, signature
 
-__all__ = ["FacebookMask2formerSwinTinyAdeSemantic", "MODEL"]
+__all__ = [
+    "FacebookMask2formerSwinTinyAdeSemantic",
+    "AsyncFacebookMask2formerSwinTinyAdeSemantic",
+    "MODEL",
+]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -57,5 +61,40 @@ class FacebookMask2formerSwinTinyAdeSemantic:
         return self._client.bidi_stream(self._model, _METHODS["stream"], {"images": images})
 
     def generate(self, video: Video) -> Iterator[Region]:
+        """Call `generate`."""
+        return self._client.server_stream(self._model, _METHODS["generate"], {"video": video})
+
+
+class AsyncFacebookMask2formerSwinTinyAdeSemantic:
+    """runners-examples/main/facebook_mask2former-swin-tiny-ade-semantic on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def model_predict(self, images: list[Image]) -> list[list[Region]]:
+        """Call `model_predict`."""
+        return cast(
+            "list[list[Region]]",
+            await self._client.unary(self._model, _METHODS["model_predict"], {"images": images}),
+        )
+
+    async def predict(self, image: Image) -> list[Region]:
+        """Call `predict`."""
+        return cast(
+            "list[Region]",
+            await self._client.unary(self._model, _METHODS["predict"], {"image": image}),
+        )
+
+    def stream(self, images: AsyncIterable[Image] | Iterable[Image]) -> AsyncIterator[Region]:
+        """Call `stream`."""
+        return self._client.bidi_stream(self._model, _METHODS["stream"], {"images": images})
+
+    def generate(self, video: Video) -> AsyncIterator[Region]:
         """Call `generate`."""
         return self._client.server_stream(self._model, _METHODS["generate"], {"video": video})

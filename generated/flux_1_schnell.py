@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import cast
 
-from ._runtime import Client, Image, ModelRef, signature
+from ._runtime import AsyncClient, Client, Image, ModelRef, signature
 
-__all__ = ["Flux1Schnell", "MODEL"]
+__all__ = ["Flux1Schnell", "AsyncFlux1Schnell", "MODEL"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -121,6 +121,124 @@ class Flux1Schnell:
         return cast(
             "list[Image]",
             self._client.unary(
+                self._model,
+                _METHODS["create"],
+                {
+                    "prompt": prompt,
+                    "prompt_2": prompt_2,
+                    "negative_prompt": negative_prompt,
+                    "negative_prompt_2": negative_prompt_2,
+                    "true_cfg_scale": true_cfg_scale,
+                    "height": height,
+                    "width": width,
+                    "max_sequence_length": max_sequence_length,
+                    "num_inference_steps": num_inference_steps,
+                    "guidance_scale": guidance_scale,
+                    "seed": seed,
+                    "sigmas": sigmas,
+                },
+            ),
+        )
+
+
+class AsyncFlux1Schnell:
+    """runners-examples/main/flux_1-schnell on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def predict(
+        self,
+        prompt: str,
+        sigmas: list[float] | None = None,
+        *,
+        num_inference_steps: int = 28,
+        guidance_scale: float = 3.5,
+        negative_prompt: str = "",
+        true_cfg_scale: float = 1.0,
+        height: int = 1024,
+        width: int = 1024,
+        max_sequence_length: int = 256,
+        seed: int | None = None,
+    ) -> Image:
+        """Call `predict`.
+
+        Args:
+            num_inference_steps: The number of denoising steps. More denoising steps usually lead to a higher quality image at the expense of slower inference.
+            guidance_scale: The `guidance_scale` controls how strongly the model follows the conditioning input during generation.
+            negative_prompt: The prompt to guide what to not include in image generation. Ignored when not using guidance (guidance_scale < 1)
+            true_cfg_scale: When > 1.0 and a provided negative_prompt, enables true classifier-free guidance.
+            height: The height in pixels of the generated image. This is set to 1024 by default for the best results.
+            width: The width in pixels of the generated image. This is set to 1024 by default for the best results.
+            max_sequence_length: Maximum sequence length to use with the prompt.
+            seed: Seed value to make generation deterministic.
+        """
+        return cast(
+            "Image",
+            await self._client.unary(
+                self._model,
+                _METHODS["predict"],
+                {
+                    "prompt": prompt,
+                    "num_inference_steps": num_inference_steps,
+                    "guidance_scale": guidance_scale,
+                    "negative_prompt": negative_prompt,
+                    "true_cfg_scale": true_cfg_scale,
+                    "height": height,
+                    "width": width,
+                    "max_sequence_length": max_sequence_length,
+                    "seed": seed,
+                    "sigmas": sigmas,
+                },
+            ),
+        )
+
+    async def create(
+        self,
+        prompt: list[str],
+        prompt_2: list[str] | None = None,
+        negative_prompt: list[str] | None = None,
+        negative_prompt_2: list[str] | None = None,
+        true_cfg_scale: float = 1.0,
+        height: int | None = None,
+        width: int | None = None,
+        max_sequence_length: int = 256,
+        num_inference_steps: int = 28,
+        guidance_scale: float = 3.5,
+        seed: int | None = None,
+        sigmas: list[float] | None = None,
+    ) -> list[Image]:
+        """Generate an image from the given prompt using the FLUX model.
+        Args:
+          * prompt (`List[str]`): The prompt or prompts to guide the image generation.
+          * prompt_2 (`List[str]`, *optional*): The prompt to be sent to `tokenizer_2` and `text_encoder_2`. If not defined, `prompt` is will be used instead.
+          * negative_prompt (`List[str]`, *optional*): The prompt to guide what to not include in image generation. Ignored when not using guidance (guidance_scale < 1).
+          * negative_prompt_2 (`List[str]`, *optional*): The negative_prompt to be sent to `tokenizer_2` and `text_encoder_2`. If not defined, `negative_prompt` is will be used instead.
+          * height (`int`, *optional*, defaults to model.unet.config.sample_size * model.vae_scale_factor): The height in pixels of the generated image. This is set to 1024 by default for the best results.
+          * width (`int`, *optional*, defaults to model.unet.config.sample_size * model.vae_scale_factor): The width in pixels of the generated image. This is set to 1024 by default for the best results.
+          * num_inference_steps (`int`, *optional*, defaults to 28): The number of denoising steps. More denoising steps usually lead to a higher quality image at the expense of slower inference.
+          * guidance_scale (`float`, *optional*, defaults to 3.5):
+              Guidance scale as defined in [Classifier-Free Diffusion Guidance](https://arxiv.org/abs/2207.12598).
+              `guidance_scale` is defined as `w` of equation 2. of [Imagen
+              Paper](https://arxiv.org/pdf/2205.11487.pdf). Guidance scale is enabled by setting `guidance_scale >
+              1`. Higher guidance scale encourages to generate images that are closely linked to the text `prompt`,
+              usually at the expense of lower image quality.
+          * seed (`int`, *optional*, defaults to None):
+              Seed value passed to `torch.Generator("cpu").manual_seed(seed)` (see more [torch generator(s)](https://pytorch.org/docs/stable/generated/torch.Generator.html)) to make generation deterministic.
+          * sigmas (`List[float]`, *optional*): Custom sigmas to use for the denoising process with schedulers which support a `sigmas` argument in their `set_timesteps` method. If not defined, the default behavior when `num_inference_steps` is passed will be used.
+          * max_sequence_length (`int` defaults to `256`): Maximum sequence length to use with the prompt.
+
+        (see more at this [doc](https://huggingface.co/docs/diffusers/v0.32.2/en/api/pipelines/flux#diffusers.FluxPipeline.__call__))
+        """
+        return cast(
+            "list[Image]",
+            await self._client.unary(
                 self._model,
                 _METHODS["create"],
                 {

@@ -7,12 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import cast
 
-from ._runtime import Client, ModelRef, signature
+from ._runtime import AsyncClient, Client, ModelRef, signature
 
-__all__ = ["HelloWorld", "MODEL"]
+__all__ = ["HelloWorld", "AsyncHelloWorld", "MODEL"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -65,6 +65,60 @@ class HelloWorld:
         )
 
     def s(self, input_iterator: Iterable[str], *, number_of_letters: int = 3) -> Iterator[str]:
+        """Example yielding getting an iterator and yielding back results.
+
+        Args:
+            number_of_letters: number of letters to add.
+        """
+        return self._client.bidi_stream(
+            self._model,
+            _METHODS["s"],
+            {"input_iterator": input_iterator, "number_of_letters": number_of_letters},
+        )
+
+
+class AsyncHelloWorld:
+    """runners-examples/main/hello-world on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def predict(self, prompt: str, *, number_of_letters: int = 3) -> str:
+        """Function to append some string information
+
+        Args:
+            number_of_letters: number of letters to add.
+        """
+        return cast(
+            "str",
+            await self._client.unary(
+                self._model,
+                _METHODS["predict"],
+                {"prompt": prompt, "number_of_letters": number_of_letters},
+            ),
+        )
+
+    def generate(self, prompt: str = "", *, number_of_letters: int = 3) -> AsyncIterator[str]:
+        """Example yielding a whole batch of streamed stuff back.
+
+        Args:
+            number_of_letters: number of letters to add.
+        """
+        return self._client.server_stream(
+            self._model,
+            _METHODS["generate"],
+            {"prompt": prompt, "number_of_letters": number_of_letters},
+        )
+
+    def s(
+        self, input_iterator: AsyncIterable[str] | Iterable[str], *, number_of_letters: int = 3
+    ) -> AsyncIterator[str]:
         """Example yielding getting an iterator and yielding back results.
 
         Args:

@@ -7,12 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import cast
 
-from ._runtime import Client, ModelRef, signature
+from ._runtime import AsyncClient, Client, ModelRef, signature
 
-__all__ = ["JinaaiEmbeddingsV3", "MODEL"]
+__all__ = ["JinaaiEmbeddingsV3", "AsyncJinaaiEmbeddingsV3", "MODEL"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -71,4 +71,53 @@ class JinaaiEmbeddingsV3:
         return cast(
             "list[list[float]]",
             self._client.unary(self._model, _METHODS["predict"], {"texts": texts}),
+        )
+
+
+class AsyncJinaaiEmbeddingsV3:
+    """runners-examples/main/jinaai-embeddings-v3 on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def openai_transport(self, msg: str) -> str:
+        """Process an OpenAI-compatible request and send it to the appropriate OpenAI endpoint.
+
+        Args:
+            msg: JSON string containing the request parameters including 'openai_endpoint'
+
+        Returns:
+            JSON string containing the response or error
+        """
+        return cast(
+            "str",
+            await self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
+        )
+
+    def openai_stream_transport(self, msg: str) -> AsyncIterator[str]:
+        """Process an OpenAI-compatible request and return a streaming response iterator.
+        This method is used when stream=True and returns an iterator of strings directly,
+        without converting to a list or JSON serializing. Supports chat completions and responses endpoints.
+
+        Args:
+            msg: The request as a JSON string.
+
+        Returns:
+            Iterator[str]: An iterator yielding text chunks from the streaming response.
+        """
+        return self._client.server_stream(
+            self._model, _METHODS["openai_stream_transport"], {"msg": msg}
+        )
+
+    async def predict(self, texts: list[str]) -> list[list[float]]:
+        """Generate embeddings for input texts."""
+        return cast(
+            "list[list[float]]",
+            await self._client.unary(self._model, _METHODS["predict"], {"texts": texts}),
         )

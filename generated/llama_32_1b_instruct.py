@@ -7,12 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import cast
 
-from ._runtime import Client, JsonValue, ModelRef, signature
+from ._runtime import AsyncClient, Client, JsonValue, ModelRef, signature
 
-__all__ = ["Llama321bInstruct", "MODEL"]
+__all__ = ["Llama321bInstruct", "AsyncLlama321bInstruct", "MODEL"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -76,6 +76,78 @@ class Llama321bInstruct:
         temperature: float = 0.7,
         top_p: float = 0.8,
     ) -> Iterator[str]:
+        """Stream a completion response.
+
+        Args:
+            max_tokens: The maximum number of tokens to generate.
+            temperature: Sampling temperature (higher = more random).
+            top_p: Nucleus sampling threshold.
+        """
+        return self._client.server_stream(
+            self._model,
+            _METHODS["generate"],
+            {
+                "prompt": prompt,
+                "chat_history": chat_history,
+                "max_tokens": max_tokens,
+                "temperature": temperature,
+                "top_p": top_p,
+            },
+        )
+
+
+class AsyncLlama321bInstruct:
+    """runners-examples/main/llama-32-1b-instruct on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def predict(
+        self,
+        prompt: str = "",
+        chat_history: list[JsonValue] | None = None,
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.7,
+        top_p: float = 0.8,
+    ) -> str:
+        """Return a single completion.
+
+        Args:
+            max_tokens: The maximum number of tokens to generate.
+            temperature: Sampling temperature (higher = more random).
+            top_p: Nucleus sampling threshold.
+        """
+        return cast(
+            "str",
+            await self._client.unary(
+                self._model,
+                _METHODS["predict"],
+                {
+                    "prompt": prompt,
+                    "chat_history": chat_history,
+                    "max_tokens": max_tokens,
+                    "temperature": temperature,
+                    "top_p": top_p,
+                },
+            ),
+        )
+
+    def generate(
+        self,
+        prompt: str = "",
+        chat_history: list[JsonValue] | None = None,
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.7,
+        top_p: float = 0.8,
+    ) -> AsyncIterator[str]:
         """Stream a completion response.
 
         Args:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import cast
 
-from ._runtime import Client, ModelRef, signature
+from ._runtime import AsyncClient, Client, ModelRef, signature
 
-__all__ = ["McpMathModel", "MODEL"]
+__all__ = ["McpMathModel", "AsyncMcpMathModel", "MODEL"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -39,4 +39,24 @@ class McpMathModel:
         return cast(
             "str",
             self._client.unary(self._model, _METHODS["mcp_transport"], {"msg": msg}),
+        )
+
+
+class AsyncMcpMathModel:
+    """runners-examples/main/mcp-math-model on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def mcp_transport(self, msg: str) -> str:
+        """Synchronous entry point used by Clarifai."""
+        return cast(
+            "str",
+            await self._client.unary(self._model, _METHODS["mcp_transport"], {"msg": msg}),
         )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import cast
 
-from ._runtime import Client, Image, ModelRef, signature
+from ._runtime import AsyncClient, Client, Image, ModelRef, signature
 
-__all__ = ["NanonetsOcrS", "MODEL"]
+__all__ = ["NanonetsOcrS", "AsyncNanonetsOcrS", "MODEL"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -50,6 +50,41 @@ class NanonetsOcrS:
         return cast(
             "str",
             self._client.unary(
+                self._model,
+                _METHODS["predict"],
+                {"image": image, "prompt": prompt, "max_new_tokens": max_new_tokens},
+            ),
+        )
+
+
+class AsyncNanonetsOcrS:
+    """runners-examples/main/nanonets-ocr-s on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def predict(
+        self,
+        image: Image,
+        *,
+        prompt: str = "Extract the text from the above document as if you were reading it naturally. Return the tables in html format. Return the equations in LaTeX representation. If there is an image in the document and image caption is not present, add a small description of the image inside the <img></img> tag; otherwise, add the image caption inside <img></img>. Watermarks should be wrapped in brackets. Ex: <watermark>OFFICIAL COPY</watermark>. Page numbers should be wrapped in brackets. Ex: <page_number>14</page_number> or <page_number>9/22</page_number>. Prefer using ☐ and ☑ for check boxes.",
+        max_new_tokens: int = 512,
+    ) -> str:
+        """This is the method that will be called when the runner is run. It takes in an input and returns an output.
+
+        Args:
+            prompt: The prompt to use for the OCR model.
+            max_new_tokens: The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
+        """
+        return cast(
+            "str",
+            await self._client.unary(
                 self._model,
                 _METHODS["predict"],
                 {"image": image, "prompt": prompt, "max_new_tokens": max_new_tokens},

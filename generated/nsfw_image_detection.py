@@ -7,12 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import cast
 
-from ._runtime import Client, Concept, Image, ModelRef, Video, signature
+from ._runtime import AsyncClient, Client, Concept, Image, ModelRef, Video, signature
 
-__all__ = ["NsfwImageDetection", "MODEL"]
+__all__ = ["NsfwImageDetection", "AsyncNsfwImageDetection", "MODEL"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -56,6 +56,46 @@ class NsfwImageDetection:
         )
 
     def stream_video(self, video_stream: Iterable[Video]) -> Iterator[list[Concept]]:
+        """Stream process video inputs."""
+        return self._client.bidi_stream(
+            self._model, _METHODS["stream_video"], {"video_stream": video_stream}
+        )
+
+
+class AsyncNsfwImageDetection:
+    """runners-examples/main/nsfw_image_detection on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def predict(self, image: Image) -> list[Concept]:
+        """Predict concepts for a list of images."""
+        return cast(
+            "list[Concept]",
+            await self._client.unary(self._model, _METHODS["predict"], {"image": image}),
+        )
+
+    def generate(self, video: Video) -> AsyncIterator[list[Concept]]:
+        """Generate concepts for frames extracted from a video."""
+        return self._client.server_stream(self._model, _METHODS["generate"], {"video": video})
+
+    def stream_image(
+        self, image_stream: AsyncIterable[Image] | Iterable[Image]
+    ) -> AsyncIterator[list[Concept]]:
+        """Stream process image inputs."""
+        return self._client.bidi_stream(
+            self._model, _METHODS["stream_image"], {"image_stream": image_stream}
+        )
+
+    def stream_video(
+        self, video_stream: AsyncIterable[Video] | Iterable[Video]
+    ) -> AsyncIterator[list[Concept]]:
         """Stream process video inputs."""
         return self._client.bidi_stream(
             self._model, _METHODS["stream_video"], {"video_stream": video_stream}

@@ -7,12 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import cast
 
-from ._runtime import Client, JsonValue, ModelRef, signature
+from ._runtime import AsyncClient, Client, JsonValue, ModelRef, signature
 
-__all__ = ["Qwen306b", "MODEL"]
+__all__ = ["Qwen306b", "AsyncQwen306b", "MODEL"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -113,6 +113,115 @@ class Qwen306b:
         temperature: float = 0.7,
         top_p: float = 0.95,
     ) -> Iterator[str]:
+        """Stream a completion response.
+
+        Args:
+            max_tokens: The maximum number of tokens to generate.
+            temperature: Sampling temperature (higher = more random).
+            top_p: Nucleus sampling threshold.
+        """
+        return self._client.server_stream(
+            self._model,
+            _METHODS["generate"],
+            {
+                "prompt": prompt,
+                "chat_history": chat_history,
+                "tools": tools,
+                "tool_choice": tool_choice,
+                "max_tokens": max_tokens,
+                "temperature": temperature,
+                "top_p": top_p,
+            },
+        )
+
+
+class AsyncQwen306b:
+    """runners-examples/main/qwen3-0_6B on Clarifai, with async methods.
+
+    Unary methods are coroutines; streaming methods return an AsyncIterator:
+    `async for item in model.method(...)`.
+    """
+
+    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+        self._client = client if client is not None else AsyncClient()
+        self._model = model
+
+    async def openai_transport(self, msg: str) -> str:
+        """Process an OpenAI-compatible request and send it to the appropriate OpenAI endpoint.
+
+        Args:
+            msg: JSON string containing the request parameters including 'openai_endpoint'
+
+        Returns:
+            JSON string containing the response or error
+        """
+        return cast(
+            "str",
+            await self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
+        )
+
+    def openai_stream_transport(self, msg: str) -> AsyncIterator[str]:
+        """Process an OpenAI-compatible request and return a streaming response iterator.
+        This method is used when stream=True and returns an iterator of strings directly,
+        without converting to a list or JSON serializing. Supports chat completions and responses endpoints.
+
+        Args:
+            msg: The request as a JSON string.
+
+        Returns:
+            Iterator[str]: An iterator yielding text chunks from the streaming response.
+        """
+        return self._client.server_stream(
+            self._model, _METHODS["openai_stream_transport"], {"msg": msg}
+        )
+
+    async def predict(
+        self,
+        prompt: str = "",
+        chat_history: list[JsonValue] | None = None,
+        tools: list[JsonValue] | None = None,
+        tool_choice: str | None = None,
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.7,
+        top_p: float = 0.95,
+    ) -> str:
+        """Return a single completion.
+
+        Args:
+            max_tokens: The maximum number of tokens to generate.
+            temperature: Sampling temperature (higher = more random).
+            top_p: Nucleus sampling threshold.
+        """
+        return cast(
+            "str",
+            await self._client.unary(
+                self._model,
+                _METHODS["predict"],
+                {
+                    "prompt": prompt,
+                    "chat_history": chat_history,
+                    "tools": tools,
+                    "tool_choice": tool_choice,
+                    "max_tokens": max_tokens,
+                    "temperature": temperature,
+                    "top_p": top_p,
+                },
+            ),
+        )
+
+    def generate(
+        self,
+        prompt: str = "",
+        chat_history: list[JsonValue] | None = None,
+        tools: list[JsonValue] | None = None,
+        tool_choice: str | None = None,
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.7,
+        top_p: float = 0.95,
+    ) -> AsyncIterator[str]:
         """Stream a completion response.
 
         Args:

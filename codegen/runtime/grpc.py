@@ -40,7 +40,17 @@ from .messages import ModelRef, check_response, has_outputs
 from .optional import import_optional
 from .retry import RetryPolicy
 
-__all__ = ["INSTALL_HINT", "GrpcTransport", "grpc_target", "rpc_error"]
+__all__ = [
+    "INSTALL_HINT",
+    "MAX_MESSAGE_LENGTH",
+    "REPLAY_LIMIT",
+    "GrpcBase",
+    "GrpcTransport",
+    "Stub",
+    "grpc_target",
+    "redact",
+    "rpc_error",
+]
 
 Json = dict[str, Any]
 INSTALL_HINT = "pip install clarifai-codegen[grpc]"
@@ -120,7 +130,7 @@ def rpc_error(exc: Any, what: str, timeout: float | None = None) -> ClarifaiErro
     return err
 
 
-def _redact(err: ClarifaiError, pat: str) -> ClarifaiError:
+def redact(err: ClarifaiError, pat: str) -> ClarifaiError:
     """Make sure the PAT appears nowhere in the exception."""
 
     def clean(text: str) -> str:
@@ -297,7 +307,7 @@ class _Requests:
         return request
 
 
-class _Stub:
+class Stub:
     """The three `clarifai.api.V2` methods used here, as `service_pb2_grpc.V2Stub` defines them.
 
     Not `V2Stub` itself: it builds ~270 callables and reads its response deserializer from a
@@ -314,18 +324,11 @@ class _Stub:
         self.StreamModelOutputs = channel.stream_stream(f"{_SERVICE}/StreamModelOutputs", **kw)
 
 
-class GrpcTransport:
-    """Sends request bodies over gRPC and returns successful response dicts."""
+class GrpcBase:
+    """What the sync and async gRPC transports share: the lazily imported modules, the target,
+    the channel options, request / response conversions and error messages."""
 
-    def __init__(
-        self,
-        pat: str,
-        base_url: str,
-        *,
-        timeout: float,
-        policy: RetryPolicy,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, pat: str, base_url: str, *, timeout: float, policy: RetryPolicy) -> None:
         self._pb2 = _load("clarifai_grpc.grpc.api.service_pb2")  # first: names clarifai-grpc
         self._grpc = _load("grpc")
         self._json_format = _load("google.protobuf.json_format")
@@ -333,25 +336,19 @@ class GrpcTransport:
         self._pat = pat
         self._timeout = timeout
         self._policy = policy
-        self._sleep = sleep
         self._metadata = (("authorization", f"Key {pat}"),)
+        self._closed = False
+
+    def _open_channel(self, grpc: Any) -> Any:
+        """A channel to the target from `grpc` (the `grpc` or the `grpc.aio` module)."""
         options = [
             ("grpc.max_receive_message_length", MAX_MESSAGE_LENGTH),
             ("grpc.max_send_message_length", MAX_MESSAGE_LENGTH),
         ]
-        grpc = self._grpc
         if self.secure:
-            creds = grpc.ssl_channel_credentials()
-            self._channel = grpc.secure_channel(self.target, creds, options=options)
-        else:
-            self._channel = grpc.insecure_channel(self.target, options=options)
-        self._stub = _Stub(self._channel, self._pb2)
-        self._closed = False
-
-    def close(self) -> None:
-        """Close the channel (cancelling calls still running)."""
-        self._closed = True
-        self._channel.close()
+            creds = self._grpc.ssl_channel_credentials()
+            return grpc.secure_channel(self.target, creds, options=options)
+        return grpc.insecure_channel(self.target, options=options)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -371,13 +368,36 @@ class GrpcTransport:
         return check_response(body, None)
 
     def _rpc_error(self, exc: Any, rpc: str, timeout: float | None = None) -> ClarifaiError:
-        return _redact(rpc_error(exc, f"{rpc} to {self.target}", timeout), self._pat)
+        return redact(rpc_error(exc, f"{rpc} to {self.target}", timeout), self._pat)
 
     def _idle_error(self, rpc: str) -> ClarifaiError:
         return TransportError(
             f"{rpc} to {self.target}: no message for {self._timeout:g} s, call cancelled "
             "(set Client(timeout=...))"
         )
+
+
+class GrpcTransport(GrpcBase):
+    """Sends request bodies over gRPC and returns successful response dicts."""
+
+    def __init__(
+        self,
+        pat: str,
+        base_url: str,
+        *,
+        timeout: float,
+        policy: RetryPolicy,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(pat, base_url, timeout=timeout, policy=policy)
+        self._sleep = sleep
+        self._channel = self._open_channel(self._grpc)
+        self._stub = Stub(self._channel, self._pb2)
+
+    def close(self) -> None:
+        """Close the channel (cancelling calls still running)."""
+        self._closed = True
+        self._channel.close()
 
     # ------------------------------------------------------------------ calls
     def unary(self, model: ModelRef, body: Json) -> Json:
@@ -395,7 +415,7 @@ class GrpcTransport:
                     raise self._rpc_error(exc, "PostModelOutputs", self._timeout) from exc
                 return self._response(response)
             except ClarifaiError as err:
-                _redact(err, self._pat)
+                redact(err, self._pat)
                 delay = backoff.next_delay(err)
                 if delay is None:
                     raise
@@ -435,7 +455,7 @@ class GrpcTransport:
                         raise self._idle_error("GenerateModelOutputs") from exc
                     raise self._rpc_error(exc, "GenerateModelOutputs") from exc
             except ClarifaiError as err:
-                _redact(err, self._pat)
+                redact(err, self._pat)
                 delay = None if delivered else backoff.next_delay(err)
                 if delay is None:
                     raise
@@ -498,7 +518,7 @@ class GrpcTransport:
             except ClarifaiError as err:
                 if err is log.error:
                     raise
-                _redact(err, self._pat)
+                redact(err, self._pat)
                 retry = not delivered and log.recording
                 delay = backoff.next_delay(err) if retry else None
                 if delay is None:

@@ -14,10 +14,10 @@ from .errors import ClarifaiError, StreamingNotSupportedError, TransportError, e
 from .messages import FrameDecoder, ModelRef, check_response, has_outputs, unwrap_frame
 from .retry import RetryPolicy, parse_retry_after
 
-__all__ = ["HttpTransport"]
+__all__ = ["HttpBase", "HttpTransport", "model_path"]
 
 Json = dict[str, Any]
-_TRANSIENT_HTTPX = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+TRANSIENT_HTTPX = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
 def model_path(model: ModelRef) -> str:
@@ -28,31 +28,14 @@ def model_path(model: ModelRef) -> str:
     return "/v2" + "".join(f"/{kind}/{quote(value, safe='')}" for kind, value in ids)
 
 
-class HttpTransport:
-    """Sends request bodies to the REST API and returns successful response dicts."""
+class HttpBase:
+    """What the sync and async HTTP transports share: URLs, headers, response parsing, errors."""
 
-    def __init__(
-        self,
-        pat: str,
-        base_url: str,
-        *,
-        timeout: float,
-        policy: RetryPolicy,
-        http_client: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, pat: str, base_url: str, *, policy: RetryPolicy) -> None:
         self._pat = pat
         self._base_url = base_url
         self._policy = policy
-        self._sleep = sleep
-        self._owns_client = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
         self._headers = {"Authorization": f"Key {pat}", "Content-Type": "application/json"}
-
-    def close(self) -> None:
-        """Close the connection pool (unless the caller supplied the httpx client)."""
-        if self._owns_client:
-            self._http.close()
 
     def _redact(self, err: ClarifaiError) -> ClarifaiError:
         """Make sure the PAT appears nowhere in the exception."""
@@ -101,6 +84,30 @@ class HttpTransport:
     def _url(self, model: ModelRef, suffix: str) -> str:
         return f"{self._base_url}{model_path(model)}{suffix}"
 
+
+class HttpTransport(HttpBase):
+    """Sends request bodies to the REST API and returns successful response dicts."""
+
+    def __init__(
+        self,
+        pat: str,
+        base_url: str,
+        *,
+        timeout: float,
+        policy: RetryPolicy,
+        http_client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(pat, base_url, policy=policy)
+        self._sleep = sleep
+        self._owns_client = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+
+    def close(self) -> None:
+        """Close the connection pool (unless the caller supplied the httpx client)."""
+        if self._owns_client:
+            self._http.close()
+
     def unary(self, model: ModelRef, body: Json) -> Json:
         """POST .../outputs; retries transient failures; returns the successful response."""
         url = self._url(model, "/outputs")
@@ -110,7 +117,7 @@ class HttpTransport:
             try:
                 try:
                     response = self._http.post(url, content=content, headers=self._headers)
-                except _TRANSIENT_HTTPX as exc:
+                except TRANSIENT_HTTPX as exc:
                     raise self._connection_error(exc, transient=True) from exc
                 except httpx.HTTPError as exc:
                     raise self._connection_error(exc, transient=False) from exc
@@ -149,7 +156,7 @@ class HttpTransport:
                                     yield message
                         decoder.finish()
                         return
-                except _TRANSIENT_HTTPX as exc:
+                except TRANSIENT_HTTPX as exc:
                     raise self._connection_error(exc, transient=not delivered) from exc
                 except httpx.HTTPError as exc:
                     raise self._connection_error(exc, transient=False) from exc

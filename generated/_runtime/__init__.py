@@ -1,12 +1,13 @@
 """Runtime for generated Clarifai model clients (copied verbatim into each output package).
 
-Public API: `Client`, `ModelRef`, the data types (`Image`, `Audio`, `Video`, `Text`,
-`Concept`, `Region`, `Frame`, `JsonValue`), the `signature` module and the exceptions.
+Public API: `Client`, `AsyncClient`, `ModelRef`, the data types (`Image`, `Audio`, `Video`,
+`Text`, `Concept`, `Region`, `Frame`, `JsonValue`), the `signature` module and the exceptions.
 """
 
 from __future__ import annotations
 
 from . import signature
+from .aclient import AsyncClient
 from .client import Client, ModelRef
 from .decode import MalformedResponse
 from .errors import (
@@ -25,6 +26,7 @@ from .types import Audio, Concept, Frame, Image, JsonValue, Region, Text, Video
 
 __all__ = [
     "ArgumentError",
+    "AsyncClient",
     "Audio",
     "AuthError",
     "ClarifaiError",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -11,7 +11,7 @@ from .encode import encode_args, encode_part
 from .errors import ArgumentError, AuthError, StreamingNotSupportedError, TransportError
 from .messages import ModelRef, output_value, request_body
 from .retry import RetryPolicy
-from .signature import Method
+from .signature import Field, Method
 
 if TYPE_CHECKING:  # httpx is imported on first Client(), so importing a model module stays fast
     import httpx
@@ -63,26 +63,11 @@ class Client:
         max_backoff: float = 60.0,
         http_client: httpx.Client | None = None,
     ) -> None:
-        pat = pat if pat is not None else os.environ.get("CLARIFAI_PAT")
-        pat = (pat or "").strip()
-        if not pat:
-            raise AuthError(
-                "no Clarifai PAT: set the CLARIFAI_PAT environment variable or pass Client(pat=...)"
-            )
-        if not (pat.isascii() and pat.isprintable()) or any(c.isspace() for c in pat):
-            raise AuthError("the PAT contains whitespace, control or non-ASCII characters")
-        base = base_url or os.environ.get("CLARIFAI_API_BASE") or DEFAULT_BASE_URL
-        base = base.strip().rstrip("/")
-        if not base.startswith(("http://", "https://")):
-            raise TransportError(f"base_url must start with http:// or https://, got {base!r}")
-        name = (transport or os.environ.get("CLARIFAI_TRANSPORT") or "http").strip().lower()
-        if name not in TRANSPORTS:
-            raise TransportError(f"unknown transport {name!r}; expected one of {TRANSPORTS}")
-        if max_retries < 0 or backoff < 0 or max_backoff < 0 or timeout <= 0:
-            raise ValueError("timeout must be > 0; max_retries, backoff and max_backoff >= 0")
+        pat, base, name, policy = resolve_settings(
+            pat, base_url, transport, timeout, max_retries, backoff, max_backoff
+        )
         self.base_url = base
         self.transport = name
-        policy = RetryPolicy(max_retries, backoff, max_backoff)
         self._transport: Transport
         if name == "grpc":
             from .grpc import GrpcTransport  # imports grpc and clarifai_grpc (optional)
@@ -142,11 +127,7 @@ class Client:
         """
         bodies = bidi_requests(model, method, args)
         if self.transport != "grpc":
-            raise StreamingNotSupportedError(
-                f"{method.name}() streams its input, which the HTTP transport cannot do; "
-                'use Client(transport="grpc") or set CLARIFAI_TRANSPORT=grpc '
-                "(needs pip install clarifai-codegen[grpc])"
-            )
+            raise bidi_over_http_error(method.name)
         return _values(method, self._transport.bidi_stream(model, method.name, bodies))
 
 
@@ -160,27 +141,86 @@ def _values(method: Method, responses: Iterator[dict[str, Any]]) -> Iterator[Any
             close()
 
 
+def resolve_settings(
+    pat: str | None,
+    base_url: str | None,
+    transport: str | None,
+    timeout: float,
+    max_retries: int,
+    backoff: float,
+    max_backoff: float,
+) -> tuple[str, str, str, RetryPolicy]:
+    """The PAT, base URL, transport name and retry policy of a client, from its arguments
+    and the environment (`CLARIFAI_PAT`, `CLARIFAI_API_BASE`, `CLARIFAI_TRANSPORT`)."""
+    pat = pat if pat is not None else os.environ.get("CLARIFAI_PAT")
+    pat = (pat or "").strip()
+    if not pat:
+        raise AuthError(
+            "no Clarifai PAT: set the CLARIFAI_PAT environment variable or pass Client(pat=...)"
+        )
+    if not (pat.isascii() and pat.isprintable()) or any(c.isspace() for c in pat):
+        raise AuthError("the PAT contains whitespace, control or non-ASCII characters")
+    base = base_url or os.environ.get("CLARIFAI_API_BASE") or DEFAULT_BASE_URL
+    base = base.strip().rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise TransportError(f"base_url must start with http:// or https://, got {base!r}")
+    name = (transport or os.environ.get("CLARIFAI_TRANSPORT") or "http").strip().lower()
+    if name not in TRANSPORTS:
+        raise TransportError(f"unknown transport {name!r}; expected one of {TRANSPORTS}")
+    if max_retries < 0 or backoff < 0 or max_backoff < 0 or timeout <= 0:
+        raise ValueError("timeout must be > 0; max_retries, backoff and max_backoff >= 0")
+    return pat, base, name, RetryPolicy(max_retries, backoff, max_backoff)
+
+
+def bidi_over_http_error(method_name: str) -> StreamingNotSupportedError:
+    """What `bidi_stream` raises over HTTP."""
+    return StreamingNotSupportedError(
+        f"{method_name}() streams its input, which the HTTP transport cannot do; "
+        'use Client(transport="grpc") or set CLARIFAI_TRANSPORT=grpc '
+        "(needs pip install clarifai-codegen[grpc])"
+    )
+
+
+def check_bidi_args(
+    method: Method, args: Mapping[str, Any], *, allow_async: bool = False
+) -> tuple[Field, Any]:
+    """Validate the arguments of a bidi call except the streamed items; returns the streamed
+    field and its iterable (an `AsyncIterable` too when `allow_async`)."""
+    stream = method.streamed_input
+    if stream is None:
+        raise ArgumentError(f"{method.name}() has no streamed argument")
+    items = args.get(stream.name)
+    usable = isinstance(items, Iterable) or (allow_async and isinstance(items, AsyncIterable))
+    if items is None or isinstance(items, (str, bytes)) or not usable:
+        expected = "an iterable or an async iterable" if allow_async else "an iterable"
+        raise ArgumentError(f"{method.name}() argument {stream.name!r}: expected {expected}")
+    encode_args(method, args, skip=stream.name)  # validate the other arguments now
+    return stream, items
+
+
+def bidi_body(
+    model: ModelRef, method: Method, args: Mapping[str, Any], stream: Field, index: int, item: Any
+) -> dict[str, Any]:
+    """Request `index` of a bidi call: the first carries every argument and the first
+    streamed item, later ones only their item (protocol §4.5)."""
+    if index == 0:
+        parts = encode_args(method, {**args, stream.name: item})
+    else:
+        where = f"{method.name}() argument {stream.name!r}[{index}]"
+        parts = [encode_part(stream.type, item, where, stream.name)]
+    return request_body(model, method.name, parts)
+
+
 def bidi_requests(
     model: ModelRef, method: Method, args: Mapping[str, Any]
 ) -> Iterator[dict[str, Any]]:
     """The request bodies of a bidi call: the first carries every argument and the first
     streamed item, later ones only the next item (protocol §4.5). Validated eagerly
     except for the streamed items, which are encoded as they are consumed."""
-    stream = method.streamed_input
-    if stream is None:
-        raise ArgumentError(f"{method.name}() has no streamed argument")
-    items = args.get(stream.name)
-    if items is None or isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
-        raise ArgumentError(f"{method.name}() argument {stream.name!r}: expected an iterable")
-    encode_args(method, args, skip=stream.name)  # validate the other arguments now
+    stream, items = check_bidi_args(method, args)
 
     def generate() -> Iterator[dict[str, Any]]:
         for i, item in enumerate(items):
-            if i == 0:
-                parts = encode_args(method, {**args, stream.name: item})
-            else:
-                where = f"{method.name}() argument {stream.name!r}[{i}]"
-                parts = [encode_part(stream.type, item, where, stream.name)]
-            yield request_body(model, method.name, parts)
+            yield bidi_body(model, method, args, stream, i, item)
 
     return generate()

@@ -1,0 +1,155 @@
+"""`AsyncClient`: what generated `Async<Model>` classes call (`unary`, `server_stream`,
+`bidi_stream`), the asyncio twin of `client.Client`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .client import bidi_body, bidi_over_http_error, check_bidi_args, resolve_settings
+from .encode import encode_args
+from .messages import ModelRef, output_value, request_body
+from .signature import Method
+
+if TYPE_CHECKING:  # httpx is imported on first AsyncClient(), so importing a model stays fast
+    import httpx
+
+__all__ = ["AsyncClient", "abidi_requests"]
+
+Json = dict[str, Any]
+
+
+class AsyncTransport(Protocol):
+    """What `AsyncClient` needs from a transport (`ahttp.AsyncHttpTransport`,
+    `agrpc.AsyncGrpcTransport`)."""
+
+    async def unary(self, model: ModelRef, body: Json) -> Json: ...
+
+    def server_stream(self, model: ModelRef, body: Json) -> AsyncIterator[Json]: ...
+
+    def bidi_stream(
+        self, model: ModelRef, method_name: str, bodies: AsyncIterator[Json]
+    ) -> AsyncIterator[Json]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class AsyncClient:
+    """An asyncio connection to the Clarifai API, shared by generated `Async<Model>` classes.
+
+    Same arguments, environment variables (`CLARIFAI_PAT`, `CLARIFAI_API_BASE`,
+    `CLARIFAI_TRANSPORT`), errors, timeouts and retries as `Client`; `http_client` is an
+    `httpx.AsyncClient`. Use it from one event loop (its connections belong to the loop that
+    opened them), and close it with `await client.aclose()` or `async with AsyncClient() as c:`.
+    """
+
+    def __init__(
+        self,
+        pat: str | None = None,
+        base_url: str | None = None,
+        *,
+        transport: str | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 60.0,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        pat, base, name, policy = resolve_settings(
+            pat, base_url, transport, timeout, max_retries, backoff, max_backoff
+        )
+        self.base_url = base
+        self.transport = name
+        self._transport: AsyncTransport
+        if name == "grpc":
+            from .agrpc import AsyncGrpcTransport  # imports grpc and clarifai_grpc (optional)
+
+            self._transport = AsyncGrpcTransport(pat, base, timeout=timeout, policy=policy)
+        else:
+            from .ahttp import AsyncHttpTransport
+
+            self._transport = AsyncHttpTransport(
+                pat, base, timeout=timeout, policy=policy, http_client=http_client
+            )
+
+    def __repr__(self) -> str:
+        return f"AsyncClient(base_url={self.base_url!r}, transport={self.transport!r}, pat='***')"
+
+    async def aclose(self) -> None:
+        """Release network resources (the gRPC channel, the HTTP connection pool), cancelling
+        calls still running. A supplied `http_client` is left open."""
+        await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def unary(self, model: ModelRef, method: Method, args: Mapping[str, Any]) -> Any:
+        """Call a unary method; returns its decoded return value."""
+        body = request_body(model, method.name, encode_args(method, args))
+        return output_value(method.output, await self._transport.unary(model, body))
+
+    def server_stream(
+        self, model: ModelRef, method: Method, args: Mapping[str, Any]
+    ) -> AsyncIterator[Any]:
+        """Call a server-streaming method; returns a lazy async iterator of decoded values.
+
+        Arguments are validated now (`ArgumentError` is raised by this call, not by the
+        iteration); the request is sent on the first `__anext__()`. Closing the iterator early
+        (`aclose()`, or cancelling the task iterating it) cancels the call.
+        """
+        body = request_body(model, method.name, encode_args(method, args))
+        return _values(method, self._transport.server_stream(model, body))
+
+    def bidi_stream(
+        self, model: ModelRef, method: Method, args: Mapping[str, Any]
+    ) -> AsyncIterator[Any]:
+        """Call a bidirectional-streaming method (needs the gRPC transport).
+
+        The streamed argument may be an async iterable or a plain iterable (whose `next()`
+        runs in the event loop, so it should not block). Returns a lazy async iterator: the
+        call starts on the first `__anext__()`, items are encoded and sent as the call consumes
+        them, and an empty iterable sends nothing. Closing the iterator early cancels the call.
+        Over HTTP this raises `StreamingNotSupportedError` (after validating the arguments).
+        """
+        bodies = abidi_requests(model, method, args)
+        if self.transport != "grpc":
+            raise bidi_over_http_error(method.name)
+        return _values(method, self._transport.bidi_stream(model, method.name, bodies))
+
+
+async def _values(method: Method, responses: AsyncIterator[Json]) -> AsyncIterator[Any]:
+    try:
+        async for response in responses:
+            yield output_value(method.output, response)
+    finally:
+        aclose = getattr(responses, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+def abidi_requests(model: ModelRef, method: Method, args: Mapping[str, Any]) -> AsyncIterator[Json]:
+    """The request bodies of a bidi call (see `client.bidi_requests`), from a streamed argument
+    that is an async iterable or a plain iterable. Validated eagerly except for the streamed
+    items, which are encoded as they are consumed."""
+    stream, items = check_bidi_args(method, args, allow_async=True)
+
+    async def generate() -> AsyncIterator[Json]:
+        if isinstance(items, AsyncIterable):
+            i = 0
+            async for item in items:
+                yield bidi_body(model, method, args, stream, i, item)
+                i += 1
+        else:
+            for i, item in enumerate(items):
+                yield bidi_body(model, method, args, stream, i, item)
+
+    return generate()
