@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= generated
 
-.PHONY: generate check test lint typecheck bench install install-test clean
+.PHONY: generate check test lint typecheck bench install install-test clean demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,14 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test,grpc]"
 	touch $@
+
+$(VENV)/.installed-serve: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[serve]"
+	touch $@
+
+## make demo: serve demo/pixel-words, generate its client over the local API, run it (offline)
+demo: $(VENV)/.installed-serve
+	$(BIN)/python demo/run_demo.py
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -35,8 +43,8 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check codegen tests bench
-	$(BIN)/ruff format --check codegen tests bench
+	$(BIN)/ruff check codegen tests bench demo
+	$(BIN)/ruff format --check codegen tests bench demo
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

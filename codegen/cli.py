@@ -384,4 +384,8 @@ def check(
         sys.exit(EXIT_DRIFT if drifted else 0)
 
 
+from .serve.command import serve_command  # noqa: E402  (imports only click)
+
+cli.add_command(serve_command)
+
 main: Callable[..., Any] = cli

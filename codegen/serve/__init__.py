@@ -1,0 +1,51 @@
+"""`clarifai-codegen serve`: a local Clarifai API (REST + gRPC) running model directories.
+
+Each model directory (`config.yaml` + `1/model.py`) is loaded with the clarifai SDK's own code and
+served on 127.0.0.1 under the user/app/model ids of its `config.yaml`: the REST routes of the API
+(GetModel / GetModelVersion with method signatures, `outputs`, `outputs/generate`) and the gRPC
+`V2` service (PostModelOutputs, GenerateModelOutputs, StreamModelOutputs). A generated client
+pointed at it with `CLARIFAI_API_BASE` works unchanged.
+
+Needs the clarifai SDK (`pip install 'clarifai-codegen[serve]'`), imported only when serving. The
+names below are imported on first use, so `codegen.serve.command` (the click command) stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .loader import SDK_HINT, load_model_dir, read_config
+    from .server import DEFAULT_PORT, ServeHandle, banner, run_forever, serve
+
+__all__ = [
+    "DEFAULT_PORT",
+    "SDK_HINT",
+    "ServeHandle",
+    "banner",
+    "load_model_dir",
+    "read_config",
+    "run_forever",
+    "serve",
+]
+
+_HOME = {
+    "SDK_HINT": "loader",
+    "load_model_dir": "loader",
+    "read_config": "loader",
+    "DEFAULT_PORT": "server",
+    "ServeHandle": "server",
+    "banner": "server",
+    "run_forever": "server",
+    "serve": "server",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,72 @@
+"""The `clarifai-codegen serve` click command (wired into the CLI with `cli.add_command`).
+
+Only click is imported here; the SDK, grpc and the servers are imported when the command runs, so
+`clarifai-codegen --help` stays light.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+__all__ = ["serve_command"]
+
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+@click.command(name="serve")
+@click.argument(
+    "dirs",
+    nargs=-1,
+    required=True,
+    type=click.Path(file_okay=False, dir_okay=True),
+    metavar="DIR...",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="REST port on 127.0.0.1 (0: a free port).",
+)
+@click.option(
+    "--grpc-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Also serve gRPC on this port (0: a free port). Default: REST only.",
+)
+@click.option(
+    "--pat",
+    default=None,
+    help="Accept only this PAT. Default: any 'Authorization: Key <token>' (a local dev server).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No per-request log lines on stderr.")
+def serve_command(
+    dirs: tuple[str, ...], port: int, grpc_port: int | None, pat: str | None, quiet: bool
+) -> None:
+    """Serve Clarifai model directories locally, over REST and (optionally) gRPC.
+
+    Each DIR (config.yaml + 1/model.py) runs with the clarifai SDK's own code, under the
+    user/app/model ids of its config.yaml, on 127.0.0.1. Point a generated client at it with
+    CLARIFAI_API_BASE=http://127.0.0.1:PORT (and CLARIFAI_TRANSPORT=grpc with the gRPC port for
+    bidirectional streams). Needs: pip install 'clarifai-codegen[serve]'.
+    """
+    from ..errors import CodegenError
+
+    try:
+        from .server import run_forever
+
+        run_forever(list(dirs), port=port, grpc_port=grpc_port, pat=pat, access_log=not quiet)
+    except CodegenError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INPUT)
+    except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug: say so plainly; CLARIFAI_CODEGEN_DEBUG=1 shows the traceback
+        if os.environ.get("CLARIFAI_CODEGEN_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_INTERNAL)

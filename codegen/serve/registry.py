@@ -1,0 +1,151 @@
+"""The served models, the auth rule and the GetModel bodies, shared by the REST and gRPC servers."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Generator, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from clarifai_grpc.grpc.api import resources_pb2, service_pb2
+from clarifai_grpc.grpc.api.status import status_code_pb2
+from google.protobuf.json_format import MessageToDict
+
+from ..spec import ModelRef
+
+__all__ = [
+    "AUTH_SCHEMES",
+    "Registry",
+    "ServedModel",
+    "closing",
+    "failures_as_statuses",
+    "method_name",
+    "status_response",
+    "to_json",
+]
+
+ModelKey = tuple[str, str, str]
+AUTH_SCHEMES: Final = ("Key", "Bearer")
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    """A loaded `ModelClass` instance and the ids it is served under."""
+
+    ref: ModelRef
+    model: Any  # clarifai.runners.models.model_class.ModelClass
+    version_id: str
+    model_type_id: str = "any-to-any"
+    description: str = ""
+    path: Path | None = None
+    methods: tuple[str, ...] = field(default=())
+
+    @property
+    def key(self) -> ModelKey:
+        return (self.ref.user_id, self.ref.app_id, self.ref.model_id)
+
+    def model_proto(self, version_id: str | None = None) -> resources_pb2.Model:
+        """The `Model` message of GetModel: ids, type, and the version with its method signatures."""
+        m = resources_pb2.Model(
+            id=self.ref.model_id, user_id=self.ref.user_id, app_id=self.ref.app_id
+        )
+        m.name = self.ref.model_id
+        m.model_type_id = self.model_type_id
+        if self.description:
+            m.description = self.description
+        mv = m.model_version
+        mv.id = version_id or self.version_id
+        mv.user_id = self.ref.user_id
+        mv.app_id = self.ref.app_id
+        mv.status.code = status_code_pb2.MODEL_TRAINED
+        mv.status.description = "Model is trained and ready for deployment"
+        infos = self.model._get_method_infos()
+        mv.method_signatures.extend(
+            info.signature for info in infos.values() if info.signature is not None
+        )
+        return m
+
+
+def status_response(
+    code: int, description: str, details: str = ""
+) -> service_pb2.MultiOutputResponse:
+    resp = service_pb2.MultiOutputResponse()
+    resp.status.code = code
+    resp.status.description = description
+    if details:
+        resp.status.details = details
+    return resp
+
+
+def to_json(msg: Any) -> dict[str, Any]:
+    """The REST JSON shape of a proto message: snake_case, enums as ints, bytes as base64."""
+    out: dict[str, Any] = MessageToDict(
+        msg, preserving_proto_field_name=True, use_integers_for_enums=True
+    )
+    return out
+
+
+class Registry:
+    """The models served, keyed by (user_id, app_id, model_id), and who may call them.
+
+    Auth: with `pat=None` any `Authorization: Key <token>` (or `Bearer <token>`) is accepted (a local
+    development server); with a PAT, only that token. Any version id is accepted: a local server
+    hosts one version of each model, the code in its directory.
+    """
+
+    def __init__(self, models: Iterable[ServedModel], pat: str | None = None) -> None:
+        self.models: dict[ModelKey, ServedModel] = {}
+        for served in models:
+            if served.key in self.models:
+                other = self.models[served.key].path
+                raise ValueError(
+                    f"two model directories are served as {served.ref.path}: {other} and {served.path}"
+                )
+            self.models[served.key] = served
+        self.pat = pat
+
+    def lookup(self, user_id: str, app_id: str, model_id: str) -> ServedModel | None:
+        return self.models.get((user_id, app_id, model_id))
+
+    def auth_error(self, header: str | None) -> tuple[int, str] | None:
+        """`None` if `header` (the `Authorization` value) may call; else (status code, description)."""
+        if not header or not header.strip():
+            return status_code_pb2.CONN_KEY_NOT_FOUND, "API key not found"
+        scheme, _, token = header.strip().partition(" ")
+        token = token.strip()
+        if scheme not in AUTH_SCHEMES or not token:
+            return (
+                status_code_pb2.CONN_KEY_INVALID,
+                "Invalid API key: expected an 'Authorization: Key <PAT>' header",
+            )
+        if self.pat is not None and not hmac.compare_digest(token.encode(), self.pat.encode()):
+            return (
+                status_code_pb2.CONN_KEY_INVALID,
+                "Invalid API key or Invalid API key/application pair",
+            )
+        return None
+
+
+def method_name(req: service_pb2.PostModelOutputsRequest) -> str | None:
+    if req.inputs and "_method_name" in req.inputs[0].data.metadata:
+        return str(req.inputs[0].data.metadata["_method_name"])
+    return None
+
+
+def closing(responses: Iterator[Any]) -> Generator[Any, None, None]:
+    """Yield from a wrapper's generator and always close it (the model's generator runs `finally`)."""
+    try:
+        yield from responses
+    finally:
+        close = getattr(responses, "close", None)
+        if close is not None:
+            close()
+
+
+def failures_as_statuses() -> None:
+    """Model exceptions must become FAILURE statuses, as on the platform, whatever
+    `RAISE_EXCEPTIONS` said when the SDK was imported."""
+    from clarifai.runners.models import model_class
+
+    model_class._RAISE_EXCEPTIONS = False

@@ -1,0 +1,239 @@
+"""`serve()`: host model directories on 127.0.0.1 over Clarifai's REST routes and gRPC service.
+
+    with serve(["demo/pixel-words"], grpc_port=0) as srv:
+        os.environ["CLARIFAI_API_BASE"] = srv.rest_url     # a generated client works unchanged
+        ...
+
+`run_forever()` is the `clarifai-codegen serve` command: it prints where each model is served and
+blocks until Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import IO, TYPE_CHECKING, Any
+
+from ..errors import CodegenError
+from .loader import require_sdk
+
+if TYPE_CHECKING:
+    from .grpc import GrpcServer
+    from .registry import Registry, ServedModel
+    from .rest import RestServer
+
+__all__ = ["DEFAULT_PORT", "ServeHandle", "banner", "run_forever", "serve"]
+
+DEFAULT_PORT = 8000
+AccessLog = Callable[[str], None]
+
+
+class _QuietModelErrors(logging.Filter):
+    """Drops the SDK's `logger.exception("Error in predict")` tracebacks (a FAILURE status says it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not msg.startswith(("Error in predict", "Error in generate", "Error in stream"))
+
+
+@dataclass
+class ServeHandle:
+    """Running servers: `rest_url` (for `CLARIFAI_API_BASE`), `grpc_url` (None without gRPC)."""
+
+    models: tuple[ServedModel, ...]
+    registry: Registry
+    rest: RestServer
+    grpc: GrpcServer | None = None
+    _log_filter: logging.Filter | None = field(default=None, repr=False)
+
+    @property
+    def rest_url(self) -> str:
+        return self.rest.url
+
+    @property
+    def grpc_url(self) -> str | None:
+        """`http://127.0.0.1:G`: with `CLARIFAI_TRANSPORT=grpc` this is the `CLARIFAI_API_BASE`."""
+        return self.grpc.url if self.grpc is not None else None
+
+    @property
+    def port(self) -> int:
+        return self.rest.port
+
+    @property
+    def grpc_port(self) -> int | None:
+        return self.grpc.port if self.grpc is not None else None
+
+    def stop(self) -> None:
+        if self.grpc is not None:
+            self.grpc.stop()
+        self.rest.stop()
+        if self._log_filter is not None:
+            logging.getLogger("clarifai").removeFilter(self._log_filter)
+            self._log_filter = None
+
+    def __enter__(self) -> ServeHandle:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def load_models(dirs: Iterable[str | Path]) -> list[ServedModel]:
+    """Read every `config.yaml` first (fail fast, no duplicates), then load every model."""
+    require_sdk()
+    from .loader import instantiate, method_names, model_description, read_config, version_id_for
+    from .registry import ServedModel
+
+    configs = [read_config(d) for d in dirs]
+    if not configs:
+        raise CodegenError("no model directory to serve")
+    seen: dict[str, Path] = {}
+    for config in configs:
+        if config.ref.path in seen:
+            raise CodegenError(
+                f"{seen[config.ref.path]} and {config.path} both declare {config.ref.path}",
+                "config.yaml",
+            )
+        seen[config.ref.path] = config.path
+    served = []
+    for config in configs:
+        model = instantiate(config)
+        served.append(
+            ServedModel(
+                ref=config.ref,
+                model=model,
+                version_id=version_id_for(config.ref, model),
+                model_type_id=config.model_type_id,
+                description=model_description(config, model),
+                path=config.path,
+                methods=tuple(method_names(model)),
+            )
+        )
+    return served
+
+
+def serve(
+    dirs: Sequence[str | Path],
+    port: int = 0,
+    grpc_port: int | None = None,
+    pat: str | None = None,
+    *,
+    host: str = "127.0.0.1",
+    access_log: AccessLog | None = None,
+    quiet: bool = False,
+) -> ServeHandle:
+    """Load the model directories and start serving them; returns a running `ServeHandle`.
+
+    Args:
+        dirs: Clarifai model directories (`config.yaml` + `1/model.py`); each is served under the
+            user/app/model ids of its `config.yaml`.
+        port: the REST port (0: a free one).
+        grpc_port: the gRPC port (0: a free one; None: no gRPC server).
+        pat: the only PAT accepted; None accepts any `Authorization: Key <token>`.
+        access_log: called with one line per request.
+        quiet: hide the SDK's tracebacks for model errors (the caller still gets FAILURE).
+    """
+    served = load_models(dirs)
+    from .grpc import GrpcServer
+    from .registry import Registry, failures_as_statuses
+    from .rest import RestServer
+
+    failures_as_statuses()
+    registry = Registry(served, pat=pat)
+    log_filter: logging.Filter | None = None
+    if quiet:
+        log_filter = _QuietModelErrors()
+        logging.getLogger("clarifai").addFilter(log_filter)
+    rest = RestServer(registry, host, port, access_log=access_log)
+    try:
+        rest.start()
+    except OSError as exc:
+        raise CodegenError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    grpc_server = None
+    if grpc_port is not None:
+        grpc_server = GrpcServer(registry, host, grpc_port, access_log=access_log)
+        try:
+            grpc_server.start()
+        except OSError as exc:
+            rest.stop()
+            raise CodegenError(f"gRPC: {exc}") from None
+    return ServeHandle(tuple(served), registry, rest, grpc_server, log_filter)
+
+
+def banner(handle: ServeHandle) -> list[str]:
+    """What `run_forever` prints: one line per model, then how to point a client at it."""
+    lines = []
+    for served in handle.models:
+        n = len(served.methods)
+        lines.append(
+            f"serving {served.ref.path} ({n} method{'s' if n != 1 else ''}) at {handle.rest_url}"
+        )
+    if handle.grpc_url is not None:
+        lines.append(
+            f"gRPC at {handle.grpc.target if handle.grpc else ''} "
+            f"(CLARIFAI_TRANSPORT=grpc CLARIFAI_API_BASE={handle.grpc_url})"
+        )
+    lines.append(f"export CLARIFAI_API_BASE={handle.rest_url}")
+    if handle.registry.pat is None:
+        lines.append("export CLARIFAI_PAT=local  # any PAT is accepted")
+    return lines
+
+
+def run_forever(
+    dirs: Sequence[str | Path],
+    port: int = DEFAULT_PORT,
+    grpc_port: int | None = None,
+    pat: str | None = None,
+    *,
+    out: IO[str] | None = None,
+    err: IO[str] | None = None,
+    access_log: bool = True,
+    ready: Callable[[ServeHandle], Any] | None = None,
+    stop_event: threading.Event | None = None,
+) -> None:
+    """Serve until Ctrl-C or SIGTERM (or `stop_event`), printing the banner to `out` (stdout)
+    and one access-log line per request to `err` (stderr)."""
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    log: AccessLog | None = None
+    if access_log:
+
+        def log(line: str) -> None:
+            print(line, file=err, flush=True)
+
+    stop = stop_event if stop_event is not None else threading.Event()
+    previous: Any = None
+    in_main = threading.current_thread() is threading.main_thread()
+
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    with serve(dirs, port, grpc_port, pat, access_log=log) as handle:
+        for line in banner(handle):
+            print(line, file=out)
+        out.flush()
+        print("press Ctrl-C to stop", file=err, flush=True)
+        if ready is not None:
+            ready(handle)
+        if in_main:
+            previous = signal.signal(signal.SIGTERM, on_sigterm)
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if in_main:
+                signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+            print("stopping", file=err, flush=True)

@@ -1,0 +1,404 @@
+"""`clarifai-codegen serve`: model directories served over REST and gRPC, and the offline demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from codegen.errors import CodegenError
+from codegen.parser import parse_model
+from codegen.serve import ServeHandle, banner, load_model_dir, run_forever, serve
+from codegen.spec import MethodKind
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_DIR = ROOT / "demo" / "pixel-words"
+DEMO = "/v2/users/demo/apps/local/models/pixel-words"
+EVERY = "/v2/users/codegen/apps/oracle/models/every-type"
+AUTH = {"Authorization": "Key anything"}
+
+
+def _every_type_dir(root: Path) -> Path:
+    """A model directory whose model.py is the oracle's EveryTypeModel (served by directory)."""
+    d = root / "every-type"
+    (d / "1").mkdir(parents=True)
+    (d / "config.yaml").write_text(
+        'model:\n  id: "every-type"\n  user_id: "codegen"\n  app_id: "oracle"\n'
+        '  model_type_id: "any-to-any"\n'
+    )
+    (d / "requirements.txt").write_text("clarifai\n")
+    (d / "1" / "model.py").write_text(
+        "from tests.oracle.models import EveryTypeModel\n\n\n"
+        "class EveryType(EveryTypeModel):\n"
+        '    """The oracle every-type model, loaded from a directory."""\n'
+    )
+    return d
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeHandle]:
+    every = _every_type_dir(tmp_path_factory.mktemp("models"))
+    with serve([DEMO_DIR, every], port=0, grpc_port=0, quiet=True) as handle:
+        yield handle
+
+
+def _unary(method: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"inputs": [{"data": {"metadata": {"_method_name": method}, "parts": parts}}]}
+
+
+def _str(name: str, value: str) -> dict[str, Any]:
+    return {"id": name, "data": {"string_value": value}}
+
+
+# ------------------------------------------------------------------------------------------- REST
+def test_get_model_returns_the_signatures(srv: ServeHandle) -> None:
+    r = httpx.get(srv.rest_url + DEMO, headers=AUTH)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"]["code"] == 10000
+    assert body["model"]["user_id"] == "demo" and body["model"]["app_id"] == "local"
+    spec, problems = parse_model(body, "GET model")
+    assert not [p for p in problems if p.level.value == "error"]
+    kinds = {m.name: m.kind for m in spec.methods}
+    assert kinds == {
+        "predict": MethodKind.UNARY,
+        "text_stats": MethodKind.UNARY,
+        "generate": MethodKind.SERVER_STREAM,
+        "stream": MethodKind.BIDI_STREAM,
+        "image_stats": MethodKind.UNARY,
+        "thumbnail": MethodKind.UNARY,
+    }
+    style = next(f for f in spec.methods[2].inputs if f.name == "style")
+    assert style.choices == ("title", "upper", "lower", "reverse", "pig-latin")
+    top_k = next(f for f in spec.methods[0].inputs if f.name == "top_k")
+    assert top_k.range is not None and (top_k.range.minimum, top_k.range.maximum) == (1, 6)
+
+    version = body["model"]["model_version"]["id"]
+    r = httpx.get(f"{srv.rest_url}{DEMO}/versions/{version}", headers=AUTH)
+    assert r.status_code == 200
+    assert (
+        r.json()["model_version"]["method_signatures"]
+        == body["model"]["model_version"]["method_signatures"]
+    )
+
+
+def test_directory_model_signatures_match_the_oracle(srv: ServeHandle) -> None:
+    from tests.oracle.models import EveryTypeModel, signatures_json
+
+    r = httpx.get(srv.rest_url + EVERY, headers=AUTH)
+    assert r.status_code == 200
+    served, _ = parse_model(r.json(), "served")
+    oracle, _ = parse_model(signatures_json(EveryTypeModel()), "oracle")
+    assert served.methods == oracle.methods
+
+
+def test_post_outputs_unary(srv: ServeHandle) -> None:
+    body = _unary("predict", [_str("text", "rain and snow in the forecast")])
+    r = httpx.post(srv.rest_url + DEMO + "/outputs", headers=AUTH, json=body)
+    assert r.status_code == 200
+    out = r.json()
+    assert out["status"]["code"] == 10000
+    (part,) = out["outputs"][0]["data"]["parts"]
+    concepts = part["data"]["concepts"]
+    assert concepts[0]["name"] == "weather" and concepts[0]["value"] > 0.5
+    assert len(concepts) == 3  # top_k's default
+
+    r = httpx.post(
+        srv.rest_url + EVERY + "/outputs", headers=AUTH, json=_unary("echo_str", [_str("x", "hi")])
+    )
+    assert r.json()["outputs"][0]["data"]["parts"][0]["data"]["string_value"] == "hi"
+
+
+def test_model_failure_is_a_failure_status(srv: ServeHandle) -> None:
+    body = _unary("fail", [_str("arg", "boom")])
+    r = httpx.post(srv.rest_url + EVERY + "/outputs", headers=AUTH, json=body)
+    assert r.status_code == 200
+    assert r.json()["status"]["code"] == 10020
+
+
+def test_generate_streams_ndjson(srv: ServeHandle) -> None:
+    body = _unary("generate", [_str("text", "hello big world"), _str("style", "upper")])
+    with httpx.stream(
+        "POST", srv.rest_url + DEMO + "/outputs/generate", headers=AUTH, json=body
+    ) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"] == "application/x-ndjson"
+        lines = [json.loads(line) for line in r.iter_lines() if line.strip()]
+    values = [
+        line["result"]["outputs"][0]["data"]["parts"][0]["data"]["string_value"] for line in lines
+    ]
+    assert values == ["HELLO ", "BIG ", "WORLD"]
+    assert all(line["result"]["status"]["code"] == 10000 for line in lines)
+
+
+def test_unknown_model_and_route(srv: ServeHandle) -> None:
+    r = httpx.get(srv.rest_url + "/v2/users/demo/apps/local/models/nope", headers=AUTH)
+    assert r.status_code == 404
+    assert r.json()["status"]["code"] == 21200
+    r = httpx.post(
+        srv.rest_url + "/v2/users/x/apps/y/models/z/outputs",
+        headers=AUTH,
+        json=_unary("predict", []),
+    )
+    assert r.status_code == 404 and r.json()["status"]["code"] == 21200
+    r = httpx.get(srv.rest_url + "/v2/nothing", headers=AUTH)
+    assert r.status_code == 404 and r.json()["status"]["code"] == 11101
+
+
+def test_bad_requests(srv: ServeHandle) -> None:
+    url = srv.rest_url + DEMO + "/outputs"
+    r = httpx.post(url, headers=AUTH, json={"inputz": []})
+    assert r.status_code == 400 and r.json()["status"]["code"] == 11102
+    r = httpx.post(url, headers=AUTH, json={**_unary("predict", []), "model_id": "other"})
+    assert r.status_code == 400
+    r = httpx.get(url, headers=AUTH)
+    assert r.status_code == 405
+
+
+def test_any_key_is_accepted_by_default_but_a_key_is_needed(srv: ServeHandle) -> None:
+    r = httpx.get(srv.rest_url + DEMO, headers={"Authorization": "Key whatever"})
+    assert r.status_code == 200
+    r = httpx.get(srv.rest_url + DEMO)
+    assert r.status_code == 401 and r.json()["status"]["code"] == 11009
+
+
+def test_required_pat() -> None:
+    with serve([DEMO_DIR], pat="s3cret", grpc_port=0, quiet=True) as srv:
+        url = srv.rest_url + DEMO
+        assert httpx.get(url, headers={"Authorization": "Key s3cret"}).status_code == 200
+        r = httpx.get(url, headers={"Authorization": "Key wrong"})
+        assert r.status_code == 401 and r.json()["status"]["code"] == 11008
+        assert "s3cret" not in r.text
+        r = httpx.post(url + "/outputs", json=_unary("predict", [_str("text", "x")]))
+        assert r.status_code == 401 and r.json()["status"]["code"] == 11009
+
+        stub = _stub(srv)
+        from clarifai_grpc.grpc.api import service_pb2
+
+        req = _grpc_request(service_pb2, "predict", "x")
+        resp = stub.PostModelOutputs(req, metadata=(("authorization", "Key wrong"),))
+        assert resp.status.code == 11008
+        resp = stub.PostModelOutputs(req, metadata=(("authorization", "Key s3cret"),))
+        assert resp.status.code == 10000
+
+
+# ------------------------------------------------------------------------------------------- gRPC
+def _stub(srv: ServeHandle) -> Any:
+    """clarifai-grpc's own V2 stub on a plaintext channel to the gRPC port."""
+    from clarifai_grpc.channel.clarifai_channel import ClarifaiChannel
+    from clarifai_grpc.grpc.api import service_pb2_grpc
+
+    assert srv.grpc_port is not None
+    channel = ClarifaiChannel.get_insecure_grpc_channel(base="127.0.0.1", port=srv.grpc_port)
+    return service_pb2_grpc.V2Stub(channel)
+
+
+def _grpc_request(service_pb2: Any, method: str, text: str, model: str = "pixel-words") -> Any:
+    from google.protobuf.json_format import ParseDict
+
+    body = {
+        "user_app_id": {"user_id": "demo", "app_id": "local"},
+        "model_id": model,
+        **_unary(method, [_str("text", text)]),
+    }
+    return ParseDict(body, service_pb2.PostModelOutputsRequest())
+
+
+def test_grpc_unary_stream_and_bidi(srv: ServeHandle) -> None:
+    from clarifai_grpc.grpc.api import service_pb2
+    from google.protobuf.json_format import ParseDict
+
+    stub = _stub(srv)
+    md = (("authorization", "Key local"),)
+    resp = stub.PostModelOutputs(
+        _grpc_request(service_pb2, "predict", "guitar and piano"), metadata=md
+    )
+    assert resp.status.code == 10000
+    assert resp.outputs[0].data.parts[0].data.concepts[0].name == "music"
+
+    gen = list(
+        stub.GenerateModelOutputs(_grpc_request(service_pb2, "generate", "a b"), metadata=md)
+    )
+    assert [r.outputs[0].data.parts[0].data.string_value for r in gen] == ["A ", "B"]
+
+    def requests() -> Iterator[Any]:
+        first = _grpc_request(service_pb2, "stream", "the team won")
+        first.inputs[0].data.parts[0].id = "texts"  # the streamed argument
+        yield first
+        for chunk in ("a match", "rain"):
+            yield ParseDict(
+                {
+                    "inputs": [
+                        {"data": {"parts": [{"id": "texts", "data": {"string_value": chunk}}]}}
+                    ]
+                },
+                service_pb2.PostModelOutputsRequest(),
+            )
+
+    out = list(stub.StreamModelOutputs(requests(), metadata=md))
+    assert all(r.status.code == 10000 for r in out)
+    totals = [
+        {p.id: p.data for p in r.outputs[0].data.parts[0].data.parts}["total_words"].int_value
+        for r in out
+    ]
+    assert totals == [3, 5, 6]
+
+    resp = stub.PostModelOutputs(
+        _grpc_request(service_pb2, "predict", "x", model="nope"), metadata=md
+    )
+    assert resp.status.code == 21200
+    got = stub.GetModel(
+        service_pb2.GetModelRequest(
+            user_app_id={"user_id": "demo", "app_id": "local"}, model_id="pixel-words"
+        ),
+        metadata=md,
+    )
+    assert got.status.code == 10000 and len(got.model.model_version.method_signatures) == 6
+
+
+# ------------------------------------------------------------------------------------------- loader
+def test_loader_errors_name_config_yaml(tmp_path: Path) -> None:
+    with pytest.raises(CodegenError, match=r"config\.yaml"):
+        load_model_dir(tmp_path)
+    (tmp_path / "config.yaml").write_text("model:\n  id: m\n  app_id: a\n")
+    with pytest.raises(CodegenError, match=r"config\.yaml.*model\.user_id"):
+        load_model_dir(tmp_path)
+    with pytest.raises(CodegenError, match="no such directory"):
+        load_model_dir(tmp_path / "missing")
+
+
+def test_loader_error_in_model_py(tmp_path: Path) -> None:
+    d = tmp_path / "broken"
+    (d / "1").mkdir(parents=True)
+    (d / "config.yaml").write_text("model:\n  id: m\n  user_id: u\n  app_id: a\n")
+    (d / "requirements.txt").write_text("")
+    (d / "1" / "model.py").write_text("import definitely_not_installed_xyz\n")
+    with pytest.raises(CodegenError, match=r"model\.py.*definitely_not_installed_xyz"):
+        load_model_dir(d)
+
+
+def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(CodegenError, match="demo/local/pixel-words"):
+        serve([DEMO_DIR, DEMO_DIR])
+
+
+def test_load_model_dir_returns_ids_and_a_loaded_model() -> None:
+    ref, model = load_model_dir(DEMO_DIR)
+    assert (ref.user_id, ref.app_id, ref.model_id) == ("demo", "local", "pixel-words")
+    assert [c.name for c in model.predict("pizza and coffee", top_k=1)] == ["food"]
+
+
+# ------------------------------------------------------------------------------------------- CLI
+def test_run_forever_prints_the_banner_and_stops() -> None:
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    stop = threading.Event()
+    handles: list[ServeHandle] = []
+
+    def ready(handle: ServeHandle) -> None:
+        handles.append(handle)
+        stop.set()
+
+    run_forever([DEMO_DIR], port=0, out=out, err=err, ready=ready, stop_event=stop)
+    (handle,) = handles
+    lines = out.getvalue().splitlines()
+    assert lines == banner(handle)
+    assert re.fullmatch(
+        r"serving demo/local/pixel-words \(6 methods\) at http://127\.0\.0\.1:\d+", lines[0]
+    )
+    assert lines[1] == f"export CLARIFAI_API_BASE={handle.rest_url}"
+
+
+def test_serve_command_subprocess_sigterm(tmp_path: Path) -> None:
+    code = "from codegen.serve.command import serve_command; serve_command()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(DEMO_DIR), "--port", "0", "--grpc-port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        m = re.fullmatch(
+            r"serving demo/local/pixel-words \(6 methods\) at (http://127\.0\.0\.1:\d+)\n", first
+        )
+        assert m, first + (proc.stderr.read() if proc.stderr and proc.poll() is not None else "")
+        r = httpx.get(m[1] + DEMO, headers=AUTH)
+        assert r.status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+        rest = proc.stdout.read()
+        assert f"export CLARIFAI_API_BASE={m[1]}" in rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_serve_command_bad_dir(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from codegen.serve.command import serve_command
+
+    result = CliRunner().invoke(serve_command, [str(tmp_path)])
+    assert result.exit_code == 2
+    assert "config.yaml" in result.output
+
+
+# ------------------------------------------------------------------------------------------- demo
+def test_run_demo() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "demo" / "run_demo.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k not in ("CLARIFAI_API_BASE", "CLARIFAI_PAT")},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    for expected in (
+        "serving demo/local/pixel-words (6 methods) at http://127.0.0.1:",
+        "predict: [Concept(name='technology'",
+        "text_stats: {'characters': 25, 'words': 6",
+        "generate: What ",
+        "stream: stream() streams its input",  # bidi over HTTP: the example says to use gRPC
+        "{'width': 160, 'height': 96, 'mode': 'RGB'",
+        "<PIL image 40x24 mode=L>",
+        "{'chunk': 2, 'words': 5, 'total_words': 14",
+        "'ellohay ocallay orldway'",
+        "demo OK",
+    ):
+        assert expected in out, f"{expected!r} not in:\n{out}"
+
+
+def test_without_the_sdk_the_error_says_what_to_install() -> None:
+    code = (
+        "import sys; sys.modules['clarifai'] = None\n"
+        "from codegen.serve.command import serve_command\n"
+        "serve_command()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(DEMO_DIR), "--port", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "pip install 'clarifai-codegen[serve]'" in proc.stderr
