@@ -61,7 +61,6 @@ request headers are never quoted, and every message built here is scrubbed of it
 from __future__ import annotations
 
 import json
-import math
 import os
 import random
 import re
@@ -79,6 +78,7 @@ import httpx
 from .. import __version__
 from ..errors import CodegenError, printable
 from ..naming import check_resource_id
+from ..runtime.retry import parse_retry_after
 from ..spec import ModelRef
 
 __all__ = [
@@ -370,30 +370,6 @@ class _Permanent(Exception):
 
 def _scrub(text: str, pat: str | None) -> str:
     return text.replace(pat, "***") if pat else text
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """`Retry-After` (delta seconds, fractional accepted, or an HTTP date) -> seconds from now (>= 0)."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        import email.utils  # rare: keep it off the import path
-
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:  # RFC 9110 dates are GMT
-            from datetime import timezone
-
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    if math.isnan(seconds):
-        return None
-    return max(0.0, seconds)
 
 
 def _status(doc: Any) -> tuple[int | None, str]:

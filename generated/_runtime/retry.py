@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -32,22 +33,28 @@ def is_transient(err: ClarifaiError) -> bool:
     return err.code in TRANSIENT_CODES or err.http_status in TRANSIENT_HTTP
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """A `Retry-After` header (seconds, possibly fractional, or an HTTP date) in seconds."""
-    if not value:
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """`Retry-After` (delta seconds, fractional accepted, or an HTTP date) -> seconds from now (>= 0)."""
+    if value is None or not value.strip():
         return None
     value = value.strip()
     try:
         seconds = float(value)
     except ValueError:
-        import email.utils  # rare (an HTTP-date Retry-After); kept off the import path
+        import email.utils  # rare: keep it off the import path
 
         try:
             when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError):
             return None
-        seconds = when.timestamp() - time.time()
-    return max(0.0, seconds) if seconds == seconds else None
+        if when.tzinfo is None:  # RFC 9110 dates are GMT
+            from datetime import timezone
+
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if math.isnan(seconds):
+        return None
+    return max(0.0, seconds)
 
 
 @dataclass(frozen=True)
