@@ -3,11 +3,15 @@ tests/oracle/; its fixtures are loaded here."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -39,3 +43,19 @@ def generated_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("generate", "-o", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+@contextmanager
+def oracle_package(tmp_path_factory: pytest.TempPathFactory, package: str) -> Iterator[ModuleType]:
+    """Generate the oracle models' clients as `package` in a temp dir and import it."""
+    out = tmp_path_factory.mktemp(package) / package
+    sources = [str(p) for p in sorted((ROOT / "tests" / "oracle" / "signatures").glob("*.json"))]
+    result = run_cli("generate", *sources, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    sys.path.insert(0, str(out.parent))
+    try:
+        yield importlib.import_module(package)
+    finally:
+        sys.path.remove(str(out.parent))
+        for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+            del sys.modules[name]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import io
-import sys
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -18,7 +17,7 @@ import pytest
 from clarifai.runners.utils import data_types as sdk
 from PIL import Image as PILImage
 
-from .conftest import ROOT, run_cli
+from .conftest import oracle_package
 from .oracle.models import AllTypesModel, EveryTypeModel
 
 PACKAGE = "oracle_clients"
@@ -36,17 +35,8 @@ PNG = _png()
 
 @pytest.fixture(scope="session")
 def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    out = tmp_path_factory.mktemp("e2e") / PACKAGE
-    sources = [str(p) for p in sorted((ROOT / "tests" / "oracle" / "signatures").glob("*.json"))]
-    result = run_cli("generate", *sources, "-o", str(out))
-    assert result.returncode == 0, result.stderr
-    sys.path.insert(0, str(out.parent))
-    try:
-        yield importlib.import_module(PACKAGE)
-    finally:
-        sys.path.remove(str(out.parent))
-        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
+    with oracle_package(tmp_path_factory, PACKAGE) as package:
+        yield package
 
 
 @pytest.fixture

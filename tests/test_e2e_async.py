@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import sys
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from types import ModuleType
 from typing import Any, TypeVar
@@ -19,7 +18,7 @@ import numpy as np
 import pytest
 from clarifai.runners.utils import data_types as sdk
 
-from .conftest import ROOT, run_cli
+from .conftest import oracle_package
 from .oracle.models import AllTypesModel, EveryTypeModel
 from .test_e2e import PNG, URL, plain, to_sdk
 
@@ -38,17 +37,8 @@ async def collect(it: AsyncIterator[Any]) -> list[Any]:
 
 @pytest.fixture(scope="session")
 def async_clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    out = tmp_path_factory.mktemp("e2e_async") / PACKAGE
-    sources = [str(p) for p in sorted((ROOT / "tests" / "oracle" / "signatures").glob("*.json"))]
-    result = run_cli("generate", *sources, "-o", str(out))
-    assert result.returncode == 0, result.stderr
-    sys.path.insert(0, str(out.parent))
-    try:
-        yield importlib.import_module(PACKAGE)
-    finally:
-        sys.path.remove(str(out.parent))
-        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
+    with oracle_package(tmp_path_factory, PACKAGE) as package:
+        yield package
 
 
 @pytest.fixture

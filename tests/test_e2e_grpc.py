@@ -8,7 +8,6 @@ streaming, and cancellation observed on the server.
 from __future__ import annotations
 
 import importlib
-import sys
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -17,7 +16,7 @@ import numpy as np
 import pytest
 from clarifai.runners.utils import data_types as sdk
 
-from .conftest import ROOT, run_cli
+from .conftest import oracle_package
 from .oracle.grpc_server import OracleGrpcServer
 from .oracle.models import AllTypesModel, EveryTypeModel
 from .test_e2e import ECHOES, PNG, URL, plain, to_sdk
@@ -27,17 +26,8 @@ PACKAGE = "oracle_grpc_clients"
 
 @pytest.fixture(scope="session")
 def grpc_clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    out = tmp_path_factory.mktemp("e2e_grpc") / PACKAGE
-    sources = [str(p) for p in sorted((ROOT / "tests" / "oracle" / "signatures").glob("*.json"))]
-    result = run_cli("generate", *sources, "-o", str(out))
-    assert result.returncode == 0, result.stderr
-    sys.path.insert(0, str(out.parent))
-    try:
-        yield importlib.import_module(PACKAGE)
-    finally:
-        sys.path.remove(str(out.parent))
-        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
+    with oracle_package(tmp_path_factory, PACKAGE) as package:
+        yield package
 
 
 @pytest.fixture
