@@ -1,0 +1,89 @@
+"""Generated clients, sync and async, over HTTP and gRPC, against `clarifai-codegen serve` hosting a
+model directory (the oracle's EveryTypeModel): unary, server streaming and bidirectional streaming
+return exactly what the model code yields."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from codegen.serve import ServeHandle, serve
+
+from .conftest import oracle_package
+from .oracle.models import EveryTypeModel
+from .test_serve import _every_type_dir
+
+PACKAGE = "serve_clients"
+
+
+@pytest.fixture(scope="module")
+def handle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeHandle]:
+    every = _every_type_dir(tmp_path_factory.mktemp("serve_models"))
+    with serve([every], port=0, grpc_port=0, quiet=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
+    with oracle_package(tmp_path_factory, PACKAGE):
+        yield importlib.import_module(f"{PACKAGE}.every_type")
+
+
+def _base(handle: ServeHandle, transport: str) -> str:
+    url = handle.grpc_url if transport == "grpc" else handle.rest_url
+    assert url is not None
+    return url
+
+
+@pytest.mark.parametrize("transport", ["http", "grpc"])
+def test_sync_client_against_serve(module: ModuleType, handle: ServeHandle, transport: str) -> None:
+    rt = importlib.import_module(f"{PACKAGE}._runtime")
+    model = EveryTypeModel()
+    with rt.Client(pat="local", base_url=_base(handle, transport), transport=transport) as client:
+        every = module.EveryType(client)
+        assert every.predict("hi", max_tokens=3) == model.predict("hi", max_tokens=3)
+        assert list(every.generate("a b c d", max_tokens=3)) == list(
+            model.generate("a b c d", max_tokens=3)
+        )
+        if transport == "grpc":
+            assert list(every.stream(["x", "y"], suffix="?")) == list(
+                model.stream(iter(["x", "y"]), suffix="?")
+            )
+        else:
+            with pytest.raises(rt.StreamingNotSupportedError):
+                list(every.stream(["x"]))
+
+
+@pytest.mark.parametrize("transport", ["http", "grpc"])
+def test_async_client_against_serve(
+    module: ModuleType, handle: ServeHandle, transport: str
+) -> None:
+    rt = importlib.import_module(f"{PACKAGE}._runtime")
+    model = EveryTypeModel()
+
+    async def run() -> list[Any]:
+        async with rt.AsyncClient(
+            pat="local", base_url=_base(handle, transport), transport=transport
+        ) as client:
+            every = module.AsyncEveryType(client)
+            out: list[Any] = [await every.predict("hi", max_tokens=2)]
+            out.append([x async for x in every.generate("a b c", max_tokens=2)])
+            if transport == "grpc":
+
+                async def chunks() -> Any:
+                    for item in ("u", "v"):
+                        yield item
+
+                out.append([x async for x in every.stream(chunks(), suffix="#")])
+            return out
+
+    got = asyncio.run(run())
+    assert got[0] == model.predict("hi", max_tokens=2)
+    assert got[1] == list(model.generate("a b c", max_tokens=2))
+    if transport == "grpc":
+        assert got[2] == list(model.stream(iter(["u", "v"]), suffix="#"))
