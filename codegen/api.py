@@ -67,6 +67,62 @@ def is_remote(text: str) -> bool:
     return bool(remote.looks_remote(text))
 
 
+@dataclass
+class Outcome:
+    """What loading one source gave: the model, or the error that stopped it."""
+
+    loaded: Loaded | None
+    problems: list[Problem] = field(default_factory=list)
+    error: CodegenError | None = None
+
+
+def load_each(
+    sources: Sequence[str | Path],
+    refs: Sequence[ModelRef | None],
+    *,
+    remote: RemoteSettings | None = None,
+    on_fetch: Callable[[FetchResult], None] | None = None,
+) -> list[Outcome]:
+    """One outcome per source, in order: files and directories offline, model URLs over the API
+    (all of them concurrently). `refs[i]` supplies ids a file lacks; a failure stops only its model."""
+    outcomes: list[Outcome] = []
+    remote_items: list[tuple[int, str]] = []
+    for i, (source, ref) in enumerate(zip(sources, refs, strict=True)):
+        text = str(source)
+        outcomes.append(Outcome(None))
+        if is_remote(text):
+            remote_items.append((i, text))
+            continue
+        try:
+            if Path(text).is_dir():
+                item, found = load_directory(Path(text), ref)
+            else:
+                item, found = load_file(Path(text), ref, display_source(Path(text)))
+        except CodegenError as exc:
+            outcomes[i].error = exc
+            continue
+        outcomes[i] = Outcome(item, found)
+    if remote_items:
+        from .parser import parse_model
+        from .sources import remote as remote_mod
+
+        settings = remote or remote_mod.RemoteSettings.from_env()
+        model_refs = [remote_mod.parse_model_ref(text) for _, text in remote_items]
+        for (i, text), result in zip(
+            remote_items, remote_mod.fetch_many(model_refs, settings, on_fetch), strict=True
+        ):
+            if result.error is not None:
+                outcomes[i].error = result.error
+                continue
+            try:
+                spec, found = parse_model(result.body, result.url, result.ref, text)
+            except CodegenError as exc:
+                outcomes[i].error = exc
+                continue
+            outcomes[i] = Outcome(Loaded(spec, result.body, text), found)
+    return outcomes
+
+
 def load_sources(
     sources: Sequence[str | Path],
     *,
@@ -74,50 +130,17 @@ def load_sources(
     remote: RemoteSettings | None = None,
     on_fetch: Callable[[FetchResult], None] | None = None,
 ) -> tuple[list[Loaded], list[Problem], list[CodegenError]]:
-    """Load every source (files offline, model URLs over the API, concurrently).
-    Returns (loaded, warnings, failures); a failing model does not stop the others."""
+    """Load every source. Returns (loaded, warnings, failures); a failing model does not stop the
+    others. `ref` (USER/APP/MODEL[@VERSION]) supplies ids for a single file that lacks them."""
     if ref is not None and len(sources) != 1:
         raise CodegenError("--ref applies to exactly one MODEL")
     model_ref = parse_ref(ref) if ref is not None else None
-    loaded: list[Loaded | None] = [None] * len(sources)
-    problems: list[Problem] = []
-    failures: list[CodegenError] = []
-    remote_items: list[tuple[int, str]] = []
-    for i, source in enumerate(sources):
-        text = str(source)
-        if is_remote(text):
-            remote_items.append((i, text))
-            continue
-        try:
-            if Path(text).is_dir():
-                item, found = load_directory(Path(text), model_ref)
-            else:
-                item, found = load_file(Path(text), model_ref, display_source(Path(text)))
-        except CodegenError as exc:
-            failures.append(exc)
-            continue
-        loaded[i] = item
-        problems.extend(found)
-    if remote_items:
-        from .parser import parse_model
-        from .sources import remote as remote_mod
-
-        settings = remote or remote_mod.RemoteSettings.from_env()
-        refs = [remote_mod.parse_model_ref(text) for _, text in remote_items]
-        for (i, text), result in zip(
-            remote_items, remote_mod.fetch_many(refs, settings, on_fetch), strict=True
-        ):
-            if result.error is not None:
-                failures.append(result.error)
-                continue
-            try:
-                spec, found = parse_model(result.body, result.url, result.ref, text)
-            except CodegenError as exc:
-                failures.append(exc)
-                continue
-            loaded[i] = Loaded(spec, result.body, text)
-            problems.extend(found)
-    return [item for item in loaded if item is not None], problems, failures
+    outcomes = load_each(sources, [model_ref] * len(sources), remote=remote, on_fetch=on_fetch)
+    return (
+        [o.loaded for o in outcomes if o.loaded is not None],
+        [p for o in outcomes for p in o.problems],
+        [o.error for o in outcomes if o.error is not None],
+    )
 
 
 def load_directory(path: Path, ref: ModelRef | None = None) -> tuple[Loaded, list[Problem]]:
@@ -265,21 +288,19 @@ def check_remote(
             sources.append(model_url(item.spec.ref) if item.spec.ref.version_id else item.source)
         else:
             sources.append(item.source)
+    # Files keep the ids they were generated with; URLs and directories carry their own.
+    refs = [
+        None if is_remote(source) or Path(source).is_dir() else parse_ref(_ref_text(item))
+        for item, source in zip(existing, sources, strict=True)
+    ]
     drifts: list[Drift] = []
-    for item, source in zip(existing, sources, strict=True):
-        pinned = None if is_remote(source) or Path(source).is_dir() else _ref_text(item)
-        new, found, failures = load_sources(
-            [source],
-            ref=pinned,
-            remote=remote,
-            on_fetch=on_fetch,
-        )
-        problems.extend(found)
+    outcomes = load_each(sources, refs, remote=remote, on_fetch=on_fetch)
+    for item, outcome in zip(existing, outcomes, strict=True):
+        problems.extend(outcome.problems)
         module = str(plan_module(item.spec).module)
-        if failures:
-            drifts.append(Drift(module, item, None, [], failures[0]))
-        else:
-            drifts.append(Drift(module, item, new[0], diff_specs(item.spec, new[0].spec)))
+        new = outcome.loaded
+        changes = diff_specs(item.spec, new.spec) if new is not None else []
+        drifts.append(Drift(module, item, new, changes, outcome.error))
     return drifts, problems
 
 
