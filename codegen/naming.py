@@ -7,7 +7,6 @@ argument) stay untouched and only ever reach code through `repr()`.
 
 from __future__ import annotations
 
-import builtins
 import keyword
 import re
 import unicodedata
@@ -18,7 +17,6 @@ from .errors import CodegenError, Level, Problem
 
 _RESOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}")
 _NON_WORD = re.compile(r"[^0-9A-Za-z]+")
-BUILTINS = frozenset(dir(builtins))
 
 
 class PyIdent(str):
@@ -59,8 +57,10 @@ def pascal_case(raw: str) -> str:
 
 
 def python_name(raw: str, prefix: str) -> str:
-    """A readable identifier for a wire name: ASCII, not starting with a digit, not a keyword or
-    builtin, no dunder. Distinct raw names may map to the same result; `Namespace` resolves that."""
+    """A readable identifier for a wire name: the name itself when Python allows it (a builtin such
+    as `type` or `format` keeps its name), else ASCII, not starting with a digit, not a keyword, no
+    leading `__`. Names the generated code itself needs are reserved by the caller's `Namespace`;
+    distinct raw names may map to the same result, which `Namespace` resolves too."""
     # A leading "__" would be name-mangled inside the class body, so such names are rewritten too.
     if raw.isascii() and raw.isidentifier() and not raw.startswith("__"):
         name = raw
@@ -72,7 +72,8 @@ def python_name(raw: str, prefix: str) -> str:
         name = prefix
     if name[0].isdigit():
         name = f"{prefix}_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in BUILTINS:
+    # Soft keywords (`match`, `case`, `type`, `_`) are valid identifiers everywhere we put names.
+    if keyword.iskeyword(name):
         name += "_"
     return name
 
@@ -81,7 +82,7 @@ class Namespace:
     """Assigns unique identifiers in one scope, reporting every rename forced by a collision."""
 
     def __init__(self, reserved: Iterable[str] = (), where: str = "") -> None:
-        self._taken: dict[str, str] = {name: "(reserved)" for name in reserved}
+        self._taken: dict[str, str] = {name: "the generated code" for name in reserved}
         self.where = where
         self.problems: list[Problem] = []
 
@@ -103,6 +104,20 @@ class Namespace:
             )
         self._taken[name] = f"{what} {raw!r}"
         return PyIdent(name)
+
+    def add_wire(self, raw: str, prefix: str, what: str) -> PyIdent:
+        """`add` for a wire name (a method or an argument), warning when its Python name differs."""
+        candidate = python_name(raw, prefix)
+        name = self.add(raw, candidate, what)
+        if name == candidate != raw:  # a collision has been reported by `add` already
+            self.problems.append(
+                Problem(
+                    Level.WARNING,
+                    f"{what} {raw!r} cannot be used as a Python name; named {name!r}",
+                    self.where,
+                )
+            )
+        return name
 
     def reserve(self, name: str) -> None:
         self._taken.setdefault(name, f"{name!r}")

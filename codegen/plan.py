@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .errors import Problem, join_where
 from .literals import clean_text, py_literal
-from .naming import Namespace, PyIdent, class_name, module_name, pascal_case, python_name
+from .naming import Namespace, PyIdent, class_name, module_name, pascal_case
 from .spec import (
     DataType,
     FieldSpec,
@@ -20,11 +20,24 @@ from .spec import (
     ModelSpec,
     ServerDefault,
 )
-from .typemap import ANNOTATION_NAMES, MODULE_NAMES, Role, TypedDictDef, TypeMapper
+from .typemap import (
+    ANNOTATION_NAMES,
+    MODULE_NAMES,
+    Role,
+    TypedDictDef,
+    TypeMapper,
+    annotation_names,
+)
 
-# Inside a method body these names must still mean the module's globals / the instance.
-_PARAM_RESERVED = frozenset({"self", "cls", "cast", "_METHODS"})
-_CLASS_RESERVED = frozenset({"_client", "_model", "__init__"})
+# The only names reserved in generated code; extend them here when a template starts using a name.
+# `typing.cast`, imported under a private alias so that an argument named `cast` keeps its name.
+CAST = "_cast"
+# Names a generated method body reads (the instance and module globals): an argument named like one
+# would shadow it. A unary method's body also names its result type (`_cast("list[Text]", ...)`),
+# so the names in that annotation are reserved for its arguments too.
+METHOD_BODY_NAMES = frozenset({"self", CAST, "_METHODS"})
+# Members the templates define in every model class.
+CLASS_MEMBER_NAMES = frozenset({"_client", "_model", "__init__"})
 
 
 @dataclass(frozen=True)
@@ -83,10 +96,8 @@ def plan_module(spec: ModelSpec, module: PyIdent | None = None) -> ModulePlan:
     async_cls = names.add(spec.ref.model_id, f"Async{cls}", "async model class for")
     # Class-body names shadow module names in later annotations, so members avoid every name an
     # annotation can use, and TypedDicts (named while planning) avoid the members.
-    members = Namespace(_CLASS_RESERVED | ANNOTATION_NAMES, where)
-    member_names = [
-        members.add(m.name, python_name(m.name, "method"), "method") for m in spec.methods
-    ]
+    members = Namespace(CLASS_MEMBER_NAMES | ANNOTATION_NAMES, where)
+    member_names = [members.add_wire(m.name, "method", "method") for m in spec.methods]
     for name in member_names:
         names.reserve(name)
     mapper = TypeMapper(names)
@@ -96,7 +107,7 @@ def plan_module(spec: ModelSpec, module: PyIdent | None = None) -> ModulePlan:
     )
     problems = (*names.problems, *members.problems)
     if any(m.kind is MethodKind.UNARY for m in methods):
-        mapper.imports.typing.add("cast")
+        mapper.imports.typing.add(f"cast as {CAST}")
     return ModulePlan(
         spec=spec,
         module=mod,
@@ -115,14 +126,18 @@ def plan_module(spec: ModelSpec, module: PyIdent | None = None) -> ModulePlan:
 
 def _plan_method(m: MethodSpec, name: PyIdent, mapper: TypeMapper, where: str) -> MethodPlan:
     here = join_where(where, f"method {m.name!r}")
-    params_ns = Namespace(_PARAM_RESERVED, here)
     hint = pascal_case(m.name) or "Method"
     hint = hint if hint[0].isalpha() else f"Method{hint}"
+    # Types first (in wire order, which fixes TypedDict order), then names, which depend on them.
+    types = [_param_type(f, mapper, hint + (pascal_case(f.name) or "Arg")) for f in m.inputs]
+    value_type = mapper.annotation(m.output, Role.OUTPUT, hint + "Result")
+    unary = m.kind is MethodKind.UNARY
+    body_names = METHOD_BODY_NAMES | (annotation_names(value_type) if unary else frozenset())
+    params_ns = Namespace(body_names, here)
     params: list[ParamPlan] = []
     seen_default = False
-    for f in m.inputs:
-        pname = params_ns.add(f.name, python_name(f.name, "arg"), "argument")
-        base, default = _param_type(f, mapper, hint + (pascal_case(f.name) or "Arg"))
+    for f, (base, default) in zip(m.inputs, types, strict=True):
+        pname = params_ns.add_wire(f.name, "arg", "argument")
         keyword_only = f.is_param or (default is None and seen_default)
         if not keyword_only and default is not None:
             seen_default = True
@@ -136,8 +151,6 @@ def _plan_method(m: MethodSpec, name: PyIdent, mapper: TypeMapper, where: str) -
             )
         )
     mapper.names.problems.extend(params_ns.problems)
-    value_type = mapper.annotation(m.output, Role.OUTPUT, hint + "Result")
-    unary = m.kind is MethodKind.UNARY
     returns = value_type if unary else mapper.iterator(value_type, streamed_input=False)
     async_returns = (
         value_type if unary else mapper.iterator(value_type, streamed_input=False, is_async=True)

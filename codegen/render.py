@@ -13,7 +13,7 @@ from . import __version__
 from .errors import CodegenError
 from .examples import example_calls
 from .literals import docstring, py_literal
-from .plan import ModulePlan, ParamPlan
+from .plan import CAST, ModulePlan, ParamPlan
 
 LINE_LENGTH = 100
 
@@ -85,6 +85,7 @@ def render_module(plan: ModulePlan, line_length: int = LINE_LENGTH) -> str:
         ),
         "method_docs": [docstring(m.doc, indent="        ") for m in plan.methods],
         "typing_imports": sorted(typing_imports),
+        "cast": CAST,
     }
     source = _env().get_template("module.py.jinja").render(context)
     return format_source(source, f"{spec.ref.path} module", line_length)

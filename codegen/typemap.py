@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import enum
 import keyword
 from dataclasses import dataclass, field
 
-from .naming import BUILTINS, Namespace, PyIdent, pascal_case
+from .naming import Namespace, PyIdent, pascal_case
 from .spec import DataType, TypeRef
 
 # Names the runtime package exports (reserved in every generated module, used or not).
@@ -27,9 +28,12 @@ _PLAIN = {
     DataType.FLOAT: "float",
     DataType.BOOL: "bool",
 }
+# Builtins that annotations use (`_PLAIN`, `list[...]`, `tuple[...]`; `dict` kept for safety).
+BUILTIN_TYPE_NAMES = frozenset({*_PLAIN.values(), "list", "tuple", "dict"})
 # Names that can appear in annotations (a class member with one of these names would shadow it).
 ANNOTATION_NAMES = frozenset(
-    {
+    BUILTIN_TYPE_NAMES
+    | {
         "Any",
         "Literal",
         "Iterable",
@@ -50,7 +54,7 @@ MODULE_NAMES = frozenset(
         "Literal",
         "TypedDict",
         "TYPE_CHECKING",
-        "cast",
+        "_cast",
         "Iterable",
         "Iterator",
         "AsyncIterator",
@@ -153,14 +157,21 @@ class TypeMapper:
         return name
 
 
+def annotation_names(annotation: str) -> frozenset[str]:
+    """The names an annotation built here refers to (`list[Text]` -> {"list", "Text"})."""
+    tree = ast.parse(annotation, mode="eval")
+    return frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
+
+
 def _plain_key(key: str) -> bool:
     """Can `key` be a TypedDict class attribute without shadowing a name its annotations use?
-    (Generated type and class names are capitalized, so lowercase-first keys cannot clash.)"""
+    (Generated type and class names are capitalized, so lowercase-first keys cannot clash; other
+    builtins such as `type` or `id` are fine.)"""
     return (
         key.isascii()
         and key.isidentifier()
         and (key[0].islower() or (key[0] == "_" and not key.startswith("__")))
         and not keyword.iskeyword(key)
-        and key not in BUILTINS
+        and key not in ANNOTATION_NAMES
         and key not in MODULE_NAMES
     )

@@ -8,7 +8,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import Any, Literal, TYPE_CHECKING, TypedDict, cast
+from typing import Any, Literal, TYPE_CHECKING, TypedDict, cast as _cast
 
 from ._runtime import (
     AsyncClient,
@@ -81,7 +81,7 @@ class AllTypes:
         none_s: str | None = None,
     ) -> str:
         """Every scalar type, with falsy and None defaults."""
-        return cast(
+        return _cast(
             "str",
             self._client.unary(
                 self._model,
@@ -113,7 +113,7 @@ class AllTypes:
         arr: npt.NDArray[Any],
     ) -> JsonValue:
         """Every media type; returns JSON."""
-        return cast(
+        return _cast(
             "JsonValue",
             self._client.unary(
                 self._model,
@@ -147,7 +147,7 @@ class AllTypes:
             config: Default (applied by the model): {"a": 1}
             stop: Default (applied by the model): ["\\n"]
         """
-        return cast(
+        return _cast(
             "ContainersResult",
             self._client.unary(
                 self._model,
@@ -179,7 +179,7 @@ class AllTypes:
             effort: Reasoning effort. One of: "low", "medium", "high".
             top_k: Top-k sampling. Range: 1 to 100.
         """
-        return cast(
+        return _cast(
             "Text",
             self._client.unary(
                 self._model,
@@ -229,7 +229,7 @@ class AsyncAllTypes:
         none_s: str | None = None,
     ) -> str:
         """Every scalar type, with falsy and None defaults."""
-        return cast(
+        return _cast(
             "str",
             await self._client.unary(
                 self._model,
@@ -261,7 +261,7 @@ class AsyncAllTypes:
         arr: npt.NDArray[Any],
     ) -> JsonValue:
         """Every media type; returns JSON."""
-        return cast(
+        return _cast(
             "JsonValue",
             await self._client.unary(
                 self._model,
@@ -295,7 +295,7 @@ class AsyncAllTypes:
             config: Default (applied by the model): {"a": 1}
             stop: Default (applied by the model): ["\\n"]
         """
-        return cast(
+        return _cast(
             "ContainersResult",
             await self._client.unary(
                 self._model,
@@ -327,7 +327,7 @@ class AsyncAllTypes:
             effort: Reasoning effort. One of: "low", "medium", "high".
             top_k: Top-k sampling. Range: 1 to 100.
         """
-        return cast(
+        return _cast(
             "Text",
             await self._client.unary(
                 self._model,

@@ -8,7 +8,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import cast
+from typing import cast as _cast
 
 from ._runtime import AsyncClient, Client, Frame, Image, ModelRef, Region, Video, signature
 
@@ -53,7 +53,7 @@ class DfineSmallObj2coco:
             use_nms: Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based).
             iou_threshold: IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1.
         """
-        return cast(
+        return _cast(
             "list[Region]",
             self._client.unary(
                 self._model,
@@ -181,7 +181,7 @@ class AsyncDfineSmallObj2coco:
             use_nms: Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based).
             iou_threshold: IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1.
         """
-        return cast(
+        return _cast(
             "list[Region]",
             await self._client.unary(
                 self._model,

@@ -8,7 +8,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import cast
+from typing import cast as _cast
 
 from ._runtime import AsyncClient, Client, Image, JsonValue, ModelRef, signature
 
@@ -57,7 +57,7 @@ class ExampleMultimodalLlm:
             top_p: An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass.
             reasoning_effort: The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high.
         """
-        return cast(
+        return _cast(
             "str",
             self._client.unary(
                 self._model,
@@ -172,7 +172,7 @@ class AsyncExampleMultimodalLlm:
             top_p: An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass.
             reasoning_effort: The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high.
         """
-        return cast(
+        return _cast(
             "str",
             await self._client.unary(
                 self._model,

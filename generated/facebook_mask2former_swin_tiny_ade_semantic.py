@@ -8,7 +8,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import cast
+from typing import cast as _cast
 
 from ._runtime import AsyncClient, Client, Image, ModelRef, Region, Video, signature
 
@@ -44,14 +44,14 @@ class FacebookMask2formerSwinTinyAdeSemantic:
 
     def model_predict(self, images: list[Image]) -> list[list[Region]]:
         """Call `model_predict`."""
-        return cast(
+        return _cast(
             "list[list[Region]]",
             self._client.unary(self._model, _METHODS["model_predict"], {"images": images}),
         )
 
     def predict(self, image: Image) -> list[Region]:
         """Call `predict`."""
-        return cast(
+        return _cast(
             "list[Region]",
             self._client.unary(self._model, _METHODS["predict"], {"image": image}),
         )
@@ -79,14 +79,14 @@ class AsyncFacebookMask2formerSwinTinyAdeSemantic:
 
     async def model_predict(self, images: list[Image]) -> list[list[Region]]:
         """Call `model_predict`."""
-        return cast(
+        return _cast(
             "list[list[Region]]",
             await self._client.unary(self._model, _METHODS["model_predict"], {"images": images}),
         )
 
     async def predict(self, image: Image) -> list[Region]:
         """Call `predict`."""
-        return cast(
+        return _cast(
             "list[Region]",
             await self._client.unary(self._model, _METHODS["predict"], {"image": image}),
         )

@@ -7,7 +7,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from typing import cast
+from typing import cast as _cast
 
 from ._runtime import AsyncClient, Client, Image, ModelRef, signature
 
@@ -61,7 +61,7 @@ class Flux1Schnell:
             max_sequence_length: Maximum sequence length to use with the prompt.
             seed: Seed value to make generation deterministic.
         """
-        return cast(
+        return _cast(
             "Image",
             self._client.unary(
                 self._model,
@@ -118,7 +118,7 @@ class Flux1Schnell:
 
         (see more at this [doc](https://huggingface.co/docs/diffusers/v0.32.2/en/api/pipelines/flux#diffusers.FluxPipeline.__call__))
         """
-        return cast(
+        return _cast(
             "list[Image]",
             self._client.unary(
                 self._model,
@@ -179,7 +179,7 @@ class AsyncFlux1Schnell:
             max_sequence_length: Maximum sequence length to use with the prompt.
             seed: Seed value to make generation deterministic.
         """
-        return cast(
+        return _cast(
             "Image",
             await self._client.unary(
                 self._model,
@@ -236,7 +236,7 @@ class AsyncFlux1Schnell:
 
         (see more at this [doc](https://huggingface.co/docs/diffusers/v0.32.2/en/api/pipelines/flux#diffusers.FluxPipeline.__call__))
         """
-        return cast(
+        return _cast(
             "list[Image]",
             await self._client.unary(
                 self._model,

@@ -8,7 +8,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import cast
+from typing import cast as _cast
 
 from ._runtime import AsyncClient, Client, ModelRef, signature
 
@@ -43,7 +43,7 @@ class HelloWorld:
         Args:
             number_of_letters: number of letters to add.
         """
-        return cast(
+        return _cast(
             "str",
             self._client.unary(
                 self._model,
@@ -95,7 +95,7 @@ class AsyncHelloWorld:
         Args:
             number_of_letters: number of letters to add.
         """
-        return cast(
+        return _cast(
             "str",
             await self._client.unary(
                 self._model,

@@ -8,7 +8,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import cast
+from typing import cast as _cast
 
 from ._runtime import AsyncClient, Client, ModelRef, signature
 
@@ -46,7 +46,7 @@ class JinaaiEmbeddingsV3:
         Returns:
             JSON string containing the response or error
         """
-        return cast(
+        return _cast(
             "str",
             self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
         )
@@ -68,7 +68,7 @@ class JinaaiEmbeddingsV3:
 
     def predict(self, texts: list[str]) -> list[list[float]]:
         """Generate embeddings for input texts."""
-        return cast(
+        return _cast(
             "list[list[float]]",
             self._client.unary(self._model, _METHODS["predict"], {"texts": texts}),
         )
@@ -95,7 +95,7 @@ class AsyncJinaaiEmbeddingsV3:
         Returns:
             JSON string containing the response or error
         """
-        return cast(
+        return _cast(
             "str",
             await self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
         )
@@ -117,7 +117,7 @@ class AsyncJinaaiEmbeddingsV3:
 
     async def predict(self, texts: list[str]) -> list[list[float]]:
         """Generate embeddings for input texts."""
-        return cast(
+        return _cast(
             "list[list[float]]",
             await self._client.unary(self._model, _METHODS["predict"], {"texts": texts}),
         )

@@ -8,7 +8,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import cast
+from typing import cast as _cast
 
 from ._runtime import AsyncClient, Client, JsonValue, ModelRef, signature
 
@@ -52,7 +52,7 @@ class Llama321bInstruct:
             temperature: Sampling temperature (higher = more random).
             top_p: Nucleus sampling threshold.
         """
-        return cast(
+        return _cast(
             "str",
             self._client.unary(
                 self._model,
@@ -124,7 +124,7 @@ class AsyncLlama321bInstruct:
             temperature: Sampling temperature (higher = more random).
             top_p: Nucleus sampling threshold.
         """
-        return cast(
+        return _cast(
             "str",
             await self._client.unary(
                 self._model,

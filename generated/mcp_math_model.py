@@ -7,7 +7,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from typing import cast
+from typing import cast as _cast
 
 from ._runtime import AsyncClient, Client, ModelRef, signature
 
@@ -36,7 +36,7 @@ class McpMathModel:
 
     def mcp_transport(self, msg: str) -> str:
         """Synchronous entry point used by Clarifai."""
-        return cast(
+        return _cast(
             "str",
             self._client.unary(self._model, _METHODS["mcp_transport"], {"msg": msg}),
         )
@@ -56,7 +56,7 @@ class AsyncMcpMathModel:
 
     async def mcp_transport(self, msg: str) -> str:
         """Synchronous entry point used by Clarifai."""
-        return cast(
+        return _cast(
             "str",
             await self._client.unary(self._model, _METHODS["mcp_transport"], {"msg": msg}),
         )

@@ -7,7 +7,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from typing import cast
+from typing import cast as _cast
 
 from ._runtime import AsyncClient, Client, Image, ModelRef, signature
 
@@ -47,7 +47,7 @@ class NanonetsOcrS:
             prompt: The prompt to use for the OCR model.
             max_new_tokens: The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
         """
-        return cast(
+        return _cast(
             "str",
             self._client.unary(
                 self._model,
@@ -82,7 +82,7 @@ class AsyncNanonetsOcrS:
             prompt: The prompt to use for the OCR model.
             max_new_tokens: The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
         """
-        return cast(
+        return _cast(
             "str",
             await self._client.unary(
                 self._model,

@@ -8,7 +8,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import cast
+from typing import cast as _cast
 
 from ._runtime import AsyncClient, Client, Concept, Image, ModelRef, Video, signature
 
@@ -40,7 +40,7 @@ class NsfwImageDetection:
 
     def predict(self, image: Image) -> list[Concept]:
         """Predict concepts for a list of images."""
-        return cast(
+        return _cast(
             "list[Concept]",
             self._client.unary(self._model, _METHODS["predict"], {"image": image}),
         )
@@ -76,7 +76,7 @@ class AsyncNsfwImageDetection:
 
     async def predict(self, image: Image) -> list[Concept]:
         """Predict concepts for a list of images."""
-        return cast(
+        return _cast(
             "list[Concept]",
             await self._client.unary(self._model, _METHODS["predict"], {"image": image}),
         )

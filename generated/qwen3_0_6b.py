@@ -8,7 +8,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import cast
+from typing import cast as _cast
 
 from ._runtime import AsyncClient, Client, JsonValue, ModelRef, signature
 
@@ -47,7 +47,7 @@ class Qwen306b:
         Returns:
             JSON string containing the response or error
         """
-        return cast(
+        return _cast(
             "str",
             self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
         )
@@ -85,7 +85,7 @@ class Qwen306b:
             temperature: Sampling temperature (higher = more random).
             top_p: Nucleus sampling threshold.
         """
-        return cast(
+        return _cast(
             "str",
             self._client.unary(
                 self._model,
@@ -156,7 +156,7 @@ class AsyncQwen306b:
         Returns:
             JSON string containing the response or error
         """
-        return cast(
+        return _cast(
             "str",
             await self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
         )
@@ -194,7 +194,7 @@ class AsyncQwen306b:
             temperature: Sampling temperature (higher = more random).
             top_p: Nucleus sampling threshold.
         """
-        return cast(
+        return _cast(
             "str",
             await self._client.unary(
                 self._model,

@@ -59,18 +59,22 @@ LISTED_REF = "hostile/corpus/listed"
 # fmt: off
 EXPECTED: dict[str, Ok | Fails] = {
     # --- names: keywords, builtins, dunders, non-ASCII, collisions ------------------------------
-    "method-names-keywords-builtins.json": Ok(methods=(
-        ("class", "class_"), ("def", "def_"), ("import", "import_"), ("lambda", "lambda_"),
-        ("None", "None_"), ("match", "match_"), ("print", "print_"), ("type", "type_"), ("id", "id_"),
-        ("self", "self"), ("cls", "cls"), ("cast", "cast"), ("signature", "signature"),
-        ("1abc", "method_1abc"), ("a-b", "a_b"), ("größe", "grosse"),
-    )),
+    # Keywords are renamed (with a warning); builtins and soft keywords keep their names.
+    "method-names-keywords-builtins.json": Ok(
+        warnings=("method 'class' cannot be used as a Python name; named 'class_'",),
+        methods=(
+            ("class", "class_"), ("def", "def_"), ("import", "import_"), ("lambda", "lambda_"),
+            ("None", "None_"), ("match", "match"), ("print", "print"), ("type", "type"),
+            ("id", "id"), ("self", "self"), ("cls", "cls"), ("cast", "cast"),
+            ("signature", "signature"), ("1abc", "method_1abc"), ("a-b", "a_b"), ("größe", "grosse"),
+        ),
+    ),
     "method-names-dunder-reserved.json": Ok(
         warnings=("method '_client'", "method '_model'", "method 'init_'"),
         methods=(
             ("__init__", "init_"), ("__class__", "class_"), ("__x", "x_"), ("_client", "_client_"),
             ("_model", "_model_"), ("_METHODS", "_METHODS"), ("__call__", "call_"),
-            ("init_", "init__"), ("_", "__"), ("__", "method"),
+            ("init_", "init__"), ("_", "_"), ("__", "method"),
         ),
     ),
     "method-names-collide-after-sanitizing.json": Ok(
@@ -83,19 +87,39 @@ EXPECTED: dict[str, Ok | Fails] = {
     # Methods named like the types the class's annotations use (Image, Iterator, Literal, a generated
     # TypedDict, ...) must not shadow them: mypy resolves annotation names in the class body first.
     "method-names-shadow-annotation-types.json": Ok(warnings=("NOT_SET",)),
-    "param-names-keywords-builtins.json": Ok(params=(("predict", (
-        ("class", "class_"), ("def", "def_"), ("import", "import_"), ("lambda", "lambda_"),
-        ("None", "None_"), ("True", "True_"), ("match", "match_"), ("_", "__"), ("print", "print_"),
-        ("type", "type_"), ("id", "id_"), ("list", "list_"), ("1abc", "arg_1abc"), ("größe", "grosse"),
-        ("名前", "arg"), ("a b", "a_b"),
-    )),)),
-    "param-names-dunder-reserved.json": Ok(
-        warnings=("argument 'self'", "argument 'cls'", "argument 'cast'", "argument '_METHODS'"),
+    "param-names-keywords-builtins.json": Ok(
+        warnings=("argument 'class' cannot be used", "argument '名前' cannot be used"),
         params=(("predict", (
-            ("self", "self_"), ("cls", "cls_"), ("cast", "cast_"), ("_METHODS", "_METHODS_"),
-            ("_client", "_client"), ("__init__", "init_"), ("__x", "x_"), ("__class__", "class_"),
-            ("MODEL", "MODEL"), ("signature", "signature"), ("Client", "Client"),
+            ("class", "class_"), ("def", "def_"), ("import", "import_"), ("lambda", "lambda_"),
+            ("None", "None_"), ("True", "True_"), ("match", "match"), ("_", "_"), ("print", "print"),
+            ("type", "type"), ("id", "id"), ("list", "list"), ("1abc", "arg_1abc"),
+            ("größe", "grosse"), ("名前", "arg"), ("a b", "a_b"),
         )),),
+    ),
+    # Only what the method body reads is reserved: `self`, `_METHODS` and `_cast` (typing.cast).
+    "param-names-dunder-reserved.json": Ok(
+        warnings=("argument 'self'", "argument '_METHODS'", "argument '_cast'"),
+        params=(("predict", (
+            ("self", "self_"), ("cls", "cls"), ("cast", "cast"), ("_METHODS", "_METHODS_"),
+            ("_cast", "_cast_"), ("_client", "_client"), ("__init__", "init_"), ("__x", "x_"),
+            ("__class__", "class_"), ("MODEL", "MODEL"), ("signature", "signature"),
+            ("Client", "Client"),
+        )),),
+    ),
+    # Builtins that the injection check forbids as free names (`eval`, `input`, `open`, ...) keep their
+    # names as arguments and methods, where they are locals or members; a unary method's argument
+    # named like its result type (`str`) and a method named like an annotation type are renamed.
+    "names-dangerous-builtins.json": Ok(
+        warnings=("argument 'str' would be named 'str'", "method 'str' would be named 'str'"),
+        methods=(("eval", "eval"), ("open", "open"), ("input", "input"), ("str", "str_")),
+        params=(
+            ("eval", (
+                ("input", "input"), ("exec", "exec"), ("open", "open"), ("__import__", "import_"),
+                ("globals", "globals"), ("str", "str_"), ("print", "print"),
+            )),
+            ("open", (("str", "str"), ("list", "list"), ("compile", "compile"))),
+            ("input", (("getattr", "getattr"), ("vars", "vars"), ("breakpoint", "breakpoint"))),
+        ),
     ),
     "param-names-collide-after-sanitizing.json": Ok(
         warnings=(
@@ -216,7 +240,7 @@ MODULE_CALLS = frozenset(
     {
         "ModelRef",
         "signature.load",
-        "cast",
+        "_cast",
         "Client",
         "AsyncClient",
         "TypedDict",
@@ -253,22 +277,46 @@ def dotted(node: ast.AST) -> str:
     return f"<{type(node).__name__}>"
 
 
-def identifiers(tree: ast.AST) -> Iterator[str]:
+def identifiers(tree: ast.AST) -> Iterator[tuple[ast.AST, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
-            yield node.id
+            yield node, node.id
         elif isinstance(node, ast.Attribute):
-            yield node.attr
+            yield node, node.attr
         elif isinstance(node, ast.arg):
-            yield node.arg
+            yield node, node.arg
         elif isinstance(node, ast.keyword) and node.arg:
-            yield node.arg
+            yield node, node.arg
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield node.name
+            yield node, node.name
         elif isinstance(node, ast.alias):
-            yield from node.name.split(".")
+            for part in node.name.split("."):
+                yield node, part
             if node.asname:
-                yield node.asname
+                yield node, node.asname
+
+
+def local_name_nodes(tree: ast.AST) -> set[int]:
+    """Nodes where a name cannot reach a builtin: a parameter and its uses inside its function, a
+    keyword argument's name, a method of a class, `self.<member>` / `model.<member>`. A model's
+    argument or method may be named `input` or `open` (its documented name); only these positions."""
+    local: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.arg, ast.keyword)):
+            local.add(id(node))
+        elif isinstance(node, ast.ClassDef):
+            methods = (ast.FunctionDef, ast.AsyncFunctionDef)
+            local.update(id(stmt) for stmt in node.body if isinstance(stmt, methods))
+        elif isinstance(node, ast.Attribute) and dotted(node.value) in {"self", "model"}:
+            local.add(id(node))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # generated code nests none
+            a = node.args
+            params = {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]}
+            for stmt in node.body:
+                local.update(
+                    id(n) for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id in params
+                )
+    return local
 
 
 def assert_markers_only_in_strings(source: str, what: str) -> None:
@@ -285,8 +333,10 @@ def check_injection_free(
 ) -> ast.Module:
     tree = ast.parse(source)
     assert_markers_only_in_strings(source, what)
-    for name in identifiers(tree):
-        assert name not in FORBIDDEN_NAMES, f"{what}: forbidden identifier {name!r}"
+    local = local_name_nodes(tree)
+    for node, name in identifiers(tree):
+        if id(node) not in local:
+            assert name not in FORBIDDEN_NAMES, f"{what}: forbidden identifier {name!r}"
         assert name.isascii() and name.isidentifier(), f"{what}: odd identifier {name!r}"
     for node in ast.walk(tree):
         assert not isinstance(node, FORBIDDEN_NODES), f"{what}: unexpected {type(node).__name__}"
