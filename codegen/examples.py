@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from .literals import py_literal
@@ -12,12 +13,16 @@ SAMPLE_IMAGE_URL = "https://samples.clarifai.com/metro-north.jpg"
 SAMPLE_AUDIO_URL = "https://samples.clarifai.com/english_audio_sample.mp3"
 SAMPLE_VIDEO_URL = "https://samples.clarifai.com/beer.mp4"
 SAMPLE_TEXT = "What is the future of AI?"
+# The SDK's OpenAIModelClass methods: `msg` is a chat-completions request body as JSON; the
+# streaming one needs `"stream": true` (without it the model's stream fails).
+OPENAI_TRANSPORTS = {"openai_transport": False, "openai_stream_transport": True}
 
 
 @dataclass
 class ExampleImports:
     runtime: set[str] = field(default_factory=set)
     numpy: bool = False
+    json: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,14 +37,17 @@ def example_calls(plan: ModulePlan) -> tuple[list[ExampleCall], ExampleImports]:
     imports = ExampleImports()
     calls = []
     for method, spec in zip(plan.methods, plan.spec.methods, strict=True):
-        calls.append(_call(method, spec.inputs, imports))
+        # The model's URL without the version: what Clarifai's OpenAI-compatible API takes.
+        model_url = dataclasses.replace(plan.spec.ref, version_id=None).url
+        calls.append(_call(method, spec.inputs, imports, model_url))
     return calls, imports
 
 
 def _call(
-    method: MethodPlan, inputs: tuple[FieldSpec, ...], imports: ExampleImports
+    method: MethodPlan, inputs: tuple[FieldSpec, ...], imports: ExampleImports, model_url: str
 ) -> ExampleCall:
     args = []
+    openai_msg = method.wire in OPENAI_TRANSPORTS
     for param, f in zip(method.params, inputs, strict=True):
         empty_text = f.default == LiteralDefault(
             ""
@@ -47,12 +55,27 @@ def _call(
         if f.default is not None and not f.iterator and not empty_text:
             continue  # optional: the model's default applies
         value = _sample(f.type, imports, f)
+        if openai_msg and f.type.kind is DataType.STR and not f.iterator and not f.choices:
+            value = _chat_request(model_url, OPENAI_TRANSPORTS[method.wire], imports)
+            openai_msg = False  # one request body per call
         if f.iterator:
             value = f"[{value}, {value}]"
         args.append((str(param.name), value))
     return ExampleCall(
         str(method.name), py_literal(f"{method.wire}:"), method.kind.value, tuple(args)
     )
+
+
+def _chat_request(model_url: str, stream: bool, imports: ExampleImports) -> str:
+    """`json.dumps(...)` of a chat-completions body, as OpenAIModelClass parses `msg`."""
+    imports.json = True
+    body: dict[str, object] = {
+        "model": model_url,  # OpenAIModelClass replaces it with its own backend model
+        "messages": [{"role": "user", "content": SAMPLE_TEXT}],
+    }
+    if stream:
+        body["stream"] = True
+    return f"json.dumps({py_literal(body)})"
 
 
 def _clamp(value: float, f: FieldSpec | None) -> float:

@@ -115,6 +115,7 @@ def render_example(plan: ModulePlan, package: str, line_length: int = LINE_LENGT
             )
         ),
         "uses_numpy": imports.numpy,
+        "uses_json": imports.json,
     }
     source = _env().get_template("example.py.jinja").render(context)
     return format_source(source, f"{plan.spec.ref.path} example", line_length)

@@ -5,14 +5,32 @@ Run: CLARIFAI_PAT=... python -m generated.examples.jinaai_embeddings_v3
 
 from __future__ import annotations
 
+import json
+
 from ..jinaai_embeddings_v3 import JinaaiEmbeddingsV3
 
 
 def main() -> None:
     model = JinaaiEmbeddingsV3()
-    print("openai_transport:", model.openai_transport(msg="What is the future of AI?"))
+    print(
+        "openai_transport:",
+        model.openai_transport(
+            msg=json.dumps(
+                {
+                    "model": "https://clarifai.com/runners-examples/main/models/jinaai-embeddings-v3",
+                    "messages": [{"role": "user", "content": "What is the future of AI?"}],
+                }
+            )
+        ),
+    )
     for openai_stream_transport_item in model.openai_stream_transport(
-        msg="What is the future of AI?"
+        msg=json.dumps(
+            {
+                "model": "https://clarifai.com/runners-examples/main/models/jinaai-embeddings-v3",
+                "messages": [{"role": "user", "content": "What is the future of AI?"}],
+                "stream": True,
+            }
+        )
     ):
         print("openai_stream_transport:", openai_stream_transport_item)
     print("predict:", model.predict(texts=["What is the future of AI?"]))

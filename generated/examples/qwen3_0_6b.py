@@ -5,14 +5,32 @@ Run: CLARIFAI_PAT=... python -m generated.examples.qwen3_0_6b
 
 from __future__ import annotations
 
+import json
+
 from ..qwen3_0_6b import Qwen306b
 
 
 def main() -> None:
     model = Qwen306b()
-    print("openai_transport:", model.openai_transport(msg="What is the future of AI?"))
+    print(
+        "openai_transport:",
+        model.openai_transport(
+            msg=json.dumps(
+                {
+                    "model": "https://clarifai.com/runners-examples/main/models/qwen3-0_6B",
+                    "messages": [{"role": "user", "content": "What is the future of AI?"}],
+                }
+            )
+        ),
+    )
     for openai_stream_transport_item in model.openai_stream_transport(
-        msg="What is the future of AI?"
+        msg=json.dumps(
+            {
+                "model": "https://clarifai.com/runners-examples/main/models/qwen3-0_6B",
+                "messages": [{"role": "user", "content": "What is the future of AI?"}],
+                "stream": True,
+            }
+        )
     ):
         print("openai_stream_transport:", openai_stream_transport_item)
     print("predict:", model.predict(prompt="What is the future of AI?"))
