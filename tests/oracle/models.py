@@ -42,6 +42,8 @@ from clarifai_grpc.grpc.api.status import status_code_pb2
 from google.protobuf.json_format import MessageToDict
 from PIL import Image as PILImage
 
+from .real_names import RealNamesModel
+
 ModelKey = tuple[str, str, str]
 
 __all__ = [
@@ -482,7 +484,7 @@ class EveryTypeModel(ModelClass):
 # --------------------------------------------------------------------------------------------------
 # registry and GetModel bodies
 
-_MODEL_CLASSES: tuple[type[ModelClass], ...] = (AllTypesModel, EveryTypeModel)
+_MODEL_CLASSES: tuple[type[ModelClass], ...] = (AllTypesModel, EveryTypeModel, RealNamesModel)
 
 
 def _key(cls: type[ModelClass]) -> ModelKey:

@@ -137,7 +137,7 @@ def test_get_model_version_and_list_routes(oracle: OracleServer) -> None:
 
 def test_signature_files_are_up_to_date() -> None:
     files = expected_files()
-    assert {p.name for p in files} == {"all-types.json", "every-type.json"}
+    assert {p.name for p in files} == {"all-types.json", "every-type.json", "real-names.json"}
     for path, text in files.items():
         assert path.read_text(encoding="utf-8") == text, f"{path}: run dump_signatures"
     committed = json.loads((SIGNATURES_DIR / "all-types.json").read_text())
