@@ -121,6 +121,13 @@ EXPECTED: dict[str, Ok | Fails] = {
             ("input", (("getattr", "getattr"), ("vars", "vars"), ("breakpoint", "breakpoint"))),
         ),
     ),
+    # Methods and arguments named like the example script's own names (model, main, print, json,
+    # numpy, exc) shadow none of them: they are attributes and keywords there (also mypy-checked
+    # by tests/test_names.py).
+    "names-example-variables.json": Ok(
+        methods=(("model", "model"), ("main", "main"), ("print", "print")),
+        params=(("main", (("numpy", "numpy"), ("exc", "exc"))),),
+    ),
     "param-names-collide-after-sanitizing.json": Ok(
         warnings=(
             "argument 'a_b'", "argument 'a.b'", "argument 'class_'", "argument '__class__'",

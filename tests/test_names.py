@@ -33,6 +33,7 @@ from .oracle import fake_openai
 from .oracle.real_names import RealNamesModel
 
 REAL_NAMES = ROOT / "tests" / "oracle" / "signatures" / "real-names.json"
+EXAMPLE_NAMES = ROOT / "tests" / "hostile" / "names-example-variables.json"
 PACKAGE = "real_names_clients"
 MYPY = (sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-version", "3.10")
 
@@ -98,9 +99,10 @@ async def not_sync(model: AsyncRealNames) -> None:
 
 
 @pytest.mark.slow
-def test_generated_module_and_a_caller_pass_mypy_strict(tmp_path: Path) -> None:
+def test_generated_modules_examples_and_a_caller_pass_mypy_strict(tmp_path: Path) -> None:
     out = tmp_path / "real_names_pkg"
-    result = run_cli("generate", str(REAL_NAMES), "-o", str(out))
+    # with a model whose names are the example script's own (`model`, `main`, `print`, `json`)
+    result = run_cli("generate", str(REAL_NAMES), str(EXAMPLE_NAMES), "-o", str(out))
     assert result.returncode == 0, result.stderr
     (tmp_path / "caller.py").write_text(CALLER)
     checked = subprocess.run(
