@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .decode import MalformedResponse, decode_value
-from .errors import SUCCESS, error_from_body, error_from_status, status_code
+from .errors import MIXED_STATUS, SUCCESS, error_from_body, error_from_status, status_code
 from .signature import Type
 
 __all__ = [
@@ -55,10 +55,12 @@ def check_response(body: Any, http_status: int | None) -> Json:
         )
     status = body.get("status")
     code = status_code(status.get("code")) if isinstance(status, dict) else None
-    if status is not None and code != SUCCESS:
-        raise error_from_status(status, http_status)
     outputs = body.get("outputs")
-    if isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):
+    several = isinstance(outputs, list) and len(outputs) > 1
+    # A batch (several outputs) reports per-output statuses, checked by `batch.BatchResults`.
+    if status is not None and code != SUCCESS and not (several and code == MIXED_STATUS):
+        raise error_from_status(status, http_status)
+    if not several and isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):
         out_status = outputs[0].get("status")
         if isinstance(out_status, dict) and status_code(out_status.get("code")) not in (
             None,
