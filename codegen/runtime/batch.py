@@ -12,9 +12,7 @@ reports a failure) a `BatchError` lists them all and keeps the results of the re
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,6 +193,8 @@ def send_all(
     if len(chunks) <= 1 or concurrency == 1:
         outcomes = [one(chunk) for chunk in chunks]
     else:
+        from concurrent.futures import ThreadPoolExecutor  # only when a batch needs threads
+
         workers = min(concurrency, len(chunks))
         pool = ThreadPoolExecutor(workers, thread_name_prefix="clarifai-batch")
         try:
@@ -212,6 +212,8 @@ async def send_all_async(
     results: BatchResults,
 ) -> None:
     """Send every chunk with `send`, at most `concurrency` at a time (asyncio tasks)."""
+    import asyncio  # importing the runtime must not import asyncio (a sync app never needs it)
+
     gate = asyncio.Semaphore(concurrency)
 
     async def one(chunk: Chunk) -> Json | ClarifaiError:
