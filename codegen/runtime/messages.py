@@ -56,11 +56,11 @@ def check_response(body: Any, http_status: int | None) -> Json:
     status = body.get("status")
     code = status_code(status.get("code")) if isinstance(status, dict) else None
     outputs = body.get("outputs")
-    several = isinstance(outputs, list) and len(outputs) > 1
-    # A batch (several outputs) reports per-output statuses, checked by `batch.BatchResults`.
-    if status is not None and code != SUCCESS and not (several and code == MIXED_STATUS):
+    # A batch's MIXED_STATUS: each output has its own status, checked by `batch.BatchResults`.
+    mixed = code == MIXED_STATUS and isinstance(outputs, list) and len(outputs) > 1
+    if status is not None and code != SUCCESS and not mixed:
         raise error_from_status(status, http_status)
-    if not several and isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):
+    if not mixed and isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):
         out_status = outputs[0].get("status")
         if isinstance(out_status, dict) and status_code(out_status.get("code")) not in (
             None,

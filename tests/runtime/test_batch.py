@@ -160,18 +160,20 @@ def test_several_failures_are_all_listed_first_in_item_order() -> None:
     assert info.value.results == [None, None, "r2", "r3", None, None]
 
 
-def test_mixed_status_fails_only_the_failed_outputs() -> None:
+@pytest.mark.parametrize("bad", [0, 1, 2])
+def test_mixed_status_fails_only_the_failed_outputs(bad: int) -> None:
     chunks = chunks_of([{"prompt": str(i)} for i in range(3)])
     body = ok("a", "b", "c")
     body["status"] = {"code": 10010, "description": "Mixed Status"}
-    body["outputs"][1] = {
+    body["outputs"][bad] = {
         "status": {"code": 21313, "description": "Prediction failed", "details": "bad"}
     }
     results = BatchResults(METHOD, chunks)
     results.add_response(chunks[0], check_response(body, 200))
     with pytest.raises(BatchError) as info:
         results.finish()
-    assert info.value.failed == [1] and info.value.results == ["a", None, "c"]
+    assert info.value.failed == [bad]
+    assert info.value.results == [None if i == bad else v for i, v in enumerate("abc")]
     assert isinstance(info.value.error, ModelError) and "bad" in str(info.value)
     # A single call's MIXED_STATUS (one output) is still an error of the call.
     single = ok("a")
