@@ -38,6 +38,7 @@ CAST = "_cast"
 METHOD_BODY_NAMES = frozenset({"self", CAST, "_METHODS"})
 # Members the templates define in every model class.
 CLASS_MEMBER_NAMES = frozenset({"_client", "_model", "__init__"})
+BATCH_LIMIT = 128  # inputs per request (runtime/batch.py)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,18 @@ class ParamPlan:
 
 
 @dataclass(frozen=True)
+class BatchPlan:
+    """`<method>_batch(items)`: one item TypedDict of the method's arguments per call."""
+
+    name: PyIdent
+    items: str  # the annotation of `items`
+    returns: str  # list[T]
+    keys: tuple[tuple[PyIdent, str], ...]  # (item key = Python parameter name, wire name)
+    defaults: tuple[tuple[PyIdent, str], ...]  # (item key, Python source of its default)
+    doc: str
+
+
+@dataclass(frozen=True)
 class MethodPlan:
     name: PyIdent
     wire: str
@@ -62,6 +75,7 @@ class MethodPlan:
     value_type: str  # the type of one returned value
     doc: str
     signature_json: str
+    batch: BatchPlan | None = None
 
     @property
     def positional(self) -> tuple[ParamPlan, ...]:
@@ -98,12 +112,17 @@ def plan_module(spec: ModelSpec, module: PyIdent | None = None) -> ModulePlan:
     # annotation can use, and TypedDicts (named while planning) avoid the members.
     members = Namespace(CLASS_MEMBER_NAMES | ANNOTATION_NAMES, where)
     member_names = [members.add_wire(m.name, "method", "method") for m in spec.methods]
-    for name in member_names:
+    # Batch methods are named after every real method, so a real `x_batch` keeps its name.
+    batch_names = [
+        members.add(m.name, f"{name}_batch", "batch method for") if _batchable(m) else None
+        for m, name in zip(spec.methods, member_names, strict=True)
+    ]
+    for name in [*member_names, *filter(None, batch_names)]:
         names.reserve(name)
     mapper = TypeMapper(names)
     methods = tuple(
-        _plan_method(m, name, mapper, where)
-        for m, name in zip(spec.methods, member_names, strict=True)
+        _plan_method(m, name, mapper, where, batch)
+        for m, name, batch in zip(spec.methods, member_names, batch_names, strict=True)
     )
     problems = (*names.problems, *members.problems)
     if any(m.kind is MethodKind.UNARY for m in methods):
@@ -124,7 +143,13 @@ def plan_module(spec: ModelSpec, module: PyIdent | None = None) -> ModulePlan:
     )
 
 
-def _plan_method(m: MethodSpec, name: PyIdent, mapper: TypeMapper, where: str) -> MethodPlan:
+def _batchable(m: MethodSpec) -> bool:
+    return m.kind is MethodKind.UNARY and not any(f.iterator for f in m.inputs)
+
+
+def _plan_method(
+    m: MethodSpec, name: PyIdent, mapper: TypeMapper, where: str, batch_name: PyIdent | None
+) -> MethodPlan:
     here = join_where(where, f"method {m.name!r}")
     hint = pascal_case(m.name) or "Method"
     hint = hint if hint[0].isalpha() else f"Method{hint}"
@@ -155,6 +180,9 @@ def _plan_method(m: MethodSpec, name: PyIdent, mapper: TypeMapper, where: str) -
     async_returns = (
         value_type if unary else mapper.iterator(value_type, streamed_input=False, is_async=True)
     )
+    batch = None
+    if batch_name is not None:
+        batch = _plan_batch(batch_name, name, params, value_type, mapper, hint + "Item")
     return MethodPlan(
         name=name,
         wire=m.name,
@@ -165,6 +193,39 @@ def _plan_method(m: MethodSpec, name: PyIdent, mapper: TypeMapper, where: str) -
         value_type=value_type,
         doc=_method_doc(m, params),
         signature_json=json.dumps(m.to_json(), separators=(",", ":"), ensure_ascii=True),
+        batch=batch,
+    )
+
+
+def _plan_batch(
+    name: PyIdent,
+    method: PyIdent,
+    params: list[ParamPlan],
+    value_type: str,
+    mapper: TypeMapper,
+    hint: str,
+) -> BatchPlan:
+    required = tuple((p.name, p.annotation) for p in params if p.default is None)
+    optional = tuple((p.name, p.annotation) for p in params if p.default is not None)
+    item = mapper.item_dict(hint, required, optional)
+    mapper.imports.abc.add("Sequence")
+    doc = "\n".join(
+        [
+            f"Call `{method}` once per item; returns the results in item order.",
+            "",
+            f"Each item holds `{method}`'s arguments by parameter name. Items are checked before",
+            f"anything is sent (`ArgumentError` names the item), then sent {BATCH_LIMIT} per request,",
+            "several requests at once (`Client(batch_concurrency=...)`). If any request fails,",
+            "`BatchError` names its items and keeps the other results (`.results`, `.failed`).",
+        ]
+    )
+    return BatchPlan(
+        name=name,
+        items=f"Sequence[{item}]",
+        returns=f"list[{value_type}]",
+        keys=tuple((p.name, p.wire) for p in params),
+        defaults=tuple((p.name, p.default) for p in params if p.default is not None),
+        doc=doc,
     )
 
 

@@ -84,6 +84,9 @@ def render_module(plan: ModulePlan, line_length: int = LINE_LENGTH) -> str:
             indent="    ",
         ),
         "method_docs": [docstring(m.doc, indent="        ") for m in plan.methods],
+        "batch_docs": [
+            docstring(m.batch.doc, indent="        ") if m.batch else "" for m in plan.methods
+        ],
         "typing_imports": sorted(typing_imports),
         "cast": CAST,
     }

@@ -40,6 +40,7 @@ ANNOTATION_NAMES = frozenset(
         "Iterator",
         "AsyncIterable",
         "AsyncIterator",
+        "Sequence",
         "npt",
         "Client",
         "AsyncClient",
@@ -59,6 +60,7 @@ MODULE_NAMES = frozenset(
         "Iterator",
         "AsyncIterator",
         "AsyncIterable",
+        "Sequence",
         "npt",
         "Client",
         "AsyncClient",
@@ -72,6 +74,9 @@ MODULE_NAMES = frozenset(
 )
 
 
+KeyList = tuple[tuple[str, str], ...]  # (key, annotation)
+
+
 class Role(enum.Enum):
     INPUT = "input"  # what a caller passes: accepts the convenient forms (a plain str for Text)
     OUTPUT = "output"  # what a call returns
@@ -80,8 +85,14 @@ class Role(enum.Enum):
 @dataclass(frozen=True)
 class TypedDictDef:
     name: PyIdent
-    keys: tuple[tuple[str, str], ...]  # (wire key, annotation)
+    keys: tuple[tuple[str, str], ...]  # (key, annotation)
     class_syntax: bool
+    total: bool = True
+    bases: tuple[PyIdent, ...] = ()  # other TypedDicts (class syntax only)
+
+    @property
+    def public(self) -> bool:
+        return not self.name.startswith("_")
 
 
 @dataclass
@@ -141,6 +152,31 @@ class TypeMapper:
         name = ("Async" if is_async else "") + ("Iterable" if streamed_input else "Iterator")
         self.imports.abc.add(name)
         return f"{name}[{inner}]"
+
+    def item_dict(self, hint: str, required: KeyList, optional: KeyList) -> PyIdent:
+        """A TypedDict named `hint` with `required` and `optional` keys (Python 3.10 has no
+        `Required`: optional keys go in a `total=False` class over a total base)."""
+        self.imports.typing.add("TypedDict")
+        plain = all(_plain_key(k) for k, _ in (*required, *optional))
+        if not (required and optional):
+            name = self.names.add(hint, hint, "TypedDict for")
+            self.typed_dicts.append(
+                TypedDictDef(name, required or optional, plain, total=not optional)
+            )
+            return name
+        if plain:
+            base = self.names.add(hint, f"_{hint}Required", "TypedDict for")
+            self.typed_dicts.append(TypedDictDef(base, required, True))
+            name = self.names.add(hint, hint, "TypedDict for")
+            self.typed_dicts.append(TypedDictDef(name, optional, True, total=False, bases=(base,)))
+            return name
+        base = self.names.add(hint, f"_{hint}Required", "TypedDict for")
+        self.typed_dicts.append(TypedDictDef(base, required, False))
+        extra = self.names.add(hint, f"_{hint}Optional", "TypedDict for")
+        self.typed_dicts.append(TypedDictDef(extra, optional, False, total=False))
+        name = self.names.add(hint, hint, "TypedDict for")
+        self.typed_dicts.append(TypedDictDef(name, (), True, bases=(base, extra)))
+        return name
 
     def _typed_dict(self, t: TypeRef, role: Role, hint: str) -> str:
         known = self._shapes.get((t, role))

@@ -7,7 +7,7 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
 from typing import Any, Literal, TYPE_CHECKING, TypedDict, cast as _cast
 
 from ._runtime import (
@@ -28,7 +28,17 @@ from ._runtime import (
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["AllTypes", "AsyncAllTypes", "MODEL", "ContainersResult", "EchoStreamResult"]
+__all__ = [
+    "AllTypes",
+    "AsyncAllTypes",
+    "MODEL",
+    "ScalarsItem",
+    "MediaItem",
+    "ContainersResult",
+    "ContainersItem",
+    "TunedItem",
+    "EchoStreamResult",
+]
 
 MODEL = ModelRef(
     user_id="clarifai-codegen",
@@ -48,10 +58,60 @@ _METHODS = signature.load(
 )
 
 
+class _ScalarsItemRequired(TypedDict):
+    s: str
+    b: bytes
+    i: int
+    f: float
+    flag: bool
+
+
+class ScalarsItem(_ScalarsItemRequired, total=False):
+    opt_s: str
+    opt_i: int
+    opt_f: float
+    opt_b: bool
+    none_s: str | None
+
+
+class MediaItem(TypedDict):
+    text: Text | str
+    image: Image
+    audio: Audio
+    video: Video
+    concept: Concept
+    region: Region
+    frame: Frame
+    arr: npt.NDArray[Any]
+
+
 class ContainersResult(TypedDict):
     label: str
     score: float
     boxes: list[Region]
+
+
+class _ContainersItemRequired(TypedDict):
+    names: list[str]
+    grid: list[list[int]]
+    pair: tuple[int, str]
+    concepts: list[Concept]
+    regions: list[Region]
+
+
+class ContainersItem(_ContainersItemRequired, total=False):
+    config: JsonValue | None
+    stop: list[str] | None
+
+
+class _TunedItemRequired(TypedDict):
+    prompt: str
+
+
+class TunedItem(_TunedItemRequired, total=False):
+    temperature: float
+    effort: Literal["low", "medium", "high"]
+    top_k: int
 
 
 class EchoStreamResult(TypedDict):
@@ -101,6 +161,36 @@ class AllTypes:
             ),
         )
 
+    def scalars_batch(self, items: Sequence[ScalarsItem]) -> list[str]:
+        """Call `scalars` once per item; returns the results in item order.
+
+        Each item holds `scalars`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["scalars"],
+                items,
+                {
+                    "s": "s",
+                    "b": "b",
+                    "i": "i",
+                    "f": "f",
+                    "flag": "flag",
+                    "opt_s": "opt_s",
+                    "opt_i": "opt_i",
+                    "opt_f": "opt_f",
+                    "opt_b": "opt_b",
+                    "none_s": "none_s",
+                },
+                {"opt_s": "", "opt_i": 0, "opt_f": 0.5, "opt_b": False, "none_s": None},
+            ),
+        )
+
     def media(
         self,
         text: Text | str,
@@ -128,6 +218,34 @@ class AllTypes:
                     "frame": frame,
                     "arr": arr,
                 },
+            ),
+        )
+
+    def media_batch(self, items: Sequence[MediaItem]) -> list[JsonValue]:
+        """Call `media` once per item; returns the results in item order.
+
+        Each item holds `media`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[JsonValue]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["media"],
+                items,
+                {
+                    "text": "text",
+                    "image": "image",
+                    "audio": "audio",
+                    "video": "video",
+                    "concept": "concept",
+                    "region": "region",
+                    "frame": "frame",
+                    "arr": "arr",
+                },
+                {},
             ),
         )
 
@@ -164,6 +282,33 @@ class AllTypes:
             ),
         )
 
+    def containers_batch(self, items: Sequence[ContainersItem]) -> list[ContainersResult]:
+        """Call `containers` once per item; returns the results in item order.
+
+        Each item holds `containers`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[ContainersResult]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["containers"],
+                items,
+                {
+                    "names": "names",
+                    "grid": "grid",
+                    "pair": "pair",
+                    "concepts": "concepts",
+                    "regions": "regions",
+                    "config": "config",
+                    "stop": "stop",
+                },
+                {"config": None, "stop": None},
+            ),
+        )
+
     def tuned(
         self,
         prompt: str,
@@ -185,6 +330,30 @@ class AllTypes:
                 self._model,
                 _METHODS["tuned"],
                 {"prompt": prompt, "temperature": temperature, "effort": effort, "top_k": top_k},
+            ),
+        )
+
+    def tuned_batch(self, items: Sequence[TunedItem]) -> list[Text]:
+        """Call `tuned` once per item; returns the results in item order.
+
+        Each item holds `tuned`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[Text]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["tuned"],
+                items,
+                {
+                    "prompt": "prompt",
+                    "temperature": "temperature",
+                    "effort": "effort",
+                    "top_k": "top_k",
+                },
+                {"temperature": 0.7, "effort": "low", "top_k": 40},
             ),
         )
 
@@ -249,6 +418,36 @@ class AsyncAllTypes:
             ),
         )
 
+    async def scalars_batch(self, items: Sequence[ScalarsItem]) -> list[str]:
+        """Call `scalars` once per item; returns the results in item order.
+
+        Each item holds `scalars`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["scalars"],
+                items,
+                {
+                    "s": "s",
+                    "b": "b",
+                    "i": "i",
+                    "f": "f",
+                    "flag": "flag",
+                    "opt_s": "opt_s",
+                    "opt_i": "opt_i",
+                    "opt_f": "opt_f",
+                    "opt_b": "opt_b",
+                    "none_s": "none_s",
+                },
+                {"opt_s": "", "opt_i": 0, "opt_f": 0.5, "opt_b": False, "none_s": None},
+            ),
+        )
+
     async def media(
         self,
         text: Text | str,
@@ -276,6 +475,34 @@ class AsyncAllTypes:
                     "frame": frame,
                     "arr": arr,
                 },
+            ),
+        )
+
+    async def media_batch(self, items: Sequence[MediaItem]) -> list[JsonValue]:
+        """Call `media` once per item; returns the results in item order.
+
+        Each item holds `media`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[JsonValue]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["media"],
+                items,
+                {
+                    "text": "text",
+                    "image": "image",
+                    "audio": "audio",
+                    "video": "video",
+                    "concept": "concept",
+                    "region": "region",
+                    "frame": "frame",
+                    "arr": "arr",
+                },
+                {},
             ),
         )
 
@@ -312,6 +539,33 @@ class AsyncAllTypes:
             ),
         )
 
+    async def containers_batch(self, items: Sequence[ContainersItem]) -> list[ContainersResult]:
+        """Call `containers` once per item; returns the results in item order.
+
+        Each item holds `containers`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[ContainersResult]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["containers"],
+                items,
+                {
+                    "names": "names",
+                    "grid": "grid",
+                    "pair": "pair",
+                    "concepts": "concepts",
+                    "regions": "regions",
+                    "config": "config",
+                    "stop": "stop",
+                },
+                {"config": None, "stop": None},
+            ),
+        )
+
     async def tuned(
         self,
         prompt: str,
@@ -333,6 +587,30 @@ class AsyncAllTypes:
                 self._model,
                 _METHODS["tuned"],
                 {"prompt": prompt, "temperature": temperature, "effort": effort, "top_k": top_k},
+            ),
+        )
+
+    async def tuned_batch(self, items: Sequence[TunedItem]) -> list[Text]:
+        """Call `tuned` once per item; returns the results in item order.
+
+        Each item holds `tuned`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[Text]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["tuned"],
+                items,
+                {
+                    "prompt": "prompt",
+                    "temperature": "temperature",
+                    "effort": "effort",
+                    "top_k": "top_k",
+                },
+                {"temperature": 0.7, "effort": "low", "top_k": 40},
             ),
         )
 

@@ -7,12 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import cast as _cast
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import TypedDict, cast as _cast
 
 from ._runtime import AsyncClient, Client, Image, JsonValue, ModelRef, signature
 
-__all__ = ["ExampleMultimodalLlm", "AsyncExampleMultimodalLlm", "MODEL"]
+__all__ = ["ExampleMultimodalLlm", "AsyncExampleMultimodalLlm", "MODEL", "PredictItem"]
 
 MODEL = ModelRef(
     user_id="clarifai-docs",
@@ -27,6 +27,17 @@ _METHODS = signature.load(
         "chat": '{"name":"chat","kind":"server_stream","inputs":[{"name":"messages","type":{"t":"LIST","args":[{"t":"JSON_DATA"}]},"required":true,"iterator":false},{"name":"max_tokens","type":{"t":"INT"},"required":false,"iterator":false,"default":512},{"name":"temperature","type":{"t":"FLOAT"},"required":false,"iterator":false,"default":1.0},{"name":"top_p","type":{"t":"FLOAT"},"required":false,"iterator":false,"default":0.8},{"name":"reasoning_effort","type":{"t":"STR"},"required":false,"iterator":false,"default":"low"}],"output":{"t":"JSON_DATA"}}',
     }
 )
+
+
+class PredictItem(TypedDict, total=False):
+    prompt: str
+    image: Image | None
+    images: list[Image] | None
+    chat_history: list[JsonValue] | None
+    max_tokens: int
+    temperature: float
+    top_p: float
+    reasoning_effort: str
 
 
 class ExampleMultimodalLlm:
@@ -71,6 +82,43 @@ class ExampleMultimodalLlm:
                     "temperature": temperature,
                     "top_p": top_p,
                     "reasoning_effort": reasoning_effort,
+                },
+            ),
+        )
+
+    def predict_batch(self, items: Sequence[PredictItem]) -> list[str]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {
+                    "prompt": "prompt",
+                    "image": "image",
+                    "images": "images",
+                    "chat_history": "chat_history",
+                    "max_tokens": "max_tokens",
+                    "temperature": "temperature",
+                    "top_p": "top_p",
+                    "reasoning_effort": "reasoning_effort",
+                },
+                {
+                    "prompt": "",
+                    "image": None,
+                    "images": None,
+                    "chat_history": None,
+                    "max_tokens": 512,
+                    "temperature": 1.0,
+                    "top_p": 0.8,
+                    "reasoning_effort": "low",
                 },
             ),
         )
@@ -186,6 +234,43 @@ class AsyncExampleMultimodalLlm:
                     "temperature": temperature,
                     "top_p": top_p,
                     "reasoning_effort": reasoning_effort,
+                },
+            ),
+        )
+
+    async def predict_batch(self, items: Sequence[PredictItem]) -> list[str]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {
+                    "prompt": "prompt",
+                    "image": "image",
+                    "images": "images",
+                    "chat_history": "chat_history",
+                    "max_tokens": "max_tokens",
+                    "temperature": "temperature",
+                    "top_p": "top_p",
+                    "reasoning_effort": "reasoning_effort",
+                },
+                {
+                    "prompt": "",
+                    "image": None,
+                    "images": None,
+                    "chat_history": None,
+                    "max_tokens": 512,
+                    "temperature": 1.0,
+                    "top_p": 0.8,
+                    "reasoning_effort": "low",
                 },
             ),
         )

@@ -7,11 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from typing import cast as _cast
+from collections.abc import Sequence
+from typing import TypedDict, cast as _cast
 
 from ._runtime import AsyncClient, Client, Image, ModelRef, signature
 
-__all__ = ["Flux1Schnell", "AsyncFlux1Schnell", "MODEL"]
+__all__ = ["Flux1Schnell", "AsyncFlux1Schnell", "MODEL", "PredictItem", "CreateItem"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -25,6 +26,40 @@ _METHODS = signature.load(
         "create": '{"name":"create","kind":"unary","inputs":[{"name":"prompt","type":{"t":"LIST","args":[{"t":"STR"}]},"required":true,"iterator":false},{"name":"prompt_2","type":{"t":"LIST","args":[{"t":"STR"}]},"required":false,"iterator":false},{"name":"negative_prompt","type":{"t":"LIST","args":[{"t":"STR"}]},"required":false,"iterator":false},{"name":"negative_prompt_2","type":{"t":"LIST","args":[{"t":"STR"}]},"required":false,"iterator":false},{"name":"true_cfg_scale","type":{"t":"FLOAT"},"required":false,"iterator":false,"default":1.0},{"name":"height","type":{"t":"INT"},"required":false,"iterator":false},{"name":"width","type":{"t":"INT"},"required":false,"iterator":false},{"name":"max_sequence_length","type":{"t":"INT"},"required":false,"iterator":false,"default":256},{"name":"num_inference_steps","type":{"t":"INT"},"required":false,"iterator":false,"default":28},{"name":"guidance_scale","type":{"t":"FLOAT"},"required":false,"iterator":false,"default":3.5},{"name":"seed","type":{"t":"INT"},"required":false,"iterator":false},{"name":"sigmas","type":{"t":"LIST","args":[{"t":"FLOAT"}]},"required":false,"iterator":false}],"output":{"t":"LIST","args":[{"t":"IMAGE"}]}}',
     }
 )
+
+
+class _PredictItemRequired(TypedDict):
+    prompt: str
+
+
+class PredictItem(_PredictItemRequired, total=False):
+    num_inference_steps: int
+    guidance_scale: float
+    negative_prompt: str
+    true_cfg_scale: float
+    height: int
+    width: int
+    max_sequence_length: int
+    seed: int | None
+    sigmas: list[float] | None
+
+
+class _CreateItemRequired(TypedDict):
+    prompt: list[str]
+
+
+class CreateItem(_CreateItemRequired, total=False):
+    prompt_2: list[str] | None
+    negative_prompt: list[str] | None
+    negative_prompt_2: list[str] | None
+    true_cfg_scale: float
+    height: int | None
+    width: int | None
+    max_sequence_length: int
+    num_inference_steps: int
+    guidance_scale: float
+    seed: int | None
+    sigmas: list[float] | None
 
 
 class Flux1Schnell:
@@ -77,6 +112,46 @@ class Flux1Schnell:
                     "max_sequence_length": max_sequence_length,
                     "seed": seed,
                     "sigmas": sigmas,
+                },
+            ),
+        )
+
+    def predict_batch(self, items: Sequence[PredictItem]) -> list[Image]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[Image]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {
+                    "prompt": "prompt",
+                    "num_inference_steps": "num_inference_steps",
+                    "guidance_scale": "guidance_scale",
+                    "negative_prompt": "negative_prompt",
+                    "true_cfg_scale": "true_cfg_scale",
+                    "height": "height",
+                    "width": "width",
+                    "max_sequence_length": "max_sequence_length",
+                    "seed": "seed",
+                    "sigmas": "sigmas",
+                },
+                {
+                    "num_inference_steps": 28,
+                    "guidance_scale": 3.5,
+                    "negative_prompt": "",
+                    "true_cfg_scale": 1.0,
+                    "height": 1024,
+                    "width": 1024,
+                    "max_sequence_length": 256,
+                    "seed": None,
+                    "sigmas": None,
                 },
             ),
         )
@@ -140,6 +215,50 @@ class Flux1Schnell:
             ),
         )
 
+    def create_batch(self, items: Sequence[CreateItem]) -> list[list[Image]]:
+        """Call `create` once per item; returns the results in item order.
+
+        Each item holds `create`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[list[Image]]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["create"],
+                items,
+                {
+                    "prompt": "prompt",
+                    "prompt_2": "prompt_2",
+                    "negative_prompt": "negative_prompt",
+                    "negative_prompt_2": "negative_prompt_2",
+                    "true_cfg_scale": "true_cfg_scale",
+                    "height": "height",
+                    "width": "width",
+                    "max_sequence_length": "max_sequence_length",
+                    "num_inference_steps": "num_inference_steps",
+                    "guidance_scale": "guidance_scale",
+                    "seed": "seed",
+                    "sigmas": "sigmas",
+                },
+                {
+                    "prompt_2": None,
+                    "negative_prompt": None,
+                    "negative_prompt_2": None,
+                    "true_cfg_scale": 1.0,
+                    "height": None,
+                    "width": None,
+                    "max_sequence_length": 256,
+                    "num_inference_steps": 28,
+                    "guidance_scale": 3.5,
+                    "seed": None,
+                    "sigmas": None,
+                },
+            ),
+        )
+
 
 class AsyncFlux1Schnell:
     """runners-examples/main/flux_1-schnell on Clarifai, with async methods.
@@ -199,6 +318,46 @@ class AsyncFlux1Schnell:
             ),
         )
 
+    async def predict_batch(self, items: Sequence[PredictItem]) -> list[Image]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[Image]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {
+                    "prompt": "prompt",
+                    "num_inference_steps": "num_inference_steps",
+                    "guidance_scale": "guidance_scale",
+                    "negative_prompt": "negative_prompt",
+                    "true_cfg_scale": "true_cfg_scale",
+                    "height": "height",
+                    "width": "width",
+                    "max_sequence_length": "max_sequence_length",
+                    "seed": "seed",
+                    "sigmas": "sigmas",
+                },
+                {
+                    "num_inference_steps": 28,
+                    "guidance_scale": 3.5,
+                    "negative_prompt": "",
+                    "true_cfg_scale": 1.0,
+                    "height": 1024,
+                    "width": 1024,
+                    "max_sequence_length": 256,
+                    "seed": None,
+                    "sigmas": None,
+                },
+            ),
+        )
+
     async def create(
         self,
         prompt: list[str],
@@ -254,6 +413,50 @@ class AsyncFlux1Schnell:
                     "guidance_scale": guidance_scale,
                     "seed": seed,
                     "sigmas": sigmas,
+                },
+            ),
+        )
+
+    async def create_batch(self, items: Sequence[CreateItem]) -> list[list[Image]]:
+        """Call `create` once per item; returns the results in item order.
+
+        Each item holds `create`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[list[Image]]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["create"],
+                items,
+                {
+                    "prompt": "prompt",
+                    "prompt_2": "prompt_2",
+                    "negative_prompt": "negative_prompt",
+                    "negative_prompt_2": "negative_prompt_2",
+                    "true_cfg_scale": "true_cfg_scale",
+                    "height": "height",
+                    "width": "width",
+                    "max_sequence_length": "max_sequence_length",
+                    "num_inference_steps": "num_inference_steps",
+                    "guidance_scale": "guidance_scale",
+                    "seed": "seed",
+                    "sigmas": "sigmas",
+                },
+                {
+                    "prompt_2": None,
+                    "negative_prompt": None,
+                    "negative_prompt_2": None,
+                    "true_cfg_scale": 1.0,
+                    "height": None,
+                    "width": None,
+                    "max_sequence_length": 256,
+                    "num_inference_steps": 28,
+                    "guidance_scale": 3.5,
+                    "seed": None,
+                    "sigmas": None,
                 },
             ),
         )

@@ -7,12 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import cast as _cast
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
+from typing import TypedDict, cast as _cast
 
 from ._runtime import AsyncClient, Client, ModelRef, signature
 
-__all__ = ["HelloWorld", "AsyncHelloWorld", "MODEL"]
+__all__ = ["HelloWorld", "AsyncHelloWorld", "MODEL", "PredictItem"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -27,6 +27,14 @@ _METHODS = signature.load(
         "s": '{"name":"s","kind":"bidi_stream","inputs":[{"name":"input_iterator","type":{"t":"STR"},"required":true,"iterator":true},{"name":"number_of_letters","type":{"t":"INT"},"required":false,"iterator":false,"default":3}],"output":{"t":"STR"}}',
     }
 )
+
+
+class _PredictItemRequired(TypedDict):
+    prompt: str
+
+
+class PredictItem(_PredictItemRequired, total=False):
+    number_of_letters: int
 
 
 class HelloWorld:
@@ -49,6 +57,25 @@ class HelloWorld:
                 self._model,
                 _METHODS["predict"],
                 {"prompt": prompt, "number_of_letters": number_of_letters},
+            ),
+        )
+
+    def predict_batch(self, items: Sequence[PredictItem]) -> list[str]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {"prompt": "prompt", "number_of_letters": "number_of_letters"},
+                {"number_of_letters": 3},
             ),
         )
 
@@ -101,6 +128,25 @@ class AsyncHelloWorld:
                 self._model,
                 _METHODS["predict"],
                 {"prompt": prompt, "number_of_letters": number_of_letters},
+            ),
+        )
+
+    async def predict_batch(self, items: Sequence[PredictItem]) -> list[str]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {"prompt": "prompt", "number_of_letters": "number_of_letters"},
+                {"number_of_letters": 3},
             ),
         )
 

@@ -7,12 +7,18 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import cast as _cast
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import TypedDict, cast as _cast
 
 from ._runtime import AsyncClient, Client, ModelRef, signature
 
-__all__ = ["JinaaiEmbeddingsV3", "AsyncJinaaiEmbeddingsV3", "MODEL"]
+__all__ = [
+    "JinaaiEmbeddingsV3",
+    "AsyncJinaaiEmbeddingsV3",
+    "MODEL",
+    "OpenaiTransportItem",
+    "PredictItem",
+]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -27,6 +33,14 @@ _METHODS = signature.load(
         "predict": '{"name":"predict","kind":"unary","inputs":[{"name":"texts","type":{"t":"LIST","args":[{"t":"STR"}]},"required":true,"iterator":false}],"output":{"t":"LIST","args":[{"t":"LIST","args":[{"t":"FLOAT"}]}]}}',
     }
 )
+
+
+class OpenaiTransportItem(TypedDict):
+    msg: str
+
+
+class PredictItem(TypedDict):
+    texts: list[str]
 
 
 class JinaaiEmbeddingsV3:
@@ -51,6 +65,25 @@ class JinaaiEmbeddingsV3:
             self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
         )
 
+    def openai_transport_batch(self, items: Sequence[OpenaiTransportItem]) -> list[str]:
+        """Call `openai_transport` once per item; returns the results in item order.
+
+        Each item holds `openai_transport`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["openai_transport"],
+                items,
+                {"msg": "msg"},
+                {},
+            ),
+        )
+
     def openai_stream_transport(self, msg: str) -> Iterator[str]:
         """Process an OpenAI-compatible request and return a streaming response iterator.
         This method is used when stream=True and returns an iterator of strings directly,
@@ -71,6 +104,25 @@ class JinaaiEmbeddingsV3:
         return _cast(
             "list[list[float]]",
             self._client.unary(self._model, _METHODS["predict"], {"texts": texts}),
+        )
+
+    def predict_batch(self, items: Sequence[PredictItem]) -> list[list[list[float]]]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[list[list[float]]]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {"texts": "texts"},
+                {},
+            ),
         )
 
 
@@ -100,6 +152,25 @@ class AsyncJinaaiEmbeddingsV3:
             await self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
         )
 
+    async def openai_transport_batch(self, items: Sequence[OpenaiTransportItem]) -> list[str]:
+        """Call `openai_transport` once per item; returns the results in item order.
+
+        Each item holds `openai_transport`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["openai_transport"],
+                items,
+                {"msg": "msg"},
+                {},
+            ),
+        )
+
     def openai_stream_transport(self, msg: str) -> AsyncIterator[str]:
         """Process an OpenAI-compatible request and return a streaming response iterator.
         This method is used when stream=True and returns an iterator of strings directly,
@@ -120,4 +191,23 @@ class AsyncJinaaiEmbeddingsV3:
         return _cast(
             "list[list[float]]",
             await self._client.unary(self._model, _METHODS["predict"], {"texts": texts}),
+        )
+
+    async def predict_batch(self, items: Sequence[PredictItem]) -> list[list[list[float]]]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[list[list[float]]]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {"texts": "texts"},
+                {},
+            ),
         )

@@ -7,11 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from typing import cast as _cast
+from collections.abc import Sequence
+from typing import TypedDict, cast as _cast
 
 from ._runtime import AsyncClient, Client, ModelRef, signature
 
-__all__ = ["McpMathModel", "AsyncMcpMathModel", "MODEL"]
+__all__ = ["McpMathModel", "AsyncMcpMathModel", "MODEL", "McpTransportItem"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -24,6 +25,10 @@ _METHODS = signature.load(
         "mcp_transport": '{"name":"mcp_transport","kind":"unary","inputs":[{"name":"msg","type":{"t":"STR"},"required":true,"iterator":false}],"output":{"t":"STR"}}',
     }
 )
+
+
+class McpTransportItem(TypedDict):
+    msg: str
 
 
 class McpMathModel:
@@ -39,6 +44,25 @@ class McpMathModel:
         return _cast(
             "str",
             self._client.unary(self._model, _METHODS["mcp_transport"], {"msg": msg}),
+        )
+
+    def mcp_transport_batch(self, items: Sequence[McpTransportItem]) -> list[str]:
+        """Call `mcp_transport` once per item; returns the results in item order.
+
+        Each item holds `mcp_transport`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["mcp_transport"],
+                items,
+                {"msg": "msg"},
+                {},
+            ),
         )
 
 
@@ -59,4 +83,23 @@ class AsyncMcpMathModel:
         return _cast(
             "str",
             await self._client.unary(self._model, _METHODS["mcp_transport"], {"msg": msg}),
+        )
+
+    async def mcp_transport_batch(self, items: Sequence[McpTransportItem]) -> list[str]:
+        """Call `mcp_transport` once per item; returns the results in item order.
+
+        Each item holds `mcp_transport`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["mcp_transport"],
+                items,
+                {"msg": "msg"},
+                {},
+            ),
         )

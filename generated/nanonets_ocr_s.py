@@ -7,11 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from typing import cast as _cast
+from collections.abc import Sequence
+from typing import TypedDict, cast as _cast
 
 from ._runtime import AsyncClient, Client, Image, ModelRef, signature
 
-__all__ = ["NanonetsOcrS", "AsyncNanonetsOcrS", "MODEL"]
+__all__ = ["NanonetsOcrS", "AsyncNanonetsOcrS", "MODEL", "PredictItem"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -24,6 +25,15 @@ _METHODS = signature.load(
         "predict": '{"name":"predict","kind":"unary","inputs":[{"name":"image","type":{"t":"IMAGE"},"required":true,"iterator":false},{"name":"prompt","type":{"t":"STR"},"required":false,"iterator":false,"default":"Extract the text from the above document as if you were reading it naturally. Return the tables in html format. Return the equations in LaTeX representation. If there is an image in the document and image caption is not present, add a small description of the image inside the <img></img> tag; otherwise, add the image caption inside <img></img>. Watermarks should be wrapped in brackets. Ex: <watermark>OFFICIAL COPY</watermark>. Page numbers should be wrapped in brackets. Ex: <page_number>14</page_number> or <page_number>9/22</page_number>. Prefer using \\u2610 and \\u2611 for check boxes."},{"name":"max_new_tokens","type":{"t":"INT"},"required":false,"iterator":false,"default":512}],"output":{"t":"STR"}}',
     }
 )
+
+
+class _PredictItemRequired(TypedDict):
+    image: Image
+
+
+class PredictItem(_PredictItemRequired, total=False):
+    prompt: str
+    max_new_tokens: int
 
 
 class NanonetsOcrS:
@@ -53,6 +63,28 @@ class NanonetsOcrS:
                 self._model,
                 _METHODS["predict"],
                 {"image": image, "prompt": prompt, "max_new_tokens": max_new_tokens},
+            ),
+        )
+
+    def predict_batch(self, items: Sequence[PredictItem]) -> list[str]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {"image": "image", "prompt": "prompt", "max_new_tokens": "max_new_tokens"},
+                {
+                    "prompt": "Extract the text from the above document as if you were reading it naturally. Return the tables in html format. Return the equations in LaTeX representation. If there is an image in the document and image caption is not present, add a small description of the image inside the <img></img> tag; otherwise, add the image caption inside <img></img>. Watermarks should be wrapped in brackets. Ex: <watermark>OFFICIAL COPY</watermark>. Page numbers should be wrapped in brackets. Ex: <page_number>14</page_number> or <page_number>9/22</page_number>. Prefer using ☐ and ☑ for check boxes.",
+                    "max_new_tokens": 512,
+                },
             ),
         )
 
@@ -88,5 +120,27 @@ class AsyncNanonetsOcrS:
                 self._model,
                 _METHODS["predict"],
                 {"image": image, "prompt": prompt, "max_new_tokens": max_new_tokens},
+            ),
+        )
+
+    async def predict_batch(self, items: Sequence[PredictItem]) -> list[str]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {"image": "image", "prompt": "prompt", "max_new_tokens": "max_new_tokens"},
+                {
+                    "prompt": "Extract the text from the above document as if you were reading it naturally. Return the tables in html format. Return the equations in LaTeX representation. If there is an image in the document and image caption is not present, add a small description of the image inside the <img></img> tag; otherwise, add the image caption inside <img></img>. Watermarks should be wrapped in brackets. Ex: <watermark>OFFICIAL COPY</watermark>. Page numbers should be wrapped in brackets. Ex: <page_number>14</page_number> or <page_number>9/22</page_number>. Prefer using ☐ and ☑ for check boxes.",
+                    "max_new_tokens": 512,
+                },
             ),
         )

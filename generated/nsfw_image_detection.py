@@ -7,12 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import cast as _cast
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
+from typing import TypedDict, cast as _cast
 
 from ._runtime import AsyncClient, Client, Concept, Image, ModelRef, Video, signature
 
-__all__ = ["NsfwImageDetection", "AsyncNsfwImageDetection", "MODEL"]
+__all__ = ["NsfwImageDetection", "AsyncNsfwImageDetection", "MODEL", "PredictItem"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -30,6 +30,10 @@ _METHODS = signature.load(
 )
 
 
+class PredictItem(TypedDict):
+    image: Image
+
+
 class NsfwImageDetection:
     """runners-examples/main/nsfw_image_detection on Clarifai."""
 
@@ -43,6 +47,25 @@ class NsfwImageDetection:
         return _cast(
             "list[Concept]",
             self._client.unary(self._model, _METHODS["predict"], {"image": image}),
+        )
+
+    def predict_batch(self, items: Sequence[PredictItem]) -> list[list[Concept]]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[list[Concept]]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {"image": "image"},
+                {},
+            ),
         )
 
     def generate(self, video: Video) -> Iterator[list[Concept]]:
@@ -79,6 +102,25 @@ class AsyncNsfwImageDetection:
         return _cast(
             "list[Concept]",
             await self._client.unary(self._model, _METHODS["predict"], {"image": image}),
+        )
+
+    async def predict_batch(self, items: Sequence[PredictItem]) -> list[list[Concept]]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[list[Concept]]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {"image": "image"},
+                {},
+            ),
         )
 
     def generate(self, video: Video) -> AsyncIterator[list[Concept]]:

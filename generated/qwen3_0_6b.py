@@ -7,12 +7,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import cast as _cast
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import TypedDict, cast as _cast
 
 from ._runtime import AsyncClient, Client, JsonValue, ModelRef, signature
 
-__all__ = ["Qwen306b", "AsyncQwen306b", "MODEL"]
+__all__ = ["Qwen306b", "AsyncQwen306b", "MODEL", "OpenaiTransportItem", "PredictItem"]
 
 MODEL = ModelRef(
     user_id="runners-examples",
@@ -28,6 +28,20 @@ _METHODS = signature.load(
         "generate": '{"name":"generate","kind":"server_stream","inputs":[{"name":"prompt","type":{"t":"STR"},"required":false,"iterator":false,"default":""},{"name":"chat_history","type":{"t":"LIST","args":[{"t":"JSON_DATA"}]},"required":false,"iterator":false},{"name":"tools","type":{"t":"LIST","args":[{"t":"JSON_DATA"}]},"required":false,"iterator":false},{"name":"tool_choice","type":{"t":"STR"},"required":false,"iterator":false},{"name":"max_tokens","type":{"t":"INT"},"required":false,"iterator":false,"default":512},{"name":"temperature","type":{"t":"FLOAT"},"required":false,"iterator":false,"default":0.7},{"name":"top_p","type":{"t":"FLOAT"},"required":false,"iterator":false,"default":0.95}],"output":{"t":"STR"}}',
     }
 )
+
+
+class OpenaiTransportItem(TypedDict):
+    msg: str
+
+
+class PredictItem(TypedDict, total=False):
+    prompt: str
+    chat_history: list[JsonValue] | None
+    tools: list[JsonValue] | None
+    tool_choice: str | None
+    max_tokens: int
+    temperature: float
+    top_p: float
 
 
 class Qwen306b:
@@ -50,6 +64,25 @@ class Qwen306b:
         return _cast(
             "str",
             self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
+        )
+
+    def openai_transport_batch(self, items: Sequence[OpenaiTransportItem]) -> list[str]:
+        """Call `openai_transport` once per item; returns the results in item order.
+
+        Each item holds `openai_transport`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["openai_transport"],
+                items,
+                {"msg": "msg"},
+                {},
+            ),
         )
 
     def openai_stream_transport(self, msg: str) -> Iterator[str]:
@@ -98,6 +131,41 @@ class Qwen306b:
                     "max_tokens": max_tokens,
                     "temperature": temperature,
                     "top_p": top_p,
+                },
+            ),
+        )
+
+    def predict_batch(self, items: Sequence[PredictItem]) -> list[str]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {
+                    "prompt": "prompt",
+                    "chat_history": "chat_history",
+                    "tools": "tools",
+                    "tool_choice": "tool_choice",
+                    "max_tokens": "max_tokens",
+                    "temperature": "temperature",
+                    "top_p": "top_p",
+                },
+                {
+                    "prompt": "",
+                    "chat_history": None,
+                    "tools": None,
+                    "tool_choice": None,
+                    "max_tokens": 512,
+                    "temperature": 0.7,
+                    "top_p": 0.95,
                 },
             ),
         )
@@ -161,6 +229,25 @@ class AsyncQwen306b:
             await self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
         )
 
+    async def openai_transport_batch(self, items: Sequence[OpenaiTransportItem]) -> list[str]:
+        """Call `openai_transport` once per item; returns the results in item order.
+
+        Each item holds `openai_transport`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["openai_transport"],
+                items,
+                {"msg": "msg"},
+                {},
+            ),
+        )
+
     def openai_stream_transport(self, msg: str) -> AsyncIterator[str]:
         """Process an OpenAI-compatible request and return a streaming response iterator.
         This method is used when stream=True and returns an iterator of strings directly,
@@ -207,6 +294,41 @@ class AsyncQwen306b:
                     "max_tokens": max_tokens,
                     "temperature": temperature,
                     "top_p": top_p,
+                },
+            ),
+        )
+
+    async def predict_batch(self, items: Sequence[PredictItem]) -> list[str]:
+        """Call `predict` once per item; returns the results in item order.
+
+        Each item holds `predict`'s arguments by parameter name. Items are checked before
+        anything is sent (`ArgumentError` names the item), then sent 128 per request,
+        several requests at once (`Client(batch_concurrency=...)`). If any request fails,
+        `BatchError` names its items and keeps the other results (`.results`, `.failed`).
+        """
+        return _cast(
+            "list[str]",
+            await self._client.unary_batch(
+                self._model,
+                _METHODS["predict"],
+                items,
+                {
+                    "prompt": "prompt",
+                    "chat_history": "chat_history",
+                    "tools": "tools",
+                    "tool_choice": "tool_choice",
+                    "max_tokens": "max_tokens",
+                    "temperature": "temperature",
+                    "top_p": "top_p",
+                },
+                {
+                    "prompt": "",
+                    "chat_history": None,
+                    "tools": None,
+                    "tool_choice": None,
+                    "max_tokens": 512,
+                    "temperature": 0.7,
+                    "top_p": 0.95,
                 },
             ),
         )

@@ -51,3 +51,26 @@ def test_async_class_mirrors_sync_class(module_name: str) -> None:
             assert asig.return_annotation == sig.return_annotation
             assert inspect.iscoroutinefunction(fn)
         assert inspect.getdoc(fn) == inspect.getdoc(vars(sync_cls)[name])
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_every_unary_method_has_a_batch_method_in_both_classes(module_name: str) -> None:
+    module = importlib.import_module(f"generated.{module_name}")
+    for cls in _classes(module_name):
+        methods = _methods(cls)
+        unary = [
+            name
+            for name, fn in vars(cls).items()
+            if name in methods
+            and not name.endswith("_batch")
+            and not methods[name].return_annotation.startswith(("Iterator[", "AsyncIterator["))
+        ]
+        assert unary, cls
+        for name in unary:
+            batch = methods[f"{name}_batch"]
+            assert list(batch.parameters) == ["self", "items"], (cls, name)
+            item = batch.parameters["items"].annotation
+            assert item.startswith("Sequence[") and item[9:-1] in module.__all__, (cls, name)
+            assert batch.return_annotation == f"list[{methods[name].return_annotation}]"
+            fn = vars(cls)[f"{name}_batch"]
+            assert inspect.iscoroutinefunction(fn) == inspect.iscoroutinefunction(vars(cls)[name])

@@ -254,6 +254,7 @@ MODULE_CALLS = frozenset(
         "self._client.unary",
         "self._client.server_stream",
         "self._client.bidi_stream",
+        "self._client.unary_batch",
     }
 )
 EXAMPLE_CALLS = frozenset(
@@ -306,7 +307,7 @@ def identifiers(tree: ast.AST) -> Iterator[tuple[ast.AST, str]]:
 
 def local_name_nodes(tree: ast.AST) -> set[int]:
     """Nodes where a name cannot reach a builtin: a parameter and its uses inside its function, a
-    keyword argument's name, a method of a class, `self.<member>` / `model.<member>`. A model's
+    keyword argument's name, a method of a class, a key declared in a class body, `self.<member>` / `model.<member>`. A model's
     argument or method may be named `input` or `open` (its documented name); only these positions."""
     local: set[int] = set()
     for node in ast.walk(tree):
@@ -315,6 +316,12 @@ def local_name_nodes(tree: ast.AST) -> set[int]:
         elif isinstance(node, ast.ClassDef):
             methods = (ast.FunctionDef, ast.AsyncFunctionDef)
             local.update(id(stmt) for stmt in node.body if isinstance(stmt, methods))
+            # A TypedDict key declared in the class body (`input: str`) names a dict key.
+            local.update(
+                id(stmt.target)
+                for stmt in node.body
+                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+            )
         elif isinstance(node, ast.Attribute) and dotted(node.value) in {"self", "model"}:
             local.add(id(node))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # generated code nests none
@@ -443,6 +450,7 @@ def _class_api(
 ) -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
     py_of: dict[str, str] = {}
     args_of: dict[str, list[tuple[str, str]]] = {}
+    batches: dict[str, list[tuple[str, str]]] = {}
     for fn in cls.body:
         if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or fn.name == "__init__":
             continue
@@ -456,6 +464,11 @@ def _class_api(
         ]
         assert len(subs) == 1, f"{what}: {fn.name} must look up exactly one signature"
         wire = str_const(subs[0].slice)
+        calls = {dotted(n.func) for n in ast.walk(fn.body[1]) if isinstance(n, ast.Call)}
+        if "self._client.unary_batch" in calls:
+            assert wire not in batches, f"{what}: two batch methods call {wire!r}"
+            batches[wire] = _batch_keys(fn, what)
+            continue
         assert wire not in py_of, f"{what}: two methods call {wire!r}"
         py_of[wire] = fn.name
         dicts = [n for n in ast.walk(fn.body[1]) if isinstance(n, ast.Dict)]
@@ -475,7 +488,27 @@ def _class_api(
         assert [w for w, _ in pairs] == [i["name"] for i in methods_json[wire]["inputs"]]
         args_of[wire] = pairs
     assert set(py_of) == set(methods_json), f"{what}: class methods and _METHODS disagree"
+    unary = {w for w, m in methods_json.items() if m.get("kind", "unary") == "unary"}
+    assert set(batches) == unary, f"{what}: batch methods and unary methods disagree"
+    for wire, keys in batches.items():  # item keys are the method's parameters, to its wire names
+        assert sorted(keys) == sorted((p, w) for w, p in args_of[wire]), f"{what}: {wire} batch"
     return py_of, args_of
+
+
+def _batch_keys(fn: ast.FunctionDef | ast.AsyncFunctionDef, what: str) -> list[tuple[str, str]]:
+    """A batch method takes only `items` and passes (item key -> wire name, defaults) dicts of
+    string constants and literal values."""
+    a = fn.args
+    assert [p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]] == ["self", "items"], what
+    dicts = [n for n in ast.walk(fn.body[1]) if isinstance(n, ast.Dict)]
+    assert len(dicts) >= 2, f"{what}: {fn.name} must pass its keys and defaults"
+    keys, defaults = dicts[0], dicts[1]
+    pairs = [(str_const(k), str_const(v)) for k, v in zip(keys.keys, keys.values, strict=True)]
+    for key in defaults.keys:
+        assert str_const(key) in {k for k, _ in pairs}, f"{what}: {fn.name} default for ?"
+    for value in defaults.values:
+        ast.literal_eval(value)  # defaults are literals, never code
+    return pairs
 
 
 def wire_names(doc: Any) -> dict[str, list[str]]:

@@ -87,3 +87,39 @@ def test_async_client_against_serve(
     assert got[1] == list(model.generate("a b c", max_tokens=2))
     if transport == "grpc":
         assert got[2] == list(model.stream(iter(["u", "v"]), suffix="#"))
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("transport", ["http", "grpc"])
+def test_batches_against_serve(
+    module: ModuleType, handle: ServeHandle, transport: str, mode: str
+) -> None:
+    """serve hands a many-input request to the SDK's predict_wrapper, which runs every input: one
+    value per input, in order, and one raising input fails its whole request."""
+    rt = importlib.import_module(f"{PACKAGE}._runtime")
+    model = EveryTypeModel()
+    items = [{"prompt": f"p{i}", "max_tokens": i} for i in range(150)]
+    bad = [{"x": i} for i in range(150)]
+    bad[140] = {"x": -4}
+
+    async def run_async() -> tuple[Any, Any]:
+        base = _base(handle, transport)
+        async with rt.AsyncClient(pat="local", base_url=base, transport=transport) as client:
+            every = module.AsyncEveryType(client)
+            with pytest.raises(rt.BatchError) as info:
+                await every.isqrt_batch(bad)
+            return await every.predict_batch(items), info.value
+
+    if mode == "sync":
+        with rt.Client(pat="local", base_url=_base(handle, transport), transport=transport) as c:
+            every = module.EveryType(c)
+            got = every.predict_batch(items)
+            with pytest.raises(rt.BatchError) as info:
+                every.isqrt_batch(bad)
+            err = info.value
+    else:
+        got, err = asyncio.run(run_async())
+    assert got == [model.predict(**item) for item in items]
+    assert err.failed == list(range(128, 150))
+    assert err.results[:128] == [model.isqrt(i) for i in range(128)]
+    assert "no square root of -4" in str(err)

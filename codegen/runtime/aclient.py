@@ -3,10 +3,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .batch import (
+    DEFAULT_CONCURRENCY,
+    BatchResults,
+    check_concurrency,
+    prepare,
+    send_all_async,
+)
 from .client import bidi_body, bidi_over_http_error, check_bidi_args, resolve_settings
 from .encode import encode_args
 from .messages import ModelRef, output_value, request_body
@@ -55,7 +62,9 @@ class AsyncClient:
         backoff: float = 0.5,
         max_backoff: float = 60.0,
         http_client: httpx.AsyncClient | None = None,
+        batch_concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
+        self.batch_concurrency = check_concurrency(batch_concurrency)
         pat, base, name, policy = resolve_settings(
             pat, base_url, transport, timeout, max_retries, backoff, max_backoff
         )
@@ -96,6 +105,24 @@ class AsyncClient:
         """Call a unary method; returns its decoded return value."""
         body = request_body(model, method.name, encode_args(method, args))
         return output_value(method.output, await self._transport.unary(model, body))
+
+    async def unary_batch(
+        self,
+        model: ModelRef,
+        method: Method,
+        items: Iterable[Mapping[str, Any]],
+        keys: Mapping[str, str],
+        defaults: Mapping[str, Any],
+    ) -> list[Any]:
+        """Call a unary method once per item (see `batch`); returns the values in item order."""
+        chunks = prepare(model, method, items, keys, defaults)
+        results = BatchResults(method, chunks)
+
+        async def send(body: Json) -> Json:
+            return await self._transport.unary(model, body)
+
+        await send_all_async(chunks, send, self.batch_concurrency, results)
+        return results.finish()
 
     def server_stream(
         self, model: ModelRef, method: Method, args: Mapping[str, Any]

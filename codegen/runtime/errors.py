@@ -8,6 +8,7 @@ from typing import Any
 __all__ = [
     "ArgumentError",
     "AuthError",
+    "BatchError",
     "ClarifaiError",
     "ModelError",
     "NotFoundError",
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 SUCCESS = 10000
+MIXED_STATUS = 10010  # some outputs of a multi-input request failed (each has its own status)
 
 # Codes with a dedicated exception class; everything else with a failure status is a ModelError.
 AUTH_CODES = frozenset({11001, 11002, 11008, 11009})
@@ -133,6 +135,30 @@ class RateLimitError(ClarifaiError):
 
 class ServerError(ClarifaiError):
     """Transient platform failure: model deploying/loading/busy, HTTP 5xx. Retried."""
+
+
+class BatchError(ClarifaiError):
+    """Part of a batch failed; the results of the rest are kept.
+
+    `results` has one entry per item, in input order (None where the item failed); `failed`
+    lists the indices of the failed items; `failures` pairs each failed request (or output)
+    with the indices it carried and its error, in item order; `error` is the first of them
+    (also the exception's `__cause__`), whose `code` and `http_status` this error repeats.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        results: list[Any],
+        failures: list[tuple[tuple[int, ...], ClarifaiError]],
+    ) -> None:
+        first = failures[0][1]
+        super().__init__(message, code=first.code, http_status=first.http_status)
+        self.results = results
+        self.failures = failures
+        self.failed = sorted(i for indices, _ in failures for i in indices)
+        self.error = first
 
 
 _GRPC_CODE_CLASSES.update(

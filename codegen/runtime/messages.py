@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .decode import MalformedResponse, decode_value
-from .errors import SUCCESS, error_from_body, error_from_status, status_code
+from .errors import MIXED_STATUS, SUCCESS, error_from_body, error_from_status, status_code
 from .signature import Type
 
 __all__ = [
@@ -55,10 +55,12 @@ def check_response(body: Any, http_status: int | None) -> Json:
         )
     status = body.get("status")
     code = status_code(status.get("code")) if isinstance(status, dict) else None
-    if status is not None and code != SUCCESS:
-        raise error_from_status(status, http_status)
     outputs = body.get("outputs")
-    if isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):
+    # A batch's MIXED_STATUS: each output has its own status, checked by `batch.BatchResults`.
+    mixed = code == MIXED_STATUS and isinstance(outputs, list) and len(outputs) > 1
+    if status is not None and code != SUCCESS and not mixed:
+        raise error_from_status(status, http_status)
+    if not mixed and isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):
         out_status = outputs[0].get("status")
         if isinstance(out_status, dict) and status_code(out_status.get("code")) not in (
             None,

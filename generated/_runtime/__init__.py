@@ -13,6 +13,7 @@ from .decode import MalformedResponse
 from .errors import (
     ArgumentError,
     AuthError,
+    BatchError,
     ClarifaiError,
     ModelError,
     NotFoundError,
@@ -29,6 +30,7 @@ __all__ = [
     "AsyncClient",
     "Audio",
     "AuthError",
+    "BatchError",
     "ClarifaiError",
     "Client",
     "Concept",

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterable, Iterable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .batch import DEFAULT_CONCURRENCY, BatchResults, check_concurrency, prepare, send_all
 from .encode import encode_args, encode_part
 from .errors import ArgumentError, AuthError, StreamingNotSupportedError, TransportError
 from .messages import ModelRef, output_value, request_body
@@ -49,6 +50,7 @@ class Client:
     Transient failures (throttling, model loading, HTTP 429/502/503/504, connection
     errors) are retried up to `max_retries` times with exponential backoff starting at
     `backoff` seconds, sleeping at most `max_backoff` seconds in total per call.
+    `batch_concurrency` bounds how many requests of one batch (`<method>_batch`) are in flight.
     """
 
     def __init__(
@@ -62,7 +64,9 @@ class Client:
         backoff: float = 0.5,
         max_backoff: float = 60.0,
         http_client: httpx.Client | None = None,
+        batch_concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
+        self.batch_concurrency = check_concurrency(batch_concurrency)
         pat, base, name, policy = resolve_settings(
             pat, base_url, transport, timeout, max_retries, backoff, max_backoff
         )
@@ -104,6 +108,22 @@ class Client:
         """Call a unary method; returns its decoded return value."""
         body = request_body(model, method.name, encode_args(method, args))
         return output_value(method.output, self._transport.unary(model, body))
+
+    def unary_batch(
+        self,
+        model: ModelRef,
+        method: Method,
+        items: Iterable[Mapping[str, Any]],
+        keys: Mapping[str, str],
+        defaults: Mapping[str, Any],
+    ) -> list[Any]:
+        """Call a unary method once per item (see `batch`); returns the values in item order."""
+        chunks = prepare(model, method, items, keys, defaults)
+        results = BatchResults(method, chunks)
+        send_all(
+            chunks, lambda body: self._transport.unary(model, body), self.batch_concurrency, results
+        )
+        return results.finish()
 
     def server_stream(
         self, model: ModelRef, method: Method, args: Mapping[str, Any]

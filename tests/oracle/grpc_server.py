@@ -213,7 +213,14 @@ class OracleGrpcServer:
         _model_class._RAISE_EXCEPTIONS = False
         if self.quiet:
             logging.getLogger("clarifai").addFilter(self._log_filter)
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=self.max_workers))
+        # The API's message limit, not grpc's 4 MiB default: a batch of 128 inputs can be large.
+        limits = [
+            ("grpc.max_receive_message_length", 1024**3),
+            ("grpc.max_send_message_length", 1024**3),
+        ]
+        server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=self.max_workers), options=limits
+        )
         service_pb2_grpc.add_V2Servicer_to_server(_Servicer(self), server)
         self.port = server.add_insecure_port(f"{self.host}:{self.port}")
         server.start()

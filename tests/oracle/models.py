@@ -21,6 +21,7 @@ runtime.
 import hashlib
 import io
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -467,6 +468,14 @@ class EveryTypeModel(ModelClass):
         """Bidi: ``detect(image, n)`` for each incoming image."""
         for image in images:
             yield self.detect(image, n)
+
+    @ModelClass.method
+    def isqrt(self, x: int) -> int:
+        """The integer square root; raises ``ValueError`` for a negative ``x`` (one bad input
+        fails a whole multi-input request, as on the platform's runners)."""
+        if x < 0:
+            raise ValueError(f"no square root of {x}")
+        return math.isqrt(x)
 
     @ModelClass.method
     def fail(self, arg: str) -> str:

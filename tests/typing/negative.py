@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from generated import Concept, Image, Region, Text
 from generated.all_types import AllTypes, ContainersResult
-from generated.hello_world import HelloWorld
+from generated.hello_world import HelloWorld, PredictItem
 from generated.dfine_small_obj2coco import DfineSmallObj2coco
 
 hello = HelloWorld()
@@ -18,10 +18,21 @@ hello.predict("hi", 3)  # E: call-arg
 wrong: int = hello.predict("hi")  # E: assignment
 hello.predict()  # E: call-arg
 hello.nope("hi")  # E: attr-defined
+texts: list[str] = hello.predict_batch([{"prompt": "a"}, {"prompt": "b", "number_of_letters": 2}])
+item: PredictItem = {"prompt": "c"}
+hello.predict_batch((item, item))
+hello.predict_batch([{"prompt": "a", "numbr_of_letters": 2}])  # E: typeddict-unknown-key
+hello.predict_batch([{"number_of_letters": 2}])  # E: typeddict-item
+hello.predict_batch([{"prompt": 1}])  # E: typeddict-item
+hello.predict_batch([{"prompt": "a", "number_of_letters": "2"}])  # E: typeddict-item
+hello.predict_batch({"prompt": "a"})  # E: arg-type
+numbers: list[int] = hello.predict_batch([])  # E: assignment
 
 types = AllTypes()
 tuned: Text = types.tuned("p", effort="high", top_k=5)
 types.tuned("p", effort="extreme")  # E: arg-type
+tuned_all: list[Text] = types.tuned_batch([{"prompt": "p", "effort": "high", "top_k": 5}])
+types.tuned_batch([{"prompt": "p", "effort": "extreme"}])  # E: typeddict-item
 result: ContainersResult = types.containers(["a"], [[1]], (1, "x"), [Concept("c")], [Region()])
 label: str = result["label"]
 result["nope"]  # E: typeddict-item
