@@ -24,7 +24,7 @@ from .typemap import ANNOTATION_NAMES, MODULE_NAMES, Role, TypedDictDef, TypeMap
 
 # Inside a method body these names must still mean the module's globals / the instance.
 _PARAM_RESERVED = frozenset({"self", "cls", "cast", "_METHODS"})
-_CLASS_RESERVED = frozenset({"_client", "_model", "__init__"})
+_CLASS_RESERVED = frozenset({"_client", "_model", "_runner", "__init__"})
 
 
 @dataclass(frozen=True)
