@@ -62,10 +62,27 @@ class EchoStreamResult(TypedDict):
 class AllTypes:
     """clarifai-codegen/fixtures/all-types on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def scalars(
         self,
@@ -98,6 +115,7 @@ class AllTypes:
                     "opt_b": opt_b,
                     "none_s": none_s,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -128,6 +146,7 @@ class AllTypes:
                     "frame": frame,
                     "arr": arr,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -161,6 +180,7 @@ class AllTypes:
                     "config": config,
                     "stop": stop,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -185,13 +205,14 @@ class AllTypes:
                 self._model,
                 _METHODS["tuned"],
                 {"prompt": prompt, "temperature": temperature, "effort": effort, "top_k": top_k},
+                runner=self._runner,
             ),
         )
 
     def frames(self, video: Video, every: int = 1) -> Iterator[Frame]:
         """Server streaming of frames."""
         return self._client.server_stream(
-            self._model, _METHODS["frames"], {"video": video, "every": every}
+            self._model, _METHODS["frames"], {"video": video, "every": every}, runner=self._runner
         )
 
     def echo_stream(
@@ -199,7 +220,10 @@ class AllTypes:
     ) -> Iterator[EchoStreamResult]:
         """Bidirectional streaming with a named-fields output."""
         return self._client.bidi_stream(
-            self._model, _METHODS["echo_stream"], {"chunks": chunks, "suffix": suffix}
+            self._model,
+            _METHODS["echo_stream"],
+            {"chunks": chunks, "suffix": suffix},
+            runner=self._runner,
         )
 
 
@@ -210,10 +234,27 @@ class AsyncAllTypes:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def scalars(
         self,
@@ -246,6 +287,7 @@ class AsyncAllTypes:
                     "opt_b": opt_b,
                     "none_s": none_s,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -276,6 +318,7 @@ class AsyncAllTypes:
                     "frame": frame,
                     "arr": arr,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -309,6 +352,7 @@ class AsyncAllTypes:
                     "config": config,
                     "stop": stop,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -333,13 +377,14 @@ class AsyncAllTypes:
                 self._model,
                 _METHODS["tuned"],
                 {"prompt": prompt, "temperature": temperature, "effort": effort, "top_k": top_k},
+                runner=self._runner,
             ),
         )
 
     def frames(self, video: Video, every: int = 1) -> AsyncIterator[Frame]:
         """Server streaming of frames."""
         return self._client.server_stream(
-            self._model, _METHODS["frames"], {"video": video, "every": every}
+            self._model, _METHODS["frames"], {"video": video, "every": every}, runner=self._runner
         )
 
     def echo_stream(
@@ -347,5 +392,8 @@ class AsyncAllTypes:
     ) -> AsyncIterator[EchoStreamResult]:
         """Bidirectional streaming with a named-fields output."""
         return self._client.bidi_stream(
-            self._model, _METHODS["echo_stream"], {"chunks": chunks, "suffix": suffix}
+            self._model,
+            _METHODS["echo_stream"],
+            {"chunks": chunks, "suffix": suffix},
+            runner=self._runner,
         )

@@ -32,10 +32,27 @@ _METHODS = signature.load(
 class ExampleMultimodalLlm:
     """clarifai-docs/examples/example-multimodal-llm on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def predict(
         self,
@@ -72,6 +89,7 @@ class ExampleMultimodalLlm:
                     "top_p": top_p,
                     "reasoning_effort": reasoning_effort,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -108,6 +126,7 @@ class ExampleMultimodalLlm:
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
             },
+            runner=self._runner,
         )
 
     def chat(
@@ -137,6 +156,7 @@ class ExampleMultimodalLlm:
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
             },
+            runner=self._runner,
         )
 
 
@@ -147,10 +167,27 @@ class AsyncExampleMultimodalLlm:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def predict(
         self,
@@ -187,6 +224,7 @@ class AsyncExampleMultimodalLlm:
                     "top_p": top_p,
                     "reasoning_effort": reasoning_effort,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -223,6 +261,7 @@ class AsyncExampleMultimodalLlm:
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
             },
+            runner=self._runner,
         )
 
     def chat(
@@ -252,4 +291,5 @@ class AsyncExampleMultimodalLlm:
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
             },
+            runner=self._runner,
         )

@@ -32,10 +32,27 @@ _METHODS = signature.load(
 class HelloWorld:
     """runners-examples/main/hello-world on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def predict(self, prompt: str, *, number_of_letters: int = 3) -> str:
         """Function to append some string information
@@ -49,6 +66,7 @@ class HelloWorld:
                 self._model,
                 _METHODS["predict"],
                 {"prompt": prompt, "number_of_letters": number_of_letters},
+                runner=self._runner,
             ),
         )
 
@@ -62,6 +80,7 @@ class HelloWorld:
             self._model,
             _METHODS["generate"],
             {"prompt": prompt, "number_of_letters": number_of_letters},
+            runner=self._runner,
         )
 
     def s(self, input_iterator: Iterable[str], *, number_of_letters: int = 3) -> Iterator[str]:
@@ -74,6 +93,7 @@ class HelloWorld:
             self._model,
             _METHODS["s"],
             {"input_iterator": input_iterator, "number_of_letters": number_of_letters},
+            runner=self._runner,
         )
 
 
@@ -84,10 +104,27 @@ class AsyncHelloWorld:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def predict(self, prompt: str, *, number_of_letters: int = 3) -> str:
         """Function to append some string information
@@ -101,6 +138,7 @@ class AsyncHelloWorld:
                 self._model,
                 _METHODS["predict"],
                 {"prompt": prompt, "number_of_letters": number_of_letters},
+                runner=self._runner,
             ),
         )
 
@@ -114,6 +152,7 @@ class AsyncHelloWorld:
             self._model,
             _METHODS["generate"],
             {"prompt": prompt, "number_of_letters": number_of_letters},
+            runner=self._runner,
         )
 
     def s(
@@ -128,4 +167,5 @@ class AsyncHelloWorld:
             self._model,
             _METHODS["s"],
             {"input_iterator": input_iterator, "number_of_letters": number_of_letters},
+            runner=self._runner,
         )

@@ -1,6 +1,6 @@
 """Runtime for generated Clarifai model clients (copied verbatim into each output package).
 
-Public API: `Client`, `AsyncClient`, `ModelRef`, the data types (`Image`, `Audio`, `Video`,
+Public API: `Client`, `AsyncClient`, `ModelRef`, `RunnerSelector`, the data types (`Image`, `Audio`, `Video`,
 `Text`, `Concept`, `Region`, `Frame`, `JsonValue`), the `signature` module and the exceptions.
 """
 
@@ -22,6 +22,7 @@ from .errors import (
     StreamingNotSupportedError,
     TransportError,
 )
+from .runner import RunnerSelector
 from .types import Audio, Concept, Frame, Image, JsonValue, Region, Text, Video
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "Region",
+    "RunnerSelector",
     "ServerError",
     "StreamingNotSupportedError",
     "Text",
