@@ -67,10 +67,10 @@ def test_an_instance_binding_overrides_the_client() -> None:
     ],
 )
 def test_invalid_settings_are_argument_errors(settings: dict[str, Any]) -> None:
-    with pytest.raises(ArgumentError, match="^runner selection: ") as info:
+    with pytest.raises(ArgumentError, match=r"^runner selection: ") as info:
         resolve_runner(**settings, env={})
     assert "\n" not in str(info.value) and "bad" not in str(info.value)
-    with pytest.raises(ArgumentError, match="^runner selection: "):
+    with pytest.raises(ArgumentError, match=r"^runner selection: "):
         RunnerSelector().bind(**settings)
 
 
