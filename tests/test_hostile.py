@@ -223,6 +223,7 @@ MODULE_CALLS = frozenset(
         "self._client.unary",
         "self._client.server_stream",
         "self._client.bidi_stream",
+        "self._client.runner.bind",
     }
 )
 EXAMPLE_CALLS = frozenset(
