@@ -1,7 +1,8 @@
 """Runtime for generated Clarifai model clients (copied verbatim into each output package).
 
-Public API: `Client`, `AsyncClient`, `ModelRef`, `RunnerSelector`, the data types (`Image`, `Audio`, `Video`,
-`Text`, `Concept`, `Region`, `Frame`, `JsonValue`), the `signature` module and the exceptions.
+Public API: `Client`, `AsyncClient`, `ModelRef`, `RunnerSelector`, the data types (`Image`,
+`Audio`, `Video`, `Text`, `Concept`, `Region`, `Frame`, `JsonValue`), the `signature` module and
+the exceptions.
 """
 
 from __future__ import annotations

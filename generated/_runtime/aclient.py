@@ -45,8 +45,9 @@ class AsyncClient:
 
     Same arguments, environment variables (`CLARIFAI_PAT`, `CLARIFAI_API_BASE`,
     `CLARIFAI_TRANSPORT`, the runner selection's), errors, timeouts, retries and pickling as
-    `Client`; `http_client` is an `httpx.AsyncClient`. Use it from one event loop (its connections belong to the loop that
-    opened them), and close it with `await client.aclose()` or `async with AsyncClient() as c:`.
+    `Client`; `http_client` is an `httpx.AsyncClient`. Use it from one event loop (its
+    connections belong to the loop that opened them), and close it with
+    `await client.aclose()` or `async with AsyncClient() as c:`.
     """
 
     def __init__(
