@@ -37,7 +37,7 @@ CAST = "_cast"
 # so the names in that annotation are reserved for its arguments too.
 METHOD_BODY_NAMES = frozenset({"self", CAST, "_METHODS"})
 # Members the templates define in every model class.
-CLASS_MEMBER_NAMES = frozenset({"_client", "_model", "__init__"})
+CLASS_MEMBER_NAMES = frozenset({"_client", "_model", "_runner", "__init__"})
 BATCH_LIMIT = 128  # inputs per request (runtime/batch.py)
 
 

@@ -122,10 +122,27 @@ class EchoStreamResult(TypedDict):
 class AllTypes:
     """clarifai-codegen/fixtures/all-types on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def scalars(
         self,
@@ -158,6 +175,7 @@ class AllTypes:
                     "opt_b": opt_b,
                     "none_s": none_s,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -188,6 +206,7 @@ class AllTypes:
                     "none_s": "none_s",
                 },
                 {"opt_s": "", "opt_i": 0, "opt_f": 0.5, "opt_b": False, "none_s": None},
+                runner=self._runner,
             ),
         )
 
@@ -218,6 +237,7 @@ class AllTypes:
                     "frame": frame,
                     "arr": arr,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -246,6 +266,7 @@ class AllTypes:
                     "arr": "arr",
                 },
                 {},
+                runner=self._runner,
             ),
         )
 
@@ -279,6 +300,7 @@ class AllTypes:
                     "config": config,
                     "stop": stop,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -306,6 +328,7 @@ class AllTypes:
                     "stop": "stop",
                 },
                 {"config": None, "stop": None},
+                runner=self._runner,
             ),
         )
 
@@ -330,6 +353,7 @@ class AllTypes:
                 self._model,
                 _METHODS["tuned"],
                 {"prompt": prompt, "temperature": temperature, "effort": effort, "top_k": top_k},
+                runner=self._runner,
             ),
         )
 
@@ -354,13 +378,14 @@ class AllTypes:
                     "top_k": "top_k",
                 },
                 {"temperature": 0.7, "effort": "low", "top_k": 40},
+                runner=self._runner,
             ),
         )
 
     def frames(self, video: Video, every: int = 1) -> Iterator[Frame]:
         """Server streaming of frames."""
         return self._client.server_stream(
-            self._model, _METHODS["frames"], {"video": video, "every": every}
+            self._model, _METHODS["frames"], {"video": video, "every": every}, runner=self._runner
         )
 
     def echo_stream(
@@ -368,7 +393,10 @@ class AllTypes:
     ) -> Iterator[EchoStreamResult]:
         """Bidirectional streaming with a named-fields output."""
         return self._client.bidi_stream(
-            self._model, _METHODS["echo_stream"], {"chunks": chunks, "suffix": suffix}
+            self._model,
+            _METHODS["echo_stream"],
+            {"chunks": chunks, "suffix": suffix},
+            runner=self._runner,
         )
 
 
@@ -379,10 +407,27 @@ class AsyncAllTypes:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def scalars(
         self,
@@ -415,6 +460,7 @@ class AsyncAllTypes:
                     "opt_b": opt_b,
                     "none_s": none_s,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -445,6 +491,7 @@ class AsyncAllTypes:
                     "none_s": "none_s",
                 },
                 {"opt_s": "", "opt_i": 0, "opt_f": 0.5, "opt_b": False, "none_s": None},
+                runner=self._runner,
             ),
         )
 
@@ -475,6 +522,7 @@ class AsyncAllTypes:
                     "frame": frame,
                     "arr": arr,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -503,6 +551,7 @@ class AsyncAllTypes:
                     "arr": "arr",
                 },
                 {},
+                runner=self._runner,
             ),
         )
 
@@ -536,6 +585,7 @@ class AsyncAllTypes:
                     "config": config,
                     "stop": stop,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -563,6 +613,7 @@ class AsyncAllTypes:
                     "stop": "stop",
                 },
                 {"config": None, "stop": None},
+                runner=self._runner,
             ),
         )
 
@@ -587,6 +638,7 @@ class AsyncAllTypes:
                 self._model,
                 _METHODS["tuned"],
                 {"prompt": prompt, "temperature": temperature, "effort": effort, "top_k": top_k},
+                runner=self._runner,
             ),
         )
 
@@ -611,13 +663,14 @@ class AsyncAllTypes:
                     "top_k": "top_k",
                 },
                 {"temperature": 0.7, "effort": "low", "top_k": 40},
+                runner=self._runner,
             ),
         )
 
     def frames(self, video: Video, every: int = 1) -> AsyncIterator[Frame]:
         """Server streaming of frames."""
         return self._client.server_stream(
-            self._model, _METHODS["frames"], {"video": video, "every": every}
+            self._model, _METHODS["frames"], {"video": video, "every": every}, runner=self._runner
         )
 
     def echo_stream(
@@ -625,5 +678,8 @@ class AsyncAllTypes:
     ) -> AsyncIterator[EchoStreamResult]:
         """Bidirectional streaming with a named-fields output."""
         return self._client.bidi_stream(
-            self._model, _METHODS["echo_stream"], {"chunks": chunks, "suffix": suffix}
+            self._model,
+            _METHODS["echo_stream"],
+            {"chunks": chunks, "suffix": suffix},
+            runner=self._runner,
         )

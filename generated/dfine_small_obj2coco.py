@@ -43,10 +43,27 @@ class PredictItem(_PredictItemRequired, total=False):
 class DfineSmallObj2coco:
     """runners-examples/main/dfine-small-obj2coco on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def predict(
         self,
@@ -74,6 +91,7 @@ class DfineSmallObj2coco:
                     "use_nms": use_nms,
                     "iou_threshold": iou_threshold,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -98,6 +116,7 @@ class DfineSmallObj2coco:
                     "iou_threshold": "iou_threshold",
                 },
                 {"threshold": 0.25, "use_nms": False, "iou_threshold": 0.2},
+                runner=self._runner,
             ),
         )
 
@@ -125,6 +144,7 @@ class DfineSmallObj2coco:
                 "use_nms": use_nms,
                 "iou_threshold": iou_threshold,
             },
+            runner=self._runner,
         )
 
     def stream_image(
@@ -159,6 +179,7 @@ class DfineSmallObj2coco:
                 "iou_threshold": iou_threshold,
                 "batch_size": batch_size,
             },
+            runner=self._runner,
         )
 
     def stream_video(
@@ -185,6 +206,7 @@ class DfineSmallObj2coco:
                 "use_nms": use_nms,
                 "iou_threshold": iou_threshold,
             },
+            runner=self._runner,
         )
 
 
@@ -195,10 +217,27 @@ class AsyncDfineSmallObj2coco:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def predict(
         self,
@@ -226,6 +265,7 @@ class AsyncDfineSmallObj2coco:
                     "use_nms": use_nms,
                     "iou_threshold": iou_threshold,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -250,6 +290,7 @@ class AsyncDfineSmallObj2coco:
                     "iou_threshold": "iou_threshold",
                 },
                 {"threshold": 0.25, "use_nms": False, "iou_threshold": 0.2},
+                runner=self._runner,
             ),
         )
 
@@ -277,6 +318,7 @@ class AsyncDfineSmallObj2coco:
                 "use_nms": use_nms,
                 "iou_threshold": iou_threshold,
             },
+            runner=self._runner,
         )
 
     def stream_image(
@@ -311,6 +353,7 @@ class AsyncDfineSmallObj2coco:
                 "iou_threshold": iou_threshold,
                 "batch_size": batch_size,
             },
+            runner=self._runner,
         )
 
     def stream_video(
@@ -337,4 +380,5 @@ class AsyncDfineSmallObj2coco:
                 "use_nms": use_nms,
                 "iou_threshold": iou_threshold,
             },
+            runner=self._runner,
         )

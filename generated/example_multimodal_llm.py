@@ -43,10 +43,27 @@ class PredictItem(TypedDict, total=False):
 class ExampleMultimodalLlm:
     """clarifai-docs/examples/example-multimodal-llm on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def predict(
         self,
@@ -83,6 +100,7 @@ class ExampleMultimodalLlm:
                     "top_p": top_p,
                     "reasoning_effort": reasoning_effort,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -120,6 +138,7 @@ class ExampleMultimodalLlm:
                     "top_p": 0.8,
                     "reasoning_effort": "low",
                 },
+                runner=self._runner,
             ),
         )
 
@@ -156,6 +175,7 @@ class ExampleMultimodalLlm:
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
             },
+            runner=self._runner,
         )
 
     def chat(
@@ -185,6 +205,7 @@ class ExampleMultimodalLlm:
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
             },
+            runner=self._runner,
         )
 
 
@@ -195,10 +216,27 @@ class AsyncExampleMultimodalLlm:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def predict(
         self,
@@ -235,6 +273,7 @@ class AsyncExampleMultimodalLlm:
                     "top_p": top_p,
                     "reasoning_effort": reasoning_effort,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -272,6 +311,7 @@ class AsyncExampleMultimodalLlm:
                     "top_p": 0.8,
                     "reasoning_effort": "low",
                 },
+                runner=self._runner,
             ),
         )
 
@@ -308,6 +348,7 @@ class AsyncExampleMultimodalLlm:
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
             },
+            runner=self._runner,
         )
 
     def chat(
@@ -337,4 +378,5 @@ class AsyncExampleMultimodalLlm:
                 "top_p": top_p,
                 "reasoning_effort": reasoning_effort,
             },
+            runner=self._runner,
         )

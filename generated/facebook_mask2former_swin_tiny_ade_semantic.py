@@ -47,16 +47,35 @@ class PredictItem(TypedDict):
 class FacebookMask2formerSwinTinyAdeSemantic:
     """runners-examples/main/facebook_mask2former-swin-tiny-ade-semantic on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def model_predict(self, images: list[Image]) -> list[list[Region]]:
         """Call `model_predict`."""
         return _cast(
             "list[list[Region]]",
-            self._client.unary(self._model, _METHODS["model_predict"], {"images": images}),
+            self._client.unary(
+                self._model, _METHODS["model_predict"], {"images": images}, runner=self._runner
+            ),
         )
 
     def model_predict_batch(self, items: Sequence[ModelPredictItem]) -> list[list[list[Region]]]:
@@ -75,6 +94,7 @@ class FacebookMask2formerSwinTinyAdeSemantic:
                 items,
                 {"images": "images"},
                 {},
+                runner=self._runner,
             ),
         )
 
@@ -82,7 +102,9 @@ class FacebookMask2formerSwinTinyAdeSemantic:
         """Call `predict`."""
         return _cast(
             "list[Region]",
-            self._client.unary(self._model, _METHODS["predict"], {"image": image}),
+            self._client.unary(
+                self._model, _METHODS["predict"], {"image": image}, runner=self._runner
+            ),
         )
 
     def predict_batch(self, items: Sequence[PredictItem]) -> list[list[Region]]:
@@ -101,16 +123,21 @@ class FacebookMask2formerSwinTinyAdeSemantic:
                 items,
                 {"image": "image"},
                 {},
+                runner=self._runner,
             ),
         )
 
     def stream(self, images: Iterable[Image]) -> Iterator[Region]:
         """Call `stream`."""
-        return self._client.bidi_stream(self._model, _METHODS["stream"], {"images": images})
+        return self._client.bidi_stream(
+            self._model, _METHODS["stream"], {"images": images}, runner=self._runner
+        )
 
     def generate(self, video: Video) -> Iterator[Region]:
         """Call `generate`."""
-        return self._client.server_stream(self._model, _METHODS["generate"], {"video": video})
+        return self._client.server_stream(
+            self._model, _METHODS["generate"], {"video": video}, runner=self._runner
+        )
 
 
 class AsyncFacebookMask2formerSwinTinyAdeSemantic:
@@ -120,16 +147,35 @@ class AsyncFacebookMask2formerSwinTinyAdeSemantic:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def model_predict(self, images: list[Image]) -> list[list[Region]]:
         """Call `model_predict`."""
         return _cast(
             "list[list[Region]]",
-            await self._client.unary(self._model, _METHODS["model_predict"], {"images": images}),
+            await self._client.unary(
+                self._model, _METHODS["model_predict"], {"images": images}, runner=self._runner
+            ),
         )
 
     async def model_predict_batch(
@@ -150,6 +196,7 @@ class AsyncFacebookMask2formerSwinTinyAdeSemantic:
                 items,
                 {"images": "images"},
                 {},
+                runner=self._runner,
             ),
         )
 
@@ -157,7 +204,9 @@ class AsyncFacebookMask2formerSwinTinyAdeSemantic:
         """Call `predict`."""
         return _cast(
             "list[Region]",
-            await self._client.unary(self._model, _METHODS["predict"], {"image": image}),
+            await self._client.unary(
+                self._model, _METHODS["predict"], {"image": image}, runner=self._runner
+            ),
         )
 
     async def predict_batch(self, items: Sequence[PredictItem]) -> list[list[Region]]:
@@ -176,13 +225,18 @@ class AsyncFacebookMask2formerSwinTinyAdeSemantic:
                 items,
                 {"image": "image"},
                 {},
+                runner=self._runner,
             ),
         )
 
     def stream(self, images: AsyncIterable[Image] | Iterable[Image]) -> AsyncIterator[Region]:
         """Call `stream`."""
-        return self._client.bidi_stream(self._model, _METHODS["stream"], {"images": images})
+        return self._client.bidi_stream(
+            self._model, _METHODS["stream"], {"images": images}, runner=self._runner
+        )
 
     def generate(self, video: Video) -> AsyncIterator[Region]:
         """Call `generate`."""
-        return self._client.server_stream(self._model, _METHODS["generate"], {"video": video})
+        return self._client.server_stream(
+            self._model, _METHODS["generate"], {"video": video}, runner=self._runner
+        )

@@ -65,10 +65,27 @@ class CreateItem(_CreateItemRequired, total=False):
 class Flux1Schnell:
     """runners-examples/main/flux_1-schnell on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def predict(
         self,
@@ -113,6 +130,7 @@ class Flux1Schnell:
                     "seed": seed,
                     "sigmas": sigmas,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -153,6 +171,7 @@ class Flux1Schnell:
                     "seed": None,
                     "sigmas": None,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -212,6 +231,7 @@ class Flux1Schnell:
                     "seed": seed,
                     "sigmas": sigmas,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -256,6 +276,7 @@ class Flux1Schnell:
                     "seed": None,
                     "sigmas": None,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -267,10 +288,27 @@ class AsyncFlux1Schnell:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def predict(
         self,
@@ -315,6 +353,7 @@ class AsyncFlux1Schnell:
                     "seed": seed,
                     "sigmas": sigmas,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -355,6 +394,7 @@ class AsyncFlux1Schnell:
                     "seed": None,
                     "sigmas": None,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -414,6 +454,7 @@ class AsyncFlux1Schnell:
                     "seed": seed,
                     "sigmas": sigmas,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -458,5 +499,6 @@ class AsyncFlux1Schnell:
                     "seed": None,
                     "sigmas": None,
                 },
+                runner=self._runner,
             ),
         )

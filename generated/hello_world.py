@@ -40,10 +40,27 @@ class PredictItem(_PredictItemRequired, total=False):
 class HelloWorld:
     """runners-examples/main/hello-world on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def predict(self, prompt: str, *, number_of_letters: int = 3) -> str:
         """Function to append some string information
@@ -57,6 +74,7 @@ class HelloWorld:
                 self._model,
                 _METHODS["predict"],
                 {"prompt": prompt, "number_of_letters": number_of_letters},
+                runner=self._runner,
             ),
         )
 
@@ -76,6 +94,7 @@ class HelloWorld:
                 items,
                 {"prompt": "prompt", "number_of_letters": "number_of_letters"},
                 {"number_of_letters": 3},
+                runner=self._runner,
             ),
         )
 
@@ -89,6 +108,7 @@ class HelloWorld:
             self._model,
             _METHODS["generate"],
             {"prompt": prompt, "number_of_letters": number_of_letters},
+            runner=self._runner,
         )
 
     def s(self, input_iterator: Iterable[str], *, number_of_letters: int = 3) -> Iterator[str]:
@@ -101,6 +121,7 @@ class HelloWorld:
             self._model,
             _METHODS["s"],
             {"input_iterator": input_iterator, "number_of_letters": number_of_letters},
+            runner=self._runner,
         )
 
 
@@ -111,10 +132,27 @@ class AsyncHelloWorld:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def predict(self, prompt: str, *, number_of_letters: int = 3) -> str:
         """Function to append some string information
@@ -128,6 +166,7 @@ class AsyncHelloWorld:
                 self._model,
                 _METHODS["predict"],
                 {"prompt": prompt, "number_of_letters": number_of_letters},
+                runner=self._runner,
             ),
         )
 
@@ -147,6 +186,7 @@ class AsyncHelloWorld:
                 items,
                 {"prompt": "prompt", "number_of_letters": "number_of_letters"},
                 {"number_of_letters": 3},
+                runner=self._runner,
             ),
         )
 
@@ -160,6 +200,7 @@ class AsyncHelloWorld:
             self._model,
             _METHODS["generate"],
             {"prompt": prompt, "number_of_letters": number_of_letters},
+            runner=self._runner,
         )
 
     def s(
@@ -174,4 +215,5 @@ class AsyncHelloWorld:
             self._model,
             _METHODS["s"],
             {"input_iterator": input_iterator, "number_of_letters": number_of_letters},
+            runner=self._runner,
         )

@@ -46,10 +46,27 @@ class PredictItem(TypedDict):
 class JinaaiEmbeddingsV3:
     """runners-examples/main/jinaai-embeddings-v3 on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def openai_transport(self, msg: str) -> str:
         """Process an OpenAI-compatible request and send it to the appropriate OpenAI endpoint.
@@ -62,7 +79,9 @@ class JinaaiEmbeddingsV3:
         """
         return _cast(
             "str",
-            self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
+            self._client.unary(
+                self._model, _METHODS["openai_transport"], {"msg": msg}, runner=self._runner
+            ),
         )
 
     def openai_transport_batch(self, items: Sequence[OpenaiTransportItem]) -> list[str]:
@@ -81,6 +100,7 @@ class JinaaiEmbeddingsV3:
                 items,
                 {"msg": "msg"},
                 {},
+                runner=self._runner,
             ),
         )
 
@@ -96,14 +116,16 @@ class JinaaiEmbeddingsV3:
             Iterator[str]: An iterator yielding text chunks from the streaming response.
         """
         return self._client.server_stream(
-            self._model, _METHODS["openai_stream_transport"], {"msg": msg}
+            self._model, _METHODS["openai_stream_transport"], {"msg": msg}, runner=self._runner
         )
 
     def predict(self, texts: list[str]) -> list[list[float]]:
         """Generate embeddings for input texts."""
         return _cast(
             "list[list[float]]",
-            self._client.unary(self._model, _METHODS["predict"], {"texts": texts}),
+            self._client.unary(
+                self._model, _METHODS["predict"], {"texts": texts}, runner=self._runner
+            ),
         )
 
     def predict_batch(self, items: Sequence[PredictItem]) -> list[list[list[float]]]:
@@ -122,6 +144,7 @@ class JinaaiEmbeddingsV3:
                 items,
                 {"texts": "texts"},
                 {},
+                runner=self._runner,
             ),
         )
 
@@ -133,10 +156,27 @@ class AsyncJinaaiEmbeddingsV3:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def openai_transport(self, msg: str) -> str:
         """Process an OpenAI-compatible request and send it to the appropriate OpenAI endpoint.
@@ -149,7 +189,9 @@ class AsyncJinaaiEmbeddingsV3:
         """
         return _cast(
             "str",
-            await self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
+            await self._client.unary(
+                self._model, _METHODS["openai_transport"], {"msg": msg}, runner=self._runner
+            ),
         )
 
     async def openai_transport_batch(self, items: Sequence[OpenaiTransportItem]) -> list[str]:
@@ -168,6 +210,7 @@ class AsyncJinaaiEmbeddingsV3:
                 items,
                 {"msg": "msg"},
                 {},
+                runner=self._runner,
             ),
         )
 
@@ -183,14 +226,16 @@ class AsyncJinaaiEmbeddingsV3:
             Iterator[str]: An iterator yielding text chunks from the streaming response.
         """
         return self._client.server_stream(
-            self._model, _METHODS["openai_stream_transport"], {"msg": msg}
+            self._model, _METHODS["openai_stream_transport"], {"msg": msg}, runner=self._runner
         )
 
     async def predict(self, texts: list[str]) -> list[list[float]]:
         """Generate embeddings for input texts."""
         return _cast(
             "list[list[float]]",
-            await self._client.unary(self._model, _METHODS["predict"], {"texts": texts}),
+            await self._client.unary(
+                self._model, _METHODS["predict"], {"texts": texts}, runner=self._runner
+            ),
         )
 
     async def predict_batch(self, items: Sequence[PredictItem]) -> list[list[list[float]]]:
@@ -209,5 +254,6 @@ class AsyncJinaaiEmbeddingsV3:
                 items,
                 {"texts": "texts"},
                 {},
+                runner=self._runner,
             ),
         )

@@ -39,10 +39,27 @@ class PredictItem(TypedDict, total=False):
 class Llama321bInstruct:
     """runners-examples/main/llama-32-1b-instruct on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def predict(
         self,
@@ -72,6 +89,7 @@ class Llama321bInstruct:
                     "temperature": temperature,
                     "top_p": top_p,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -103,6 +121,7 @@ class Llama321bInstruct:
                     "temperature": 0.7,
                     "top_p": 0.8,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -132,6 +151,7 @@ class Llama321bInstruct:
                 "temperature": temperature,
                 "top_p": top_p,
             },
+            runner=self._runner,
         )
 
 
@@ -142,10 +162,27 @@ class AsyncLlama321bInstruct:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def predict(
         self,
@@ -175,6 +212,7 @@ class AsyncLlama321bInstruct:
                     "temperature": temperature,
                     "top_p": top_p,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -206,6 +244,7 @@ class AsyncLlama321bInstruct:
                     "temperature": 0.7,
                     "top_p": 0.8,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -235,4 +274,5 @@ class AsyncLlama321bInstruct:
                 "temperature": temperature,
                 "top_p": top_p,
             },
+            runner=self._runner,
         )

@@ -34,16 +34,35 @@ class McpTransportItem(TypedDict):
 class McpMathModel:
     """runners-examples/main/mcp-math-model on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def mcp_transport(self, msg: str) -> str:
         """Synchronous entry point used by Clarifai."""
         return _cast(
             "str",
-            self._client.unary(self._model, _METHODS["mcp_transport"], {"msg": msg}),
+            self._client.unary(
+                self._model, _METHODS["mcp_transport"], {"msg": msg}, runner=self._runner
+            ),
         )
 
     def mcp_transport_batch(self, items: Sequence[McpTransportItem]) -> list[str]:
@@ -62,6 +81,7 @@ class McpMathModel:
                 items,
                 {"msg": "msg"},
                 {},
+                runner=self._runner,
             ),
         )
 
@@ -73,16 +93,35 @@ class AsyncMcpMathModel:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def mcp_transport(self, msg: str) -> str:
         """Synchronous entry point used by Clarifai."""
         return _cast(
             "str",
-            await self._client.unary(self._model, _METHODS["mcp_transport"], {"msg": msg}),
+            await self._client.unary(
+                self._model, _METHODS["mcp_transport"], {"msg": msg}, runner=self._runner
+            ),
         )
 
     async def mcp_transport_batch(self, items: Sequence[McpTransportItem]) -> list[str]:
@@ -101,5 +140,6 @@ class AsyncMcpMathModel:
                 items,
                 {"msg": "msg"},
                 {},
+                runner=self._runner,
             ),
         )

@@ -37,16 +37,35 @@ class PredictItem(TypedDict):
 class NsfwImageDetection:
     """runners-examples/main/nsfw_image_detection on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def predict(self, image: Image) -> list[Concept]:
         """Predict concepts for a list of images."""
         return _cast(
             "list[Concept]",
-            self._client.unary(self._model, _METHODS["predict"], {"image": image}),
+            self._client.unary(
+                self._model, _METHODS["predict"], {"image": image}, runner=self._runner
+            ),
         )
 
     def predict_batch(self, items: Sequence[PredictItem]) -> list[list[Concept]]:
@@ -65,23 +84,32 @@ class NsfwImageDetection:
                 items,
                 {"image": "image"},
                 {},
+                runner=self._runner,
             ),
         )
 
     def generate(self, video: Video) -> Iterator[list[Concept]]:
         """Generate concepts for frames extracted from a video."""
-        return self._client.server_stream(self._model, _METHODS["generate"], {"video": video})
+        return self._client.server_stream(
+            self._model, _METHODS["generate"], {"video": video}, runner=self._runner
+        )
 
     def stream_image(self, image_stream: Iterable[Image]) -> Iterator[list[Concept]]:
         """Stream process image inputs."""
         return self._client.bidi_stream(
-            self._model, _METHODS["stream_image"], {"image_stream": image_stream}
+            self._model,
+            _METHODS["stream_image"],
+            {"image_stream": image_stream},
+            runner=self._runner,
         )
 
     def stream_video(self, video_stream: Iterable[Video]) -> Iterator[list[Concept]]:
         """Stream process video inputs."""
         return self._client.bidi_stream(
-            self._model, _METHODS["stream_video"], {"video_stream": video_stream}
+            self._model,
+            _METHODS["stream_video"],
+            {"video_stream": video_stream},
+            runner=self._runner,
         )
 
 
@@ -92,16 +120,35 @@ class AsyncNsfwImageDetection:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def predict(self, image: Image) -> list[Concept]:
         """Predict concepts for a list of images."""
         return _cast(
             "list[Concept]",
-            await self._client.unary(self._model, _METHODS["predict"], {"image": image}),
+            await self._client.unary(
+                self._model, _METHODS["predict"], {"image": image}, runner=self._runner
+            ),
         )
 
     async def predict_batch(self, items: Sequence[PredictItem]) -> list[list[Concept]]:
@@ -120,19 +167,25 @@ class AsyncNsfwImageDetection:
                 items,
                 {"image": "image"},
                 {},
+                runner=self._runner,
             ),
         )
 
     def generate(self, video: Video) -> AsyncIterator[list[Concept]]:
         """Generate concepts for frames extracted from a video."""
-        return self._client.server_stream(self._model, _METHODS["generate"], {"video": video})
+        return self._client.server_stream(
+            self._model, _METHODS["generate"], {"video": video}, runner=self._runner
+        )
 
     def stream_image(
         self, image_stream: AsyncIterable[Image] | Iterable[Image]
     ) -> AsyncIterator[list[Concept]]:
         """Stream process image inputs."""
         return self._client.bidi_stream(
-            self._model, _METHODS["stream_image"], {"image_stream": image_stream}
+            self._model,
+            _METHODS["stream_image"],
+            {"image_stream": image_stream},
+            runner=self._runner,
         )
 
     def stream_video(
@@ -140,5 +193,8 @@ class AsyncNsfwImageDetection:
     ) -> AsyncIterator[list[Concept]]:
         """Stream process video inputs."""
         return self._client.bidi_stream(
-            self._model, _METHODS["stream_video"], {"video_stream": video_stream}
+            self._model,
+            _METHODS["stream_video"],
+            {"video_stream": video_stream},
+            runner=self._runner,
         )

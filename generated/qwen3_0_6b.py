@@ -47,10 +47,27 @@ class PredictItem(TypedDict, total=False):
 class Qwen306b:
     """runners-examples/main/qwen3-0_6B on Clarifai."""
 
-    def __init__(self, client: Client | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: Client | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `Client()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else Client()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     def openai_transport(self, msg: str) -> str:
         """Process an OpenAI-compatible request and send it to the appropriate OpenAI endpoint.
@@ -63,7 +80,9 @@ class Qwen306b:
         """
         return _cast(
             "str",
-            self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
+            self._client.unary(
+                self._model, _METHODS["openai_transport"], {"msg": msg}, runner=self._runner
+            ),
         )
 
     def openai_transport_batch(self, items: Sequence[OpenaiTransportItem]) -> list[str]:
@@ -82,6 +101,7 @@ class Qwen306b:
                 items,
                 {"msg": "msg"},
                 {},
+                runner=self._runner,
             ),
         )
 
@@ -97,7 +117,7 @@ class Qwen306b:
             Iterator[str]: An iterator yielding text chunks from the streaming response.
         """
         return self._client.server_stream(
-            self._model, _METHODS["openai_stream_transport"], {"msg": msg}
+            self._model, _METHODS["openai_stream_transport"], {"msg": msg}, runner=self._runner
         )
 
     def predict(
@@ -132,6 +152,7 @@ class Qwen306b:
                     "temperature": temperature,
                     "top_p": top_p,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -167,6 +188,7 @@ class Qwen306b:
                     "temperature": 0.7,
                     "top_p": 0.95,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -200,6 +222,7 @@ class Qwen306b:
                 "temperature": temperature,
                 "top_p": top_p,
             },
+            runner=self._runner,
         )
 
 
@@ -210,10 +233,27 @@ class AsyncQwen306b:
     `async for item in model.method(...)`.
     """
 
-    def __init__(self, client: AsyncClient | None = None, *, model: ModelRef = MODEL) -> None:
-        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE)."""
+    def __init__(
+        self,
+        client: AsyncClient | None = None,
+        *,
+        model: ModelRef = MODEL,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
+    ) -> None:
+        """Use `client` (default: `AsyncClient()`, which reads CLARIFAI_PAT and CLARIFAI_API_BASE).
+
+        `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route this object's
+        calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
+        owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
+        """
         self._client = client if client is not None else AsyncClient()
         self._model = model
+        self._runner = self._client.runner.bind(
+            deployment_id, deployment_user_id, compute_cluster_id, nodepool_id
+        )
 
     async def openai_transport(self, msg: str) -> str:
         """Process an OpenAI-compatible request and send it to the appropriate OpenAI endpoint.
@@ -226,7 +266,9 @@ class AsyncQwen306b:
         """
         return _cast(
             "str",
-            await self._client.unary(self._model, _METHODS["openai_transport"], {"msg": msg}),
+            await self._client.unary(
+                self._model, _METHODS["openai_transport"], {"msg": msg}, runner=self._runner
+            ),
         )
 
     async def openai_transport_batch(self, items: Sequence[OpenaiTransportItem]) -> list[str]:
@@ -245,6 +287,7 @@ class AsyncQwen306b:
                 items,
                 {"msg": "msg"},
                 {},
+                runner=self._runner,
             ),
         )
 
@@ -260,7 +303,7 @@ class AsyncQwen306b:
             Iterator[str]: An iterator yielding text chunks from the streaming response.
         """
         return self._client.server_stream(
-            self._model, _METHODS["openai_stream_transport"], {"msg": msg}
+            self._model, _METHODS["openai_stream_transport"], {"msg": msg}, runner=self._runner
         )
 
     async def predict(
@@ -295,6 +338,7 @@ class AsyncQwen306b:
                     "temperature": temperature,
                     "top_p": top_p,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -330,6 +374,7 @@ class AsyncQwen306b:
                     "temperature": 0.7,
                     "top_p": 0.95,
                 },
+                runner=self._runner,
             ),
         )
 
@@ -363,4 +408,5 @@ class AsyncQwen306b:
                 "temperature": temperature,
                 "top_p": top_p,
             },
+            runner=self._runner,
         )

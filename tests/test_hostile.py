@@ -255,6 +255,7 @@ MODULE_CALLS = frozenset(
         "self._client.server_stream",
         "self._client.bidi_stream",
         "self._client.unary_batch",
+        "self._client.runner.bind",
     }
 )
 EXAMPLE_CALLS = frozenset(

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -12,11 +13,14 @@ from .batch import (
     BatchResults,
     check_concurrency,
     prepare,
+    route,
     send_all_async,
 )
-from .client import bidi_body, bidi_over_http_error, check_bidi_args, resolve_settings
+from .client import Settings, bidi_body, bidi_over_http_error, check_bidi_args
 from .encode import encode_args
 from .messages import ModelRef, output_value, request_body
+from .owner import AsyncOwnerCache
+from .runner import RunnerSelector, resolve_runner
 from .signature import Method
 
 if TYPE_CHECKING:  # httpx is imported on first AsyncClient(), so importing a model stays fast
@@ -39,6 +43,8 @@ class AsyncTransport(Protocol):
         self, model: ModelRef, method_name: str, bodies: AsyncIterator[Json]
     ) -> AsyncIterator[Json]: ...
 
+    async def owner_id(self) -> str: ...
+
     async def aclose(self) -> None: ...
 
 
@@ -46,9 +52,10 @@ class AsyncClient:
     """An asyncio connection to the Clarifai API, shared by generated `Async<Model>` classes.
 
     Same arguments, environment variables (`CLARIFAI_PAT`, `CLARIFAI_API_BASE`,
-    `CLARIFAI_TRANSPORT`), errors, timeouts and retries as `Client`; `http_client` is an
-    `httpx.AsyncClient`. Use it from one event loop (its connections belong to the loop that
-    opened them), and close it with `await client.aclose()` or `async with AsyncClient() as c:`.
+    `CLARIFAI_TRANSPORT`, the runner selection's), errors, timeouts, retries and pickling as
+    `Client`; `http_client` is an `httpx.AsyncClient`. Use it from one event loop (its
+    connections belong to the loop that opened them), and close it with
+    `await client.aclose()` or `async with AsyncClient() as c:`.
     """
 
     def __init__(
@@ -62,14 +69,36 @@ class AsyncClient:
         backoff: float = 0.5,
         max_backoff: float = 60.0,
         http_client: httpx.AsyncClient | None = None,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
         batch_concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
-        self.batch_concurrency = check_concurrency(batch_concurrency)
-        pat, base, name, policy = resolve_settings(
-            pat, base_url, transport, timeout, max_retries, backoff, max_backoff
+        runner = resolve_runner(deployment_id, deployment_user_id, compute_cluster_id, nodepool_id)
+        settings = Settings(
+            pat,
+            base_url,
+            transport,
+            timeout,
+            max_retries,
+            backoff,
+            max_backoff,
+            check_concurrency(batch_concurrency),
         )
+        self._setup(settings, runner, http_client)
+
+    def _setup(
+        self, settings: Settings, runner: RunnerSelector, http_client: httpx.AsyncClient | None
+    ) -> None:
+        pat, base, name, policy = settings.resolve()
+        timeout = settings.timeout
+        self._settings = replace(settings, base_url=base, transport=name)
+        self.batch_concurrency = settings.batch_concurrency
         self.base_url = base
         self.transport = name
+        self.runner = runner
+        self._owner = AsyncOwnerCache()
         self._transport: AsyncTransport
         if name == "grpc":
             from .agrpc import AsyncGrpcTransport  # imports grpc and clarifai_grpc (optional)
@@ -84,6 +113,19 @@ class AsyncClient:
 
     def __repr__(self) -> str:
         return f"AsyncClient(base_url={self.base_url!r}, transport={self.transport!r}, pat='***')"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"settings": self._settings, "runner": self.runner}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._setup(state["settings"], state["runner"], None)
+
+    async def runner_json(self, runner: RunnerSelector | None = None) -> Json | None:
+        """The `runner_selector` of a request routed by `runner` (default: the client's);
+        looks up the PAT's owner (once per client) when no deployment user id was given."""
+        runner = self.runner if runner is None else runner
+        owner = await self._owner.get(self._transport.owner_id) if runner.needs_user else None
+        return runner.to_json(owner)
 
     async def aclose(self) -> None:
         """Release network resources (the gRPC channel, the HTTP connection pool), cancelling
@@ -101,9 +143,18 @@ class AsyncClient:
     ) -> None:
         await self.aclose()
 
-    async def unary(self, model: ModelRef, method: Method, args: Mapping[str, Any]) -> Any:
-        """Call a unary method; returns its decoded return value."""
-        body = request_body(model, method.name, encode_args(method, args))
+    async def unary(
+        self,
+        model: ModelRef,
+        method: Method,
+        args: Mapping[str, Any],
+        *,
+        runner: RunnerSelector | None = None,
+    ) -> Any:
+        """Call a unary method (routed by `runner`, default: the client's); returns its
+        decoded return value."""
+        parts = encode_args(method, args)
+        body = request_body(model, method.name, parts, await self.runner_json(runner))
         return output_value(method.output, await self._transport.unary(model, body))
 
     async def unary_batch(
@@ -113,9 +164,13 @@ class AsyncClient:
         items: Iterable[Mapping[str, Any]],
         keys: Mapping[str, str],
         defaults: Mapping[str, Any],
+        *,
+        runner: RunnerSelector | None = None,
     ) -> list[Any]:
-        """Call a unary method once per item (see `batch`); returns the values in item order."""
+        """Call a unary method once per item (see `batch`), routed like `unary`; returns the
+        values in item order."""
         chunks = prepare(model, method, items, keys, defaults)
+        chunks = route(chunks, await self.runner_json(runner))
         results = BatchResults(method, chunks)
 
         async def send(body: Json) -> Json:
@@ -125,7 +180,12 @@ class AsyncClient:
         return results.finish()
 
     def server_stream(
-        self, model: ModelRef, method: Method, args: Mapping[str, Any]
+        self,
+        model: ModelRef,
+        method: Method,
+        args: Mapping[str, Any],
+        *,
+        runner: RunnerSelector | None = None,
     ) -> AsyncIterator[Any]:
         """Call a server-streaming method; returns a lazy async iterator of decoded values.
 
@@ -133,11 +193,26 @@ class AsyncClient:
         iteration); the request is sent on the first `__anext__()`. Closing the iterator early
         (`aclose()`, or cancelling the task iterating it) cancels the call.
         """
-        body = request_body(model, method.name, encode_args(method, args))
-        return _values(method, self._transport.server_stream(model, body))
+        parts = encode_args(method, args)
+
+        async def responses() -> AsyncIterator[Json]:
+            body = request_body(model, method.name, parts, await self.runner_json(runner))
+            stream = self._transport.server_stream(model, body)
+            try:
+                async for response in stream:
+                    yield response
+            finally:
+                await _aclose(stream)
+
+        return _values(method, responses())
 
     def bidi_stream(
-        self, model: ModelRef, method: Method, args: Mapping[str, Any]
+        self,
+        model: ModelRef,
+        method: Method,
+        args: Mapping[str, Any],
+        *,
+        runner: RunnerSelector | None = None,
     ) -> AsyncIterator[Any]:
         """Call a bidirectional-streaming method (needs the gRPC transport).
 
@@ -147,10 +222,20 @@ class AsyncClient:
         them, and an empty iterable sends nothing. Closing the iterator early cancels the call.
         Over HTTP this raises `StreamingNotSupportedError` (after validating the arguments).
         """
-        bodies = abidi_requests(model, method, args)
+        bodies = abidi_requests(model, method, args, lambda: self.runner_json(runner))
         if self.transport != "grpc":
             raise bidi_over_http_error(method.name)
         return _values(method, self._transport.bidi_stream(model, method.name, bodies))
+
+
+async def _no_runner() -> Json | None:
+    return None
+
+
+async def _aclose(stream: AsyncIterator[Any]) -> None:
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 async def _values(method: Method, responses: AsyncIterator[Json]) -> AsyncIterator[Any]:
@@ -158,25 +243,34 @@ async def _values(method: Method, responses: AsyncIterator[Json]) -> AsyncIterat
         async for response in responses:
             yield output_value(method.output, response)
     finally:
-        aclose = getattr(responses, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        await _aclose(responses)
 
 
-def abidi_requests(model: ModelRef, method: Method, args: Mapping[str, Any]) -> AsyncIterator[Json]:
+def abidi_requests(
+    model: ModelRef,
+    method: Method,
+    args: Mapping[str, Any],
+    runner_json: Callable[[], Awaitable[Json | None]] = _no_runner,
+) -> AsyncIterator[Json]:
     """The request bodies of a bidi call (see `client.bidi_requests`), from a streamed argument
     that is an async iterable or a plain iterable. Validated eagerly except for the streamed
-    items, which are encoded as they are consumed."""
+    items, which are encoded as they are consumed; `runner_json` is awaited when the first
+    item is."""
     stream, items = check_bidi_args(method, args, allow_async=True)
 
     async def generate() -> AsyncIterator[Json]:
+        runner = None
         if isinstance(items, AsyncIterable):
             i = 0
             async for item in items:
-                yield bidi_body(model, method, args, stream, i, item)
+                if i == 0:
+                    runner = await runner_json()
+                yield bidi_body(model, method, args, stream, i, item, runner)
                 i += 1
         else:
             for i, item in enumerate(items):
-                yield bidi_body(model, method, args, stream, i, item)
+                if i == 0:
+                    runner = await runner_json()
+                yield bidi_body(model, method, args, stream, i, item, runner)
 
     return generate()

@@ -11,15 +11,18 @@ from .errors import MIXED_STATUS, SUCCESS, error_from_body, error_from_status, s
 from .signature import Type
 
 __all__ = [
+    "USERS_ME",
     "FrameDecoder",
     "ModelRef",
     "check_response",
     "output_value",
+    "owner_id_of",
     "request_body",
     "unwrap_frame",
 ]
 
 Json = dict[str, Any]
+USERS_ME = "/v2/users/me"  # GetUser for the PAT's owner (the SDK's `get_user_info("me")`)
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,11 @@ class ModelRef:
     version_id: str | None = None
 
 
-def request_body(model: ModelRef, method_name: str, parts: list[Json]) -> Json:
-    """A `PostModelOutputsRequest` with one input calling `method_name`."""
+def request_body(
+    model: ModelRef, method_name: str, parts: list[Json], runner: Json | None = None
+) -> Json:
+    """A `PostModelOutputsRequest` with one input calling `method_name`, routed to `runner`
+    (a `RunnerSelector.to_json()`) when given."""
     data: Json = {"metadata": {"_method_name": method_name}}
     if parts:
         data["parts"] = parts
@@ -44,6 +50,8 @@ def request_body(model: ModelRef, method_name: str, parts: list[Json]) -> Json:
     if model.version_id:
         body["version_id"] = model.version_id
     body["inputs"] = [{"data": data}]
+    if runner is not None:
+        body["runner_selector"] = runner
     return body
 
 
@@ -68,6 +76,15 @@ def check_response(body: Any, http_status: int | None) -> Json:
         ):
             raise error_from_status(out_status, http_status)
     return body
+
+
+def owner_id_of(body: Json) -> str:
+    """`user.id` of a successful `SingleUserResponse`."""
+    user = body.get("user")
+    user_id = user.get("id") if isinstance(user, dict) else None
+    if not isinstance(user_id, str) or not user_id.strip():
+        raise MalformedResponse("malformed response: the user lookup carries no user.id")
+    return user_id.strip()
 
 
 def has_outputs(body: Json) -> bool:

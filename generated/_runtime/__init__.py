@@ -1,7 +1,8 @@
 """Runtime for generated Clarifai model clients (copied verbatim into each output package).
 
-Public API: `Client`, `AsyncClient`, `ModelRef`, the data types (`Image`, `Audio`, `Video`,
-`Text`, `Concept`, `Region`, `Frame`, `JsonValue`), the `signature` module and the exceptions.
+Public API: `Client`, `AsyncClient`, `ModelRef`, `RunnerSelector`, the data types (`Image`,
+`Audio`, `Video`, `Text`, `Concept`, `Region`, `Frame`, `JsonValue`), the `signature` module and
+the exceptions.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .errors import (
     StreamingNotSupportedError,
     TransportError,
 )
+from .runner import RunnerSelector
 from .types import Audio, Concept, Frame, Image, JsonValue, Region, Text, Video
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "Region",
+    "RunnerSelector",
     "ServerError",
     "StreamingNotSupportedError",
     "Text",

@@ -25,7 +25,7 @@ from typing import Any
 
 from .errors import ClarifaiError
 from .grpc import REPLAY_LIMIT, GrpcBase, Stub, redact
-from .messages import ModelRef, has_outputs
+from .messages import ModelRef, has_outputs, owner_id_of
 from .retry import RetryPolicy
 
 __all__ = ["AsyncGrpcTransport"]
@@ -306,18 +306,24 @@ class AsyncGrpcTransport(GrpcBase):
     # ------------------------------------------------------------------ calls
     async def unary(self, model: ModelRef, body: Json) -> Json:
         """PostModelOutputs with the client's timeout as deadline; retries transient failures."""
+        return await self._call("PostModelOutputs", self._request(body))
+
+    async def owner_id(self) -> str:
+        """The PAT owner's user id (GetUser "me"); retries transient failures."""
+        return owner_id_of(await self._call("GetUser", self._user_request()))
+
+    async def _call(self, rpc: str, request: Any) -> Json:
         stub = self._get_stub()
-        request = self._request(body)
         backoff = self._policy.start()
         while True:
             try:
                 try:
-                    call = stub.PostModelOutputs(
+                    call = getattr(stub, rpc)(
                         request, metadata=self._metadata, timeout=self._timeout
                     )
                     response = await self._wait(call)
                 except (self._grpc.RpcError, _Cancelled) as exc:
-                    raise self._rpc_error(exc, "PostModelOutputs", self._timeout) from exc
+                    raise self._rpc_error(exc, rpc, self._timeout) from exc
                 return self._response(response)
             except ClarifaiError as err:
                 redact(err, self._pat)

@@ -16,7 +16,7 @@ import httpx
 from .client import bidi_over_http_error
 from .errors import ClarifaiError
 from .http import TRANSIENT_HTTPX, HttpBase
-from .messages import FrameDecoder, ModelRef, has_outputs, unwrap_frame
+from .messages import USERS_ME, FrameDecoder, ModelRef, has_outputs, owner_id_of, unwrap_frame
 from .retry import RetryPolicy
 
 __all__ = ["AsyncHttpTransport"]
@@ -49,13 +49,21 @@ class AsyncHttpTransport(HttpBase):
 
     async def unary(self, model: ModelRef, body: Json) -> Json:
         """POST .../outputs; retries transient failures; returns the successful response."""
-        url = self._url(model, "/outputs")
         content = json.dumps(body, separators=(",", ":")).encode()
+        return await self._request("POST", self._url(model, "/outputs"), content)
+
+    async def owner_id(self) -> str:
+        """The PAT owner's user id: `GET /v2/users/me` (as the SDK's `get_user_info("me")`)."""
+        return owner_id_of(await self._request("GET", f"{self._base_url}{USERS_ME}", None))
+
+    async def _request(self, method: str, url: str, content: bytes | None) -> Json:
         backoff = self._policy.start()
         while True:
             try:
                 try:
-                    response = await self._http.post(url, content=content, headers=self._headers)
+                    response = await self._http.request(
+                        method, url, content=content, headers=self._headers
+                    )
                 except TRANSIENT_HTTPX as exc:
                     raise self._connection_error(exc, transient=True) from exc
                 except httpx.HTTPError as exc:

@@ -36,6 +36,7 @@ __all__ = [
     "Chunk",
     "check_concurrency",
     "prepare",
+    "route",
     "send_all",
     "send_all_async",
 ]
@@ -88,6 +89,14 @@ def prepare(
         body = {**group[0], "inputs": [b["inputs"][0] for b in group]}
         chunks.append(Chunk(range(start, start + len(group)), body))
     return chunks
+
+
+def route(chunks: list[Chunk], runner: Json | None) -> list[Chunk]:
+    """The chunks with `runner` as their `runner_selector` (looked up after validation, so an
+    invalid item sends nothing, not even the owner lookup)."""
+    if runner is None:
+        return chunks
+    return [Chunk(c.indices, {**c.body, "runner_selector": runner}) for c in chunks]
 
 
 def _encode_item(

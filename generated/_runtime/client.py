@@ -3,24 +3,63 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .batch import DEFAULT_CONCURRENCY, BatchResults, check_concurrency, prepare, send_all
+from .batch import (
+    DEFAULT_CONCURRENCY,
+    BatchResults,
+    check_concurrency,
+    prepare,
+    route,
+    send_all,
+)
 from .encode import encode_args, encode_part
 from .errors import ArgumentError, AuthError, StreamingNotSupportedError, TransportError
 from .messages import ModelRef, output_value, request_body
+from .owner import OwnerCache
 from .retry import RetryPolicy
+from .runner import RunnerSelector, resolve_runner
 from .signature import Field, Method
 
 if TYPE_CHECKING:  # httpx is imported on first Client(), so importing a model module stays fast
     import httpx
 
-__all__ = ["DEFAULT_BASE_URL", "Client", "ModelRef"]
+__all__ = ["DEFAULT_BASE_URL", "Client", "ModelRef", "Settings"]
 
 DEFAULT_BASE_URL = "https://api.clarifai.com"
 TRANSPORTS = ("http", "grpc")
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A client's arguments; all a pickled client keeps besides its runner selection (so
+    `pat` is None unless it was passed explicitly: an unpickled copy reads its own
+    CLARIFAI_PAT)."""
+
+    pat: str | None
+    base_url: str | None
+    transport: str | None
+    timeout: float
+    max_retries: int
+    backoff: float
+    max_backoff: float
+    batch_concurrency: int = DEFAULT_CONCURRENCY
+
+    def resolve(self) -> tuple[str, str, str, RetryPolicy]:
+        """The PAT, base URL, transport name and retry policy (see `resolve_settings`)."""
+        return resolve_settings(
+            self.pat,
+            self.base_url,
+            self.transport,
+            self.timeout,
+            self.max_retries,
+            self.backoff,
+            self.max_backoff,
+        )
 
 
 class Transport(Protocol):
@@ -33,6 +72,8 @@ class Transport(Protocol):
     def bidi_stream(
         self, model: ModelRef, method_name: str, bodies: Iterator[dict[str, Any]]
     ) -> Iterator[dict[str, Any]]: ...
+
+    def owner_id(self) -> str: ...
 
     def close(self) -> None: ...
 
@@ -51,6 +92,13 @@ class Client:
     errors) are retried up to `max_retries` times with exponential backoff starting at
     `backoff` seconds, sleeping at most `max_backoff` seconds in total per call.
     `batch_concurrency` bounds how many requests of one batch (`<method>_batch`) are in flight.
+
+    `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route every call to that
+    deployment or nodepool of `deployment_user_id` (default: the PAT's owner, looked up once);
+    they default to `$CLARIFAI_DEPLOYMENT_ID`, `$CLARIFAI_DEPLOYMENT_USER_ID`,
+    `$CLARIFAI_COMPUTE_CLUSTER_ID` and `$CLARIFAI_NODEPOOL_ID` (see `runner.resolve_runner`).
+    A client pickles as its settings and runner selection (the PAT only if passed explicitly);
+    the copy opens its own connections.
     """
 
     def __init__(
@@ -64,14 +112,36 @@ class Client:
         backoff: float = 0.5,
         max_backoff: float = 60.0,
         http_client: httpx.Client | None = None,
+        deployment_id: str | None = None,
+        deployment_user_id: str | None = None,
+        compute_cluster_id: str | None = None,
+        nodepool_id: str | None = None,
         batch_concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
-        self.batch_concurrency = check_concurrency(batch_concurrency)
-        pat, base, name, policy = resolve_settings(
-            pat, base_url, transport, timeout, max_retries, backoff, max_backoff
+        runner = resolve_runner(deployment_id, deployment_user_id, compute_cluster_id, nodepool_id)
+        settings = Settings(
+            pat,
+            base_url,
+            transport,
+            timeout,
+            max_retries,
+            backoff,
+            max_backoff,
+            check_concurrency(batch_concurrency),
         )
+        self._setup(settings, runner, http_client)
+
+    def _setup(
+        self, settings: Settings, runner: RunnerSelector, http_client: httpx.Client | None
+    ) -> None:
+        pat, base, name, policy = settings.resolve()
+        timeout = settings.timeout
+        self._settings = replace(settings, base_url=base, transport=name)
+        self.batch_concurrency = settings.batch_concurrency
         self.base_url = base
         self.transport = name
+        self.runner = runner
+        self._owner = OwnerCache()
         self._transport: Transport
         if name == "grpc":
             from .grpc import GrpcTransport  # imports grpc and clarifai_grpc (optional)
@@ -86,6 +156,19 @@ class Client:
 
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r}, transport={self.transport!r}, pat='***')"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"settings": self._settings, "runner": self.runner}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._setup(state["settings"], state["runner"], None)
+
+    def runner_json(self, runner: RunnerSelector | None = None) -> Json | None:
+        """The `runner_selector` of a request routed by `runner` (default: the client's);
+        looks up the PAT's owner (once per client) when no deployment user id was given."""
+        runner = self.runner if runner is None else runner
+        owner = self._owner.get(self._transport.owner_id) if runner.needs_user else None
+        return runner.to_json(owner)
 
     def close(self) -> None:
         """Release network resources (the gRPC channel, the HTTP connection pool).
@@ -104,9 +187,18 @@ class Client:
     ) -> None:
         self.close()
 
-    def unary(self, model: ModelRef, method: Method, args: Mapping[str, Any]) -> Any:
-        """Call a unary method; returns its decoded return value."""
-        body = request_body(model, method.name, encode_args(method, args))
+    def unary(
+        self,
+        model: ModelRef,
+        method: Method,
+        args: Mapping[str, Any],
+        *,
+        runner: RunnerSelector | None = None,
+    ) -> Any:
+        """Call a unary method (routed by `runner`, default: the client's); returns its
+        decoded return value."""
+        parts = encode_args(method, args)
+        body = request_body(model, method.name, parts, self.runner_json(runner))
         return output_value(method.output, self._transport.unary(model, body))
 
     def unary_batch(
@@ -116,9 +208,13 @@ class Client:
         items: Iterable[Mapping[str, Any]],
         keys: Mapping[str, str],
         defaults: Mapping[str, Any],
+        *,
+        runner: RunnerSelector | None = None,
     ) -> list[Any]:
-        """Call a unary method once per item (see `batch`); returns the values in item order."""
+        """Call a unary method once per item (see `batch`), routed like `unary`; returns the
+        values in item order."""
         chunks = prepare(model, method, items, keys, defaults)
+        chunks = route(chunks, self.runner_json(runner))
         results = BatchResults(method, chunks)
         send_all(
             chunks, lambda body: self._transport.unary(model, body), self.batch_concurrency, results
@@ -126,17 +222,32 @@ class Client:
         return results.finish()
 
     def server_stream(
-        self, model: ModelRef, method: Method, args: Mapping[str, Any]
+        self,
+        model: ModelRef,
+        method: Method,
+        args: Mapping[str, Any],
+        *,
+        runner: RunnerSelector | None = None,
     ) -> Iterator[Any]:
         """Call a server-streaming method; returns a lazy iterator of decoded values.
 
         Arguments are validated now; the request is sent on the first `next()`.
         """
-        body = request_body(model, method.name, encode_args(method, args))
-        return _values(method, self._transport.server_stream(model, body))
+        parts = encode_args(method, args)
+
+        def responses() -> Iterator[Json]:
+            body = request_body(model, method.name, parts, self.runner_json(runner))
+            yield from self._transport.server_stream(model, body)
+
+        return _values(method, responses())
 
     def bidi_stream(
-        self, model: ModelRef, method: Method, args: Mapping[str, Any]
+        self,
+        model: ModelRef,
+        method: Method,
+        args: Mapping[str, Any],
+        *,
+        runner: RunnerSelector | None = None,
     ) -> Iterator[Any]:
         """Call a bidirectional-streaming method (needs the gRPC transport).
 
@@ -145,7 +256,7 @@ class Client:
         nothing. Closing the iterator early cancels the call. Over HTTP this raises
         `StreamingNotSupportedError` (after validating the arguments).
         """
-        bodies = bidi_requests(model, method, args)
+        bodies = bidi_requests(model, method, args, lambda: self.runner_json(runner))
         if self.transport != "grpc":
             raise bidi_over_http_error(method.name)
         return _values(method, self._transport.bidi_stream(model, method.name, bodies))
@@ -219,28 +330,42 @@ def check_bidi_args(
 
 
 def bidi_body(
-    model: ModelRef, method: Method, args: Mapping[str, Any], stream: Field, index: int, item: Any
+    model: ModelRef,
+    method: Method,
+    args: Mapping[str, Any],
+    stream: Field,
+    index: int,
+    item: Any,
+    runner: Json | None = None,
 ) -> dict[str, Any]:
     """Request `index` of a bidi call: the first carries every argument and the first
-    streamed item, later ones only their item (protocol §4.5)."""
+    streamed item, later ones only their item (protocol §4.5); each carries the
+    `runner_selector`, as the SDK's request template does."""
     if index == 0:
         parts = encode_args(method, {**args, stream.name: item})
     else:
         where = f"{method.name}() argument {stream.name!r}[{index}]"
         parts = [encode_part(stream.type, item, where, stream.name)]
-    return request_body(model, method.name, parts)
+    return request_body(model, method.name, parts, runner)
 
 
 def bidi_requests(
-    model: ModelRef, method: Method, args: Mapping[str, Any]
+    model: ModelRef,
+    method: Method,
+    args: Mapping[str, Any],
+    runner_json: Callable[[], Json | None] = lambda: None,
 ) -> Iterator[dict[str, Any]]:
     """The request bodies of a bidi call: the first carries every argument and the first
     streamed item, later ones only the next item (protocol §4.5). Validated eagerly
-    except for the streamed items, which are encoded as they are consumed."""
+    except for the streamed items, which are encoded as they are consumed; `runner_json`
+    is called when the first item is."""
     stream, items = check_bidi_args(method, args)
 
     def generate() -> Iterator[dict[str, Any]]:
+        runner = None
         for i, item in enumerate(items):
-            yield bidi_body(model, method, args, stream, i, item)
+            if i == 0:
+                runner = runner_json()
+            yield bidi_body(model, method, args, stream, i, item, runner)
 
     return generate()

@@ -36,7 +36,7 @@ from .errors import (
     RateLimitError,
     TransportError,
 )
-from .messages import ModelRef, check_response, has_outputs
+from .messages import ModelRef, check_response, has_outputs, owner_id_of
 from .optional import import_optional
 from .retry import RetryPolicy
 
@@ -308,7 +308,7 @@ class _Requests:
 
 
 class Stub:
-    """The three `clarifai.api.V2` methods used here, as `service_pb2_grpc.V2Stub` defines them.
+    """The `clarifai.api.V2` methods used here, as `service_pb2_grpc.V2Stub` defines them.
 
     Not `V2Stub` itself: it builds ~270 callables and reads its response deserializer from a
     module global that `ClarifaiChannel.get_*_channel()` sets (None until one is called).
@@ -322,6 +322,11 @@ class Stub:
         self.PostModelOutputs = channel.unary_unary(f"{_SERVICE}/PostModelOutputs", **kw)
         self.GenerateModelOutputs = channel.unary_stream(f"{_SERVICE}/GenerateModelOutputs", **kw)
         self.StreamModelOutputs = channel.stream_stream(f"{_SERVICE}/StreamModelOutputs", **kw)
+        self.GetUser = channel.unary_unary(
+            f"{_SERVICE}/GetUser",
+            request_serializer=pb2.GetUserRequest.SerializeToString,
+            response_deserializer=pb2.SingleUserResponse.FromString,
+        )
 
 
 class GrpcBase:
@@ -360,6 +365,10 @@ class GrpcBase:
             return self._json_format.ParseDict(body, self._pb2.PostModelOutputsRequest())
         except Exception as exc:  # json_format.ParseError: a bug, not a user error
             raise TransportError(f"cannot build the gRPC request: {exc}") from exc
+
+    def _user_request(self) -> Any:
+        """GetUser for the PAT's owner, as the SDK's `User.get_user_info(user_id="me")`."""
+        return self._pb2.GetUserRequest(user_app_id={"user_id": "me"})
 
     def _response(self, message: Any) -> Json:
         body = self._json_format.MessageToDict(
@@ -403,16 +412,23 @@ class GrpcTransport(GrpcBase):
     def unary(self, model: ModelRef, body: Json) -> Json:
         """PostModelOutputs with the client's timeout as deadline; retries transient failures."""
         self._check_open()
-        request = self._request(body)
+        return self._call("PostModelOutputs", self._request(body))
+
+    def owner_id(self) -> str:
+        """The PAT owner's user id (GetUser "me"); retries transient failures."""
+        self._check_open()
+        return owner_id_of(self._call("GetUser", self._user_request()))
+
+    def _call(self, rpc: str, request: Any) -> Json:
         backoff = self._policy.start()
         while True:
             try:
                 try:
-                    response = self._stub.PostModelOutputs(
+                    response = getattr(self._stub, rpc)(
                         request, metadata=self._metadata, timeout=self._timeout
                     )
                 except self._grpc.RpcError as exc:
-                    raise self._rpc_error(exc, "PostModelOutputs", self._timeout) from exc
+                    raise self._rpc_error(exc, rpc, self._timeout) from exc
                 return self._response(response)
             except ClarifaiError as err:
                 redact(err, self._pat)

@@ -11,7 +11,15 @@ from urllib.parse import quote
 import httpx
 
 from .errors import ClarifaiError, StreamingNotSupportedError, TransportError, error_from_body
-from .messages import FrameDecoder, ModelRef, check_response, has_outputs, unwrap_frame
+from .messages import (
+    USERS_ME,
+    FrameDecoder,
+    ModelRef,
+    check_response,
+    has_outputs,
+    owner_id_of,
+    unwrap_frame,
+)
 from .retry import RetryPolicy, parse_retry_after
 
 __all__ = ["HttpBase", "HttpTransport", "model_path"]
@@ -110,13 +118,21 @@ class HttpTransport(HttpBase):
 
     def unary(self, model: ModelRef, body: Json) -> Json:
         """POST .../outputs; retries transient failures; returns the successful response."""
-        url = self._url(model, "/outputs")
         content = json.dumps(body, separators=(",", ":")).encode()
+        return self._request("POST", self._url(model, "/outputs"), content)
+
+    def owner_id(self) -> str:
+        """The PAT owner's user id: `GET /v2/users/me` (as the SDK's `get_user_info("me")`)."""
+        return owner_id_of(self._request("GET", f"{self._base_url}{USERS_ME}", None))
+
+    def _request(self, method: str, url: str, content: bytes | None) -> Json:
         backoff = self._policy.start()
         while True:
             try:
                 try:
-                    response = self._http.post(url, content=content, headers=self._headers)
+                    response = self._http.request(
+                        method, url, content=content, headers=self._headers
+                    )
                 except TRANSIENT_HTTPX as exc:
                     raise self._connection_error(exc, transient=True) from exc
                 except httpx.HTTPError as exc:

@@ -10,6 +10,10 @@ from .._runtime import Image, StreamingNotSupportedError, Video
 
 
 def main() -> None:
+    # Dedicated compute (optional), as in the SDK's client scripts: set CLARIFAI_DEPLOYMENT_ID
+    # (and CLARIFAI_DEPLOYMENT_USER_ID, the deployment's owner; default: the PAT's owner), or
+    # CLARIFAI_COMPUTE_CLUSTER_ID with CLARIFAI_NODEPOOL_ID; or pass them as keywords:
+    # DfineSmallObj2coco(deployment_id="...", deployment_user_id="...")
     model = DfineSmallObj2coco()
     print(
         "predict:",

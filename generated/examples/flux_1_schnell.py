@@ -9,6 +9,10 @@ from ..flux_1_schnell import Flux1Schnell
 
 
 def main() -> None:
+    # Dedicated compute (optional), as in the SDK's client scripts: set CLARIFAI_DEPLOYMENT_ID
+    # (and CLARIFAI_DEPLOYMENT_USER_ID, the deployment's owner; default: the PAT's owner), or
+    # CLARIFAI_COMPUTE_CLUSTER_ID with CLARIFAI_NODEPOOL_ID; or pass them as keywords:
+    # Flux1Schnell(deployment_id="...", deployment_user_id="...")
     model = Flux1Schnell()
     print(
         "predict:",

@@ -11,6 +11,10 @@ from ..jinaai_embeddings_v3 import JinaaiEmbeddingsV3
 
 
 def main() -> None:
+    # Dedicated compute (optional), as in the SDK's client scripts: set CLARIFAI_DEPLOYMENT_ID
+    # (and CLARIFAI_DEPLOYMENT_USER_ID, the deployment's owner; default: the PAT's owner), or
+    # CLARIFAI_COMPUTE_CLUSTER_ID with CLARIFAI_NODEPOOL_ID; or pass them as keywords:
+    # JinaaiEmbeddingsV3(deployment_id="...", deployment_user_id="...")
     model = JinaaiEmbeddingsV3()
     print(
         "openai_transport:",

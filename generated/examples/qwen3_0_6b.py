@@ -11,6 +11,10 @@ from ..qwen3_0_6b import Qwen306b
 
 
 def main() -> None:
+    # Dedicated compute (optional), as in the SDK's client scripts: set CLARIFAI_DEPLOYMENT_ID
+    # (and CLARIFAI_DEPLOYMENT_USER_ID, the deployment's owner; default: the PAT's owner), or
+    # CLARIFAI_COMPUTE_CLUSTER_ID with CLARIFAI_NODEPOOL_ID; or pass them as keywords:
+    # Qwen306b(deployment_id="...", deployment_user_id="...")
     model = Qwen306b()
     print(
         "openai_transport:",

@@ -6,6 +6,7 @@ real ``grpc.server`` with a ``service_pb2_grpc.V2Servicer`` implementing
     PostModelOutputs      (unary)          -> model.predict_wrapper(request)
     GenerateModelOutputs  (server stream)  -> model.generate_wrapper(request)
     StreamModelOutputs    (bidi)           -> model.stream_wrapper(requests)
+    GetUser               (unary)          -> the PAT's owner for user_id "me" (counted)
 
 routed on ``request.user_app_id`` + ``model_id`` (+ ``version_id`` when set). The wrappers are
 called directly, never through ``ModelServicer`` (which downloads URL inputs).
@@ -19,6 +20,7 @@ Usage::
     with OracleGrpcServer(pat="test-pat") as srv:       # serves oracle_models()
         Client(transport="grpc", base_url=srv.base_url, pat="test-pat")
         srv.requests                        # every call, as dicts (see ``requests``)
+        srv.user_lookups                    # how many GetUser calls were answered
         srv.inject(abort_after=2)           # the next call is aborted (INTERNAL) after 2 messages
         srv.inject(hold_after=1)            # ... sends 1 message, then waits for the client to cancel
         srv.inject(abort_after=0, code=grpc.StatusCode.UNAVAILABLE, times=2)  # fail 2 calls at once
@@ -49,7 +51,7 @@ from clarifai_grpc.grpc.api import service_pb2, service_pb2_grpc
 from clarifai_grpc.grpc.api.status import status_code_pb2
 from google.protobuf.json_format import MessageToDict
 
-from .server import DEFAULT_PAT, ModelKey, _QuietModelErrors
+from .server import DEFAULT_OWNER, DEFAULT_PAT, ModelKey, _QuietModelErrors
 
 __all__ = ["RPCS", "GrpcFault", "OracleGrpcServer"]
 
@@ -57,6 +59,7 @@ RPCS = {
     "PostModelOutputs": "outputs",
     "GenerateModelOutputs": "generate",
     "StreamModelOutputs": "stream",
+    "GetUser": "get_user",
 }
 
 
@@ -135,6 +138,11 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]
             responses = model.generate_wrapper(request)
         yield from self.oracle._serve(record, fault, context, responses)
 
+    def GetUser(
+        self, request: service_pb2.GetUserRequest, context: grpc.ServicerContext
+    ) -> service_pb2.SingleUserResponse:
+        return self.oracle._get_user(request, context)
+
     def StreamModelOutputs(
         self,
         request_iterator: Iterator[service_pb2.PostModelOutputsRequest],
@@ -166,6 +174,7 @@ class OracleGrpcServer:
         versions: ``{(user_id, app_id, model_id): version_id}``, as for ``OracleServer``; a request
             with another ``version_id`` gets status 21200.
         quiet: silence the SDK's per-failure ``Error in predict`` tracebacks while running.
+        owner_id: the PAT owner's user id, answered by GetUser for user_id "me".
     """
 
     def __init__(
@@ -174,6 +183,7 @@ class OracleGrpcServer:
         pat: str = DEFAULT_PAT,
         versions: Mapping[ModelKey, str] | None = None,
         *,
+        owner_id: str = DEFAULT_OWNER,
         host: str = "127.0.0.1",
         port: int = 0,
         max_workers: int = 16,
@@ -196,6 +206,7 @@ class OracleGrpcServer:
                 or default_version_id(key)
             )
         self.pat = pat
+        self.owner_id = owner_id
         self.host = host
         self.port = port
         self.max_workers = max_workers
@@ -280,6 +291,11 @@ class OracleGrpcServer:
             if not self._requests:
                 raise LookupError("no request recorded")
             return self._requests[-1]
+
+    @property
+    def user_lookups(self) -> int:
+        """How many GetUser calls were received."""
+        return sum(1 for r in self.requests if r["rpc"] == "GetUser")
 
     def wait_done(self, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Wait until every call recorded so far has terminated; returns ``requests``.
@@ -399,6 +415,51 @@ class OracleGrpcServer:
                     break
         record["fault"] = fault is not None
         return record, fault
+
+    def _get_user(
+        self, request: service_pb2.GetUserRequest, context: grpc.ServicerContext
+    ) -> service_pb2.SingleUserResponse:
+        """Record a GetUser call; "me" (or the owner's id) is the PAT's owner, in-band errors
+        (as for the model RPCs) otherwise."""
+        done = threading.Event()
+        done.set()
+        record: dict[str, Any] = {
+            "time": time.time(),
+            "rpc": "GetUser",
+            "route": "get_user",
+            "metadata": {k.lower(): v for k, v in context.invocation_metadata()},
+            "proto": request,
+            "body": _json(request),
+            "user_id": request.user_app_id.user_id,
+            "app_id": request.user_app_id.app_id,
+            "model_id": None,
+            "version_id": None,
+            "method_name": None,
+            "fault": False,
+            "responses": 1,
+            "completed": True,
+            "outcome": "ok",
+            "done": done,
+        }
+        with self._lock:
+            record["seq"] = len(self._requests)
+            self._requests.append(record)
+        resp = service_pb2.SingleUserResponse()
+        auth = record["metadata"].get("authorization")
+        if auth != f"Key {self.pat}":
+            code = (
+                status_code_pb2.CONN_KEY_NOT_FOUND
+                if auth is None
+                else status_code_pb2.CONN_KEY_INVALID
+            )
+            resp.status.code, resp.status.description = code, "API key not found or invalid"
+        elif request.user_app_id.user_id not in ("me", self.owner_id):
+            resp.status.code = status_code_pb2.CONN_DOES_NOT_EXIST
+            resp.status.description = "User does not exist"
+        else:
+            resp.status.code, resp.status.description = status_code_pb2.SUCCESS, "Ok"
+            resp.user.id = self.owner_id
+        return resp
 
     def _route(
         self, context: grpc.ServicerContext, request: service_pb2.PostModelOutputsRequest

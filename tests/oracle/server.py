@@ -9,6 +9,7 @@ Routes (``{u}``, ``{a}``, ``{m}``, ``{v}`` = user, app, model and version ids)::
     GET  /v2/users/{u}/apps/{a}/models/{m}                                  GetModel
     GET  /v2/users/{u}/apps/{a}/models/{m}/versions/{v}                     GetModelVersion
     GET  /v2/users/{u}/apps/{a}/models/{m}/versions                         ListModelVersions
+    GET  /v2/users/me  (or /v2/users/{owner_id})                             GetUser: the PAT's owner
 
 (*) Bidi streaming is not something the real REST API is known to serve; here it is half-duplex:
 the request body is NDJSON (one ``PostModelOutputsRequest`` per line, or a JSON array), read in
@@ -24,6 +25,7 @@ Usage::
     with OracleServer({("u", "a", "m"): MyModel()}, pat="test-pat") as srv:
         httpx.post(f"{srv.base_url}/v2/users/u/apps/a/models/m/outputs", ...)
         srv.requests          # every request, as dicts (see ``OracleServer.requests``)
+        srv.user_lookups      # how many GET /v2/users/me were answered
         srv.inject(status=503, times=2)   # the next 2 requests get HTTP 503
         srv.inject(delay=1.5)             # the next request is answered 1.5 s late
         srv.inject(drop=True)             # the next request's connection is closed, no reply
@@ -56,9 +58,19 @@ from google.protobuf.json_format import MessageToDict, ParseDict
 
 ModelKey = tuple[str, str, str]
 
-__all__ = ["DEFAULT_PAT", "ROUTES", "Fault", "ModelKey", "OracleServer", "status_body", "to_json"]
+__all__ = [
+    "DEFAULT_OWNER",
+    "DEFAULT_PAT",
+    "ROUTES",
+    "Fault",
+    "ModelKey",
+    "OracleServer",
+    "status_body",
+    "to_json",
+]
 
 DEFAULT_PAT = "test-pat"
+DEFAULT_OWNER = "oracle-owner"  # the user id of DEFAULT_PAT's owner (GET /v2/users/me)
 
 _MODEL_PATH = re.compile(
     r"^/v2/users/(?P<u>[^/]+)/apps/(?P<a>[^/]+)/models/(?P<m>[^/]+)"
@@ -66,9 +78,19 @@ _MODEL_PATH = re.compile(
     r"(?P<tail>/outputs(?:/generate|/stream)?|/versions)?/?$"
 )
 _GLOBAL_STREAM_PATH = "/v2/models/outputs/stream"
+_USER_PATH = re.compile(r"^/v2/users/(?P<u>[^/]+)/?$")
 ROUTES = frozenset(
-    ["outputs", "generate", "stream", "get_model", "get_model_version", "list_model_versions"]
+    [
+        "outputs",
+        "generate",
+        "stream",
+        "get_model",
+        "get_model_version",
+        "list_model_versions",
+        "get_user",
+    ]
 )
+_GET_ROUTES = ("get_model", "get_model_version", "list_model_versions", "get_user")
 
 # Default error bodies for injected HTTP statuses.
 _FAULT_STATUS_CODES: dict[int, tuple[int, str]] = {
@@ -160,6 +182,7 @@ class OracleServer:
         strict_ids: reject (400) a body whose ``user_app_id`` / ``model_id`` / ``version_id``
             contradict the URL path.
         quiet: silence the SDK's per-failure ``Error in predict`` tracebacks while running.
+        owner_id: the PAT owner's user id, answered by ``GET /v2/users/me``.
     """
 
     def __init__(
@@ -168,6 +191,7 @@ class OracleServer:
         pat: str = DEFAULT_PAT,
         versions: Mapping[ModelKey, str] | None = None,
         *,
+        owner_id: str = DEFAULT_OWNER,
         host: str = "127.0.0.1",
         port: int = 0,
         strict_ids: bool = True,
@@ -190,6 +214,7 @@ class OracleServer:
                 or default_version_id(key)
             )
         self.pat = pat
+        self.owner_id = owner_id
         self.host = host
         self.port = port
         self.strict_ids = strict_ids
@@ -263,7 +288,7 @@ class OracleServer:
         Each is a dict with keys: ``seq``, ``time``, ``method`` (HTTP), ``path``, ``query``,
         ``headers`` (lower-case names), ``raw_body`` (bytes), ``body`` (decoded JSON or None),
         ``route`` ("outputs" | "generate" | "stream" | "get_model" | "get_model_version" |
-        "list_model_versions" | None), ``user_id`` / ``app_id`` / ``model_id`` / ``version_id``
+        "list_model_versions" | "get_user" | None), ``user_id`` / ``app_id`` / ``model_id`` / ``version_id``
         (from the path), ``proto`` (the parsed ``PostModelOutputsRequest``, or a list of them for
         "stream"), ``method_name`` (``inputs[0].data.metadata._method_name``), ``fault`` (True if
         an injected fault answered it), ``http_status`` and ``responses`` (streamed lines sent).
@@ -277,6 +302,11 @@ class OracleServer:
             if not self._requests:
                 raise LookupError("no request recorded")
             return self._requests[-1]
+
+    @property
+    def user_lookups(self) -> int:
+        """How many ``GET /v2/users/{me|owner}`` requests were received."""
+        return sum(1 for r in self.requests if r["route"] == "get_user")
 
     def predict_requests(self) -> list[dict[str, Any]]:
         """Recorded POSTs to ``/outputs``, ``/outputs/generate`` and ``/outputs/stream``."""
@@ -560,6 +590,8 @@ class _Handler(BaseHTTPRequestHandler):
                 record["route"] = None
         elif split.path.rstrip("/") == _GLOBAL_STREAM_PATH:
             record["route"] = "stream"
+        elif u := _USER_PATH.match(split.path):
+            record.update(route="get_user", user_id=unquote(u["u"]))
         self.oracle._record(record)
 
         try:
@@ -640,9 +672,7 @@ class _Handler(BaseHTTPRequestHandler):
                     f"no route for {self.command} {record['path']}",
                 ),
             )
-        want = (
-            "GET" if route in ("get_model", "get_model_version", "list_model_versions") else "POST"
-        )
+        want = "GET" if route in _GET_ROUTES else "POST"
         if self.command != want:
             raise _HTTPError(
                 405,
@@ -655,6 +685,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._check_auth()
         oracle = self.oracle
 
+        if route == "get_user":
+            self._get_user(record)
+            return
         if want == "GET":
             key = (record["user_id"], record["app_id"], record["model_id"])
             oracle._lookup(*key, record["version_id"])
@@ -691,6 +724,16 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             record["http_status"] = 200
             self._stream(record, model.generate_wrapper(req))
+
+    def _get_user(self, record: dict[str, Any]) -> None:
+        """GetUser: "me" (or the owner's own id) is the PAT's owner; anyone else is unknown."""
+        owner = self.oracle.owner_id
+        if record["user_id"] not in ("me", owner):
+            raise _HTTPError(
+                404, status_body(status_code_pb2.CONN_DOES_NOT_EXIST, "User does not exist")
+            )
+        record["http_status"] = 200
+        self._send_json(200, {**status_body(status_code_pb2.SUCCESS, "Ok"), "user": {"id": owner}})
 
     def _resolve(
         self, record: dict[str, Any], req: service_pb2.PostModelOutputsRequest
