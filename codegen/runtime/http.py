@@ -17,7 +17,14 @@ from .retry import RetryPolicy, parse_retry_after
 __all__ = ["HttpBase", "HttpTransport", "model_path"]
 
 Json = dict[str, Any]
-TRANSIENT_HTTPX = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+# Connection-level failures worth another attempt, here and in the signature puller. A proxy's own
+# failure (it could not reach the API) is a gateway error like HTTP 502.
+TRANSIENT_HTTPX = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+    httpx.ProxyError,
+)
 
 
 class HttpBase:
