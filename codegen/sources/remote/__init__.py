@@ -4,37 +4,11 @@ One module per job: `refs` (model references), `settings`, `replies` (what a rep
 (one model), `fetch_many` (concurrently), `progress`; this package re-exports their public names.
 Status codes, the transient set, the backoff and the routes are the runtime's (`runtime/protocol.py`).
 
-Library API (the CLI imports this module lazily, only when an argument looks remote)::
-
-    looks_remote(text: str) -> bool
-        True for a model URL (`https://...`, `http://...`, `clarifai.com/...`) or `user/app/model[@version]`,
-        False for an existing local path and for anything ending in `.json`.
-    parse_model_ref(text: str) -> ModelRef
-        `https://<any host>/{user}/{app}/models/{model}[/versions/{version}]` (trailing slash, query string and
-        fragment ignored; the scheme may be omitted for `clarifai.com/...`) or `user/app/model[@version]`.
-        Ids are checked with `naming.check_resource_id`; anything else is a one-line `CodegenError`.
-    model_url(ref: ModelRef) -> str
-        The canonical `https://clarifai.com/...` page of a model (with `/versions/{v}` when pinned).
-    RemoteSettings(pat=None, api_base=$CLARIFAI_API_BASE or https://api.clarifai.com, timeout=30.0,
-                   max_attempts=5, max_seconds=60.0, backoff=0.5, concurrency=8)
-    RemoteSettings.from_env(pat=None, api_base=None, **overrides) -> RemoteSettings
-        The PAT from the argument, else `CLARIFAI_PAT`. A missing PAT is an error only when fetching.
-        `repr()` never shows the PAT.
-    fetch(ref, settings, client: httpx.Client | None = None) -> FetchResult
-        One model: `GET {api_base}/v2/users/{u}/apps/{a}/models/{m}` (latest version) or
-        `.../models/{m}/versions/{v}` (pinned). Never raises for a per-model failure: the result carries it.
-        Raises `CodegenError` only for a missing or unusable PAT (a configuration error, not the model's).
-    fetch_many(refs, settings, on_result=None) -> list[FetchResult]
-        Concurrently (at most `settings.concurrency` requests in flight, one shared `httpx.Client`), results
-        in input order; `on_result` is called in the calling thread as each model finishes.
-    FetchResult(ref, url, body, error, attempts, seconds)
-        `url` is `model_url(ref)`; `body` is the JSON document exactly as received (None on failure), ready
-        for `parser.parse_model(result.body, result.url, result.ref)`; `error` is a one-line `CodegenError`
-        whose `where` is the model URL (None on success). `.ok`, `.method_count`, `.version_id`, `.unwrap()`.
-    Progress(total, stream, is_tty=None).update(result) / .close()
-        A one-line progress bar on a terminal, else one `ok   u/a/m (3 methods) 0.12 s` / `FAIL u/a/m: ...`
-        line per model.
-    parse_retry_after(value: str | None, now: float | None = None) -> float | None
+The CLI imports this package lazily, only when an argument looks remote (`looks_remote`).
+`fetch(ref, settings)` never raises for a per-model failure (the `FetchResult` carries a one-line
+`CodegenError` whose `where` is the model URL); only a missing or unusable PAT raises.
+`fetch_many` runs at most `settings.concurrency` requests at once over one `httpx.Client` and
+returns results in input order, calling `on_result` in the calling thread as each model finishes.
 
 Typical use (the CLI's `generate URL...`)::
 
