@@ -15,38 +15,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import quote
 
-__all__ = [
-    "AUTH",
-    "AUTH_CODES",
-    "CODES_BY_NAME",
-    "CODE_NAMES",
-    "DEFAULT_API_BASE",
-    "MODEL",
-    "MODEL_CODES",
-    "NOT_FOUND",
-    "NOT_FOUND_CODES",
-    "PERMISSION",
-    "PERMISSION_CODES",
-    "RATE_LIMIT",
-    "RATE_LIMIT_CODES",
-    "SERVER",
-    "SERVER_CODES",
-    "SUCCESS",
-    "TRANSIENT_CODES",
-    "TRANSIENT_HTTP",
-    "TRANSIENT_HTTP_IDEMPOTENT",
-    "Backoff",
-    "RetryPolicy",
-    "category",
-    "failure_is_transient",
-    "grpc_category",
-    "is_transient",
-    "model_page_url",
-    "model_path",
-    "parse_retry_after",
-    "status_code",
-]
-
 SUCCESS = 10000
 
 CODE_NAMES = {
