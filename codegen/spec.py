@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .runtime.protocol import model_page_url
+
 
 class DataType(enum.IntEnum):
     """`clarifai.api.ModelTypeField.DataType`, numbered as in resources.proto."""
@@ -167,8 +169,7 @@ class ModelRef:
     @property
     def url(self) -> str:
         """The model's page on clarifai.com (with the version when pinned)."""
-        url = f"https://clarifai.com/{self.user_id}/{self.app_id}/models/{self.model_id}"
-        return url + (f"/versions/{self.version_id}" if self.version_id else "")
+        return model_page_url(self)
 
 
 @dataclass(frozen=True)

@@ -315,7 +315,7 @@ CASES = {
     "404-conn": Case("failure", "not found (HTTP 200, status 11101", 1, {"code": 11101}),
     "failure-200": Case("failure", "the API answered with a failure status (HTTP 200, status 10020 FAILURE: Failure)", 1),
     "failure-200-model-missing": Case("failure", "not found (HTTP 200, status 21200", 1, {"code": 21200}),
-    "failure-200-other": Case("failure", "failure status (HTTP 200, status 21313: Model prediction failed", 1, {"code": 21313, "description": "Model prediction failed"}),
+    "failure-200-other": Case("failure", "failure status (HTTP 200, status 21313 MODEL_PREDICTION_FAILED: Model prediction failed", 1, {"code": 21313, "description": "Model prediction failed"}),
     "truncated": Case("truncate", "malformed response: invalid JSON at line 1", 1),
     "503-twice": Case("503", "", 3, {"times": 2}),
     "500-once": Case("500", "", 2),

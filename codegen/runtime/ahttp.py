@@ -16,7 +16,8 @@ import httpx
 from .client import bidi_over_http_error
 from .errors import ClarifaiError
 from .http import TRANSIENT_HTTPX, HttpBase
-from .messages import USERS_ME, FrameDecoder, ModelRef, has_outputs, owner_id_of, unwrap_frame
+from .messages import FrameDecoder, ModelRef, has_outputs, owner_id_of, unwrap_frame
+from .protocol import USERS_ME
 from .retry import RetryPolicy
 
 __all__ = ["AsyncHttpTransport"]

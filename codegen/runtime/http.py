@@ -6,13 +6,11 @@ import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from .errors import ClarifaiError, StreamingNotSupportedError, TransportError, error_from_body
 from .messages import (
-    USERS_ME,
     FrameDecoder,
     ModelRef,
     check_response,
@@ -20,20 +18,20 @@ from .messages import (
     owner_id_of,
     unwrap_frame,
 )
+from .protocol import USERS_ME, model_path
 from .retry import RetryPolicy, parse_retry_after
 
 __all__ = ["HttpBase", "HttpTransport", "model_path"]
 
 Json = dict[str, Any]
-TRANSIENT_HTTPX = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-
-
-def model_path(model: ModelRef) -> str:
-    """`/v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]`, each id URL-quoted."""
-    ids = [("users", model.user_id), ("apps", model.app_id), ("models", model.model_id)]
-    if model.version_id:
-        ids.append(("versions", model.version_id))
-    return "/v2" + "".join(f"/{kind}/{quote(value, safe='')}" for kind, value in ids)
+# Connection-level failures worth another attempt, here and in the signature puller. A proxy's own
+# failure (it could not reach the API) is a gateway error like HTTP 502.
+TRANSIENT_HTTPX = (
+    httpx.TimeoutException,
+    httpx.NetworkError,
+    httpx.RemoteProtocolError,
+    httpx.ProxyError,
+)
 
 
 class HttpBase:

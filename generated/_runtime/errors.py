@@ -5,6 +5,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from . import protocol
+from .protocol import SUCCESS as SUCCESS  # re-exported: messages.py and others import it
+
 __all__ = [
     "ArgumentError",
     "AuthError",
@@ -21,57 +24,6 @@ __all__ = [
     "error_from_status",
     "status_code",
 ]
-
-SUCCESS = 10000
-MIXED_STATUS = 10010  # some outputs of a multi-input request failed (each has its own status)
-
-# Codes with a dedicated exception class; everything else with a failure status is a ModelError.
-AUTH_CODES = frozenset({11001, 11002, 11008, 11009})
-PERMISSION_CODES = frozenset({11007, 21201})
-NOT_FOUND_CODES = frozenset({11101, 21200, 25600})
-RATE_LIMIT_CODES = frozenset({11003, 11004, 11005, 11006})
-SERVER_CODES = frozenset({10030, 21351, 21354, 21355, 25604})
-MODEL_CODES = frozenset({10020, 21313, 25608})  # ModelError whatever the HTTP status
-
-# `status.code` may arrive as an enum name (MessageToDict without use_integers_for_enums).
-_CODE_NAMES = {
-    "SUCCESS": 10000,
-    "MIXED_STATUS": 10010,
-    "FAILURE": 10020,
-    "TRY_AGAIN": 10030,
-    "NOT_IMPLEMENTED": 10040,
-    "CONN_ACCOUNT_ISSUES": 11000,
-    "CONN_TOKEN_INVALID": 11001,
-    "CONN_CREDENTIALS_INVALID": 11002,
-    "CONN_EXCEED_HOURLY_LIMIT": 11003,
-    "CONN_EXCEED_MONTHLY_LIMIT": 11004,
-    "CONN_THROTTLED": 11005,
-    "CONN_EXCEEDS_LIMITS": 11006,
-    "CONN_INSUFFICIENT_SCOPES": 11007,
-    "CONN_KEY_INVALID": 11008,
-    "CONN_KEY_NOT_FOUND": 11009,
-    "CONN_BAD_REQUEST_FORMAT": 11100,
-    "CONN_DOES_NOT_EXIST": 11101,
-    "CONN_INVALID_REQUEST": 11102,
-    "MODEL_DOES_NOT_EXIST": 21200,
-    "MODEL_PERMISSION_DENIED": 21201,
-    "MODEL_INVALID_ARGUMENT": 21202,
-    "MODEL_PREDICTION_FAILED": 21313,
-    "MODEL_DEPLOYING": 21351,
-    "MODEL_NOT_DEPLOYED": 21353,
-    "MODEL_BUSY_PLEASE_RETRY": 21354,
-    "MODEL_LOADING": 21355,
-    "RUNNER_DOES_NOT_EXIST": 25600,
-    "RUNNER_NEEDS_RETRY": 25604,
-    "RUNNER_PROCESSING_FAILED": 25608,
-    "BAD_REQUEST": 90400,
-    "SERVER_ERROR": 90500,
-    "INTERNAL_SERVER_ISSUE": 98004,
-    "INTERNAL_UNCATEGORIZED": 99009,
-}
-
-# google.rpc.Code values, as grpc-gateway writes them in `{"error": {"code": ...}}`.
-_GRPC_CODE_CLASSES: dict[int, type[ClarifaiError]] = {}
 
 
 class ClarifaiError(Exception):
@@ -161,65 +113,38 @@ class BatchError(ClarifaiError):
         self.error = first
 
 
-_GRPC_CODE_CLASSES.update(
-    {
-        5: NotFoundError,
-        7: PermissionDeniedError,
-        8: RateLimitError,
-        13: ServerError,
-        14: ServerError,
-        16: AuthError,
-    }
-)
+_CLASSES: dict[str, type[ClarifaiError]] = {
+    protocol.AUTH: AuthError,
+    protocol.PERMISSION: PermissionDeniedError,
+    protocol.NOT_FOUND: NotFoundError,
+    protocol.RATE_LIMIT: RateLimitError,
+    protocol.SERVER: ServerError,
+    protocol.MODEL: ModelError,
+}
 
 
 def status_code(raw: Any) -> int | None:
     """A `status.code` (int, numeric string or enum name) as an int; None when unreadable."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str):
-        if raw.isdigit():
-            return int(raw)
-        if raw in _CODE_NAMES:
-            return _CODE_NAMES[raw]
+    code = protocol.status_code(raw)
+    if code is None and isinstance(raw, str) and raw.strip():
         try:  # every name, when the optional protobuf package is installed
             pb2 = importlib.import_module("clarifai_grpc.grpc.api.status.status_code_pb2")
-            return int(pb2.StatusCode.Value(raw))
+            return int(pb2.StatusCode.Value(raw.strip().upper()))
         except Exception:
             return None
-    return None
+    return code
+
+
+def _class_for(category: str | None) -> type[ClarifaiError] | None:
+    return _CLASSES[category] if category is not None else None
 
 
 def _class_for_http(http_status: int | None) -> type[ClarifaiError] | None:
-    if http_status == 401:
-        return AuthError
-    if http_status == 403:
-        return PermissionDeniedError
-    if http_status == 404:
-        return NotFoundError
-    if http_status == 429:
-        return RateLimitError
-    if http_status is not None and http_status >= 500:
-        return ServerError
-    return None
+    return _class_for(protocol.category(None, http_status))
 
 
 def _class_for_code(code: int | None, http_status: int | None) -> type[ClarifaiError]:
-    if code in AUTH_CODES:
-        return AuthError
-    if code in PERMISSION_CODES:
-        return PermissionDeniedError
-    if code in NOT_FOUND_CODES:
-        return NotFoundError
-    if code in RATE_LIMIT_CODES:
-        return RateLimitError
-    if code in SERVER_CODES:
-        return ServerError
-    if code in MODEL_CODES:
-        return ModelError
-    return _class_for_http(http_status) or ModelError
+    return _class_for(protocol.category(code, http_status)) or ModelError
 
 
 def error_from_status(status: Any, http_status: int | None = None) -> ClarifaiError:
@@ -285,6 +210,6 @@ def _error_from_rpc_status(err: dict[str, Any], http_status: int | None) -> Clar
         http_status = http_status if http_status and http_status >= 400 else hint
     if code is not None and code >= 10000:
         return error_from_status({"code": code, "description": message}, http_status)
-    cls = _GRPC_CODE_CLASSES.get(code or -1) or _class_for_http(http_status) or ModelError
+    cls = _class_for(protocol.grpc_category(code)) or _class_for_http(http_status) or ModelError
     suffix = f" (gRPC code {code})" if code else ""
     return cls(message + suffix, description=message, http_status=http_status)

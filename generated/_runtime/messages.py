@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .decode import MalformedResponse, decode_value
-from .errors import MIXED_STATUS, SUCCESS, error_from_body, error_from_status, status_code
+from .errors import error_from_body, error_from_status, status_code
+from .protocol import MIXED_STATUS, SUCCESS
 from .signature import Type
 
 __all__ = [
-    "USERS_ME",
     "FrameDecoder",
     "ModelRef",
     "check_response",
@@ -22,7 +22,6 @@ __all__ = [
 ]
 
 Json = dict[str, Any]
-USERS_ME = "/v2/users/me"  # GetUser for the PAT's owner (the SDK's `get_user_info("me")`)
 
 
 @dataclass(frozen=True)
