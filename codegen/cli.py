@@ -111,7 +111,10 @@ def _load_one(model: str, ref: str | None, pat: str | None, api_base: str | None
     from .api import load_sources
 
     loaded, problems, failures = load_sources(
-        [model], ref=ref, remote=_remote(pat, api_base, 1) if _maybe_remote(model) else None
+        [model],
+        ref=ref,
+        remote=_remote(pat, api_base, 1) if _maybe_remote(model) else None,
+        need_ids=False,  # nothing is called: unknown ids become placeholders
     )
     _report(problems)
     if failures:
@@ -174,8 +177,19 @@ def methods(
 @click.argument("model")
 @click.argument("method", required=False)
 @_model_command
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the MethodSignature messages as the platform stores them (proto JSON).",
+)
 def signature(
-    model: str, method: str | None, ref: str | None, pat: str | None, api_base: str | None
+    model: str,
+    method: str | None,
+    ref: str | None,
+    pat: str | None,
+    api_base: str | None,
+    as_json: bool,
 ) -> None:
     """Print each method's signature as one line of valid Python (like method_signature())."""
     with _errors():
@@ -183,16 +197,27 @@ def signature(
         from .plan import plan_module
         from .render import render_signatures
 
-        plan = plan_module(_load_one(model, ref, pat, api_base).spec)
-        lines = dict(zip([m.wire for m in plan.methods], render_signatures(plan), strict=True))
-        if method is not None:
-            if method not in lines:
-                raise CodegenError(
-                    f"no method {method!r}; the model has: {', '.join(lines)}", model
-                )
-            click.echo(lines[method])
+        loaded = _load_one(model, ref, pat, api_base)
+        if as_json:
+            found: dict[str, Any] = _stored(loaded)
         else:
-            click.echo("\n".join(lines.values()))
+            plan = plan_module(loaded.spec)
+            found = dict(zip([m.wire for m in plan.methods], render_signatures(plan), strict=True))
+        if method is not None and method not in found:
+            raise CodegenError(f"no method {method!r}; the model has: {', '.join(found)}", model)
+        if as_json:  # ASCII escapes: valid JSON on any terminal, whatever the descriptions hold
+            click.echo(json.dumps(found[method] if method else list(found.values()), indent=2))
+        else:
+            click.echo(found[method] if method else "\n".join(found.values()))
+
+
+def _stored(loaded: Loaded) -> dict[str, Any]:
+    """Method name -> its MethodSignature as MessageToDict(preserving_proto_field_name=True)."""
+    from .proto_json import stored_signatures
+
+    sigs, problems = stored_signatures(loaded.raw, loaded.source)
+    _report(problems)
+    return {s["name"]: s for s in sigs}
 
 
 @cli.command()

@@ -349,8 +349,9 @@ def test_unresolvable_input_is_an_error_naming_file_and_line(
 @pytest.mark.parametrize(
     ("config", "fragment"),
     [
-        ('model:\n  id: "m"\n  app_id: "a"\n', "missing key 'model.user_id'"),
-        ('model:\n  id: "m"\n  user_id: "u"\n', "missing key 'model.app_id'"),
+        ('model:\n  id: "m"\n  app_id: "a"\n', "no model.user_id, and no user id elsewhere"),
+        ('model:\n  id: "m"\n  user_id: ""\n', "key 'model.user_id' is empty"),
+        ('model:\n  id: "m"\n  user_id: "u"\n  app_id:\n', "key 'model.app_id' is empty"),
         ('model:\n  user_id: "u"\n  app_id: "a"\n', "missing key 'model.id'"),
         ("build_info: {}\n", "missing key 'model'"),
         ('model:\n  id: "../x"\n  user_id: "u"\n  app_id: "a"\n', "model.id: invalid model id"),
@@ -358,7 +359,11 @@ def test_unresolvable_input_is_an_error_naming_file_and_line(
         ("model: [\n", "invalid YAML"),
     ],
 )
-def test_config_problems_name_config_yaml(config: str, fragment: str, tmp_path: Path) -> None:
+def test_config_problems_name_config_yaml(
+    config: str, fragment: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # no Clarifai CLI config to take a user id from
+    monkeypatch.delenv("CLARIFAI_USER_ID", raising=False)
     root = write_model(tmp_path / "m", NEGATIVE["optional"][0], config)
     with pytest.raises(CodegenError) as info:
         load_model_dir(root)
