@@ -146,9 +146,8 @@ def parse_model(
     raw_sigs, ids, description = extract_signatures(data, where)
     model_ref = _resolve_ref(ids, ref, ctx, need_ids)
     if not raw_sigs:
-        raise ctx.error(
-            f"model {model_ref.path} has no method signatures (a non-pythonic model cannot be typed)"
-        )
+        who = "the model" if model_ref.placeholder else f"model {model_ref.path}"
+        raise ctx.error(f"{who} has no method signatures (a non-pythonic model cannot be typed)")
     methods: list[MethodSpec] = []
     seen: set[str] = set()
     for i, raw in enumerate(_norm(raw_sigs)):

@@ -350,8 +350,7 @@ def test_unresolvable_input_is_an_error_naming_file_and_line(
     ("config", "fragment"),
     [
         ('model:\n  id: "m"\n  app_id: "a"\n', "no model.user_id, and no user id elsewhere"),
-        ('model:\n  id: "m"\n  user_id: ""\n', "key 'model.user_id' is empty"),
-        ('model:\n  id: "m"\n  user_id: "u"\n  app_id:\n', "key 'model.app_id' is empty"),
+        ('model:\n  id: "m"\n  user_id: ""\n', "no model.user_id, and no user id elsewhere"),
         ('model:\n  user_id: "u"\n  app_id: "a"\n', "missing key 'model.id'"),
         ("build_info: {}\n", "missing key 'model'"),
         ('model:\n  id: "../x"\n  user_id: "u"\n  app_id: "a"\n', "model.id: invalid model id"),

@@ -68,11 +68,9 @@ def _config_ids(config_path: Path, need_model: bool) -> dict[str, str]:
         ("app_id", "app_id", "app id"),
         ("id", "model_id", "model id"),
     ):
-        if key not in model:
+        value = model.get(key)
+        if value is None or value == "":  # published examples leave `user_id:` blank to fill in
             continue
-        value = model[key]
-        if value is None or value == "":  # present but empty: the SDK rejects it too
-            raise CodegenError(f"key 'model.{key}' is empty (the {what})", where)
         if not isinstance(value, str):
             raise CodegenError(f"key 'model.{key}' must be a string, got {value!r}", where)
         ids[name] = check_resource_id(value, what, f"{where}: model.{key}")
