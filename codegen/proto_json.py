@@ -145,6 +145,12 @@ class _Converter:
         if kind == "string":
             if not isinstance(value, str):
                 raise self.error(f"expected a string, got {type(value).__name__}", path)
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # ParseDict refuses it too: the platform cannot store it
+                raise self.error(
+                    "unpaired surrogate: not storable as a proto string", path
+                ) from None
             return value
         if kind == "bool":
             if not isinstance(value, bool):
@@ -211,7 +217,8 @@ def _value(value: Any, error: Any, depth: int = 0) -> Any:
     if isinstance(value, list):
         return [_value(v, error, depth + 1) for v in value]
     if isinstance(value, Mapping):
-        return {str(k): _value(v, error, depth + 1) for k, v in value.items()}
+        # A Struct is a map: key order is not kept; sorted, as protobuf prints it here.
+        return {str(k): _value(value[k], error, depth + 1) for k in sorted(value, key=str)}
     raise error(f"not a JSON value: {type(value).__name__}")
 
 

@@ -112,7 +112,8 @@ def resolve_ref(
             "missing key 'model.id' (the model id); or pass --ref USER/APP/MODEL", where
         )
     if user is None and need_ids:
-        raise CodegenError(NO_USER_ID, where)
+        why = "".join(f"; {p.message} ({p.where})" for p in problems)  # e.g. an unreadable file
+        raise CodegenError(NO_USER_ID + why, where)
     placeholder = user is None or model is None
     return (
         ModelRef(
