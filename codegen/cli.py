@@ -110,12 +110,9 @@ def _progress(total: int) -> Any:
 def _load_one(model: str, ref: str | None, pat: str | None, api_base: str | None) -> Loaded:
     from .api import load_sources
 
-    loaded, problems, failures = load_sources(
-        [model],
-        ref=ref,
-        remote=_remote(pat, api_base, 1) if _maybe_remote(model) else None,
-        need_ids=False,  # nothing is called: unknown ids become placeholders
-    )
+    remote = _remote(pat, api_base, 1) if _maybe_remote(model) else None
+    # need_ids=False: these commands call nothing, so ids nobody gave become placeholders
+    loaded, problems, failures = load_sources([model], ref=ref, remote=remote, need_ids=False)
     _report(problems)
     if failures:
         raise failures[0]
@@ -177,29 +174,23 @@ def methods(
 @click.argument("model")
 @click.argument("method", required=False)
 @_model_command
-@click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    help="Print the MethodSignature messages as the platform stores them (proto JSON).",
-)
+@click.option("--json", "as_json", is_flag=True, help="The MethodSignature messages as stored.")
 def signature(
-    model: str,
-    method: str | None,
-    ref: str | None,
-    pat: str | None,
-    api_base: str | None,
+    model: str, method: str | None, ref: str | None, pat: str | None, api_base: str | None,
     as_json: bool,
-) -> None:
-    """Print each method's signature as one line of valid Python (like method_signature())."""
+) -> None:  # fmt: skip
+    """Print each method's signature as valid Python (like method_signature()); --json: as stored."""
     with _errors():
         from .errors import CodegenError
         from .plan import plan_module
+        from .proto_json import stored_signatures
         from .render import render_signatures
 
         loaded = _load_one(model, ref, pat, api_base)
         if as_json:
-            found: dict[str, Any] = _stored(loaded)
+            sigs, problems = stored_signatures(loaded.raw, loaded.source)
+            _report(problems)
+            found: dict[str, Any] = {s["name"]: s for s in sigs}
         else:
             plan = plan_module(loaded.spec)
             found = dict(zip([m.wire for m in plan.methods], render_signatures(plan), strict=True))
@@ -209,15 +200,6 @@ def signature(
             click.echo(json.dumps(found[method] if method else list(found.values()), indent=2))
         else:
             click.echo(found[method] if method else "\n".join(found.values()))
-
-
-def _stored(loaded: Loaded) -> dict[str, Any]:
-    """Method name -> its MethodSignature as MessageToDict(preserving_proto_field_name=True)."""
-    from .proto_json import stored_signatures
-
-    sigs, problems = stored_signatures(loaded.raw, loaded.source)
-    _report(problems)
-    return {s["name"]: s for s in sigs}
 
 
 @cli.command()
