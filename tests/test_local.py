@@ -249,6 +249,18 @@ NEGATIVE: dict[str, tuple[str, int, str, bool]] = {
         "base class 'Base' of M cannot be resolved statically",
         False,
     ),
+    "data_types_name_missing_in_the_sdk": (
+        src("""
+            from clarifai.runners.utils.data_types import Stream
+            class M(ModelClass):
+                @ModelClass.method
+                def generate(self, x: str) -> Stream[str]:
+                    yield x
+        """),
+        3,
+        "cannot import name 'Stream' from 'clarifai.runners.utils.data_types'",
+        True,
+    ),
     "alias_of_model_class": (
         src("""
             class M(ModelClass):
