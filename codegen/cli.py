@@ -28,7 +28,7 @@ EXIT_INTERNAL = 3
 _ref_option = click.option(
     "--ref",
     metavar="USER/APP/MODEL[@VERSION]",
-    help="Model ids for a signature file that does not carry them.",
+    help="Model ids; override those of the file or config.yaml (generate needs ids).",
 )
 
 
