@@ -217,7 +217,7 @@ def _value(value: Any, error: Any, depth: int = 0) -> Any:
     if isinstance(value, list):
         return [_value(v, error, depth + 1) for v in value]
     if isinstance(value, Mapping):
-        # A Struct is a map: key order is not kept; sorted, as protobuf prints it here.
+        # A Struct is a map: protobuf leaves its key order unspecified; sorted for stable output.
         return {str(k): _value(value[k], error, depth + 1) for k in sorted(value, key=str)}
     raise error(f"not a JSON value: {type(value).__name__}")
 
