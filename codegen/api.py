@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import CodegenError, Problem
 from .lock import (
@@ -165,6 +165,29 @@ def load_directory(
     source = display_source(path)
     spec, found = parse_model(signatures, str(path), model_ref, source)
     return Loaded(spec, signatures, source), [*problems, *found]
+
+
+def signature_document(
+    source: str, ref: str | None = None, remote: RemoteSettings | None = None
+) -> tuple[Any, str, list[Problem]]:
+    """(signature document, where, warnings) of one source, ids not needed. A model directory's
+    signatures come straight from the analysis, so a directory with no methods gives [] (the
+    SDK's answer) rather than the generator's error."""
+    from .sources.local import is_model_dir, load_model_dir
+
+    path = Path(source)
+    if not is_remote(source) and path.is_dir():
+        if not is_model_dir(path):
+            raise CodegenError(
+                "not a Clarifai model directory (expected config.yaml and 1/model.py)", str(path)
+            )
+        model_ref = parse_ref(ref) if ref is not None else None
+        signatures, _, problems = load_model_dir(path, model_ref, need_ids=False)
+        return signatures, display_source(path), problems
+    loaded, problems, failures = load_sources([source], ref=ref, remote=remote, need_ids=False)
+    if failures:
+        raise failures[0]
+    return loaded[0].raw, loaded[0].source, problems
 
 
 def load_snapshots(out_dir: Path) -> tuple[list[Loaded], list[Problem]]:

@@ -181,18 +181,20 @@ def signature(
 ) -> None:  # fmt: skip
     """Print each method's signature as valid Python (like method_signature()); --json: as stored."""
     with _errors():
+        from .api import signature_document
         from .errors import CodegenError
         from .plan import plan_module
         from .proto_json import stored_signatures
         from .render import render_signatures
 
-        loaded = _load_one(model, ref, pat, api_base)
         if as_json:
-            sigs, problems = stored_signatures(loaded.raw, loaded.source)
-            _report(problems)
+            remote = _remote(pat, api_base, 1) if _maybe_remote(model) else None
+            raw, where, problems = signature_document(model, ref, remote)
+            sigs, found_problems = stored_signatures(raw, where)
+            _report([*problems, *found_problems])
             found: dict[str, Any] = {s["name"]: s for s in sigs}
         else:
-            plan = plan_module(loaded.spec)
+            plan = plan_module(_load_one(model, ref, pat, api_base).spec)
             found = dict(zip([m.wire for m in plan.methods], render_signatures(plan), strict=True))
         if method is not None and method not in found:
             raise CodegenError(f"no method {method!r}; the model has: {', '.join(found)}", model)

@@ -110,3 +110,22 @@ def test_indentation_error_is_one_line_naming_file_and_line(sdk: dict[str, Any])
             f"error: {model_py}:12: invalid Python: expected an indented block after function "
             "definition on line 11\n"
         )
+
+
+def test_a_legacy_runner_stores_no_signatures(tmp_path: Path) -> None:
+    """A model without @ModelClass.method (an old-style runner): upload stores none, so `[]`."""
+    root = tmp_path / "legacy"
+    (root / "1").mkdir(parents=True)
+    (root / "config.yaml").write_text('model:\n  id: "legacy"\n', encoding="utf-8")
+    (root / "1" / "model.py").write_text(
+        "from clarifai.runners.models.model_class import ModelClass\n\n\n"
+        "class Old(ModelClass):\n    def predict(self, request):\n        return request\n",
+        encoding="utf-8",
+    )
+    result = run_cli("signature", str(root), "--json", env={"HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    assert "class Old has no @ModelClass.method methods" in result.stderr
+    result = run_cli("methods", str(root), env={"HOME": str(tmp_path)})
+    assert result.returncode == 2
+    assert "the model has no method signatures" in result.stderr
