@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import CodegenError, Problem
 from .lock import (
@@ -82,9 +82,11 @@ def load_each(
     *,
     remote: RemoteSettings | None = None,
     on_fetch: Callable[[FetchResult], None] | None = None,
+    need_ids: bool = True,
 ) -> list[Outcome]:
     """One outcome per source, in order: files and directories offline, model URLs over the API
-    (all of them concurrently). `refs[i]` supplies ids a file lacks; a failure stops only its model."""
+    (all of them concurrently). `refs[i]` supplies ids a file lacks (see `sources.ids`; without
+    `need_ids`, placeholders stand in for unknown ids); a failure stops only its model."""
     outcomes: list[Outcome] = []
     remote_items: list[tuple[int, str]] = []
     for i, (source, ref) in enumerate(zip(sources, refs, strict=True)):
@@ -95,9 +97,11 @@ def load_each(
             continue
         try:
             if Path(text).is_dir():
-                item, found = load_directory(Path(text), ref)
+                item, found = load_directory(Path(text), ref, need_ids=need_ids)
             else:
-                item, found = load_file(Path(text), ref, display_source(Path(text)))
+                item, found = load_file(
+                    Path(text), ref, display_source(Path(text)), need_ids=need_ids
+                )
         except CodegenError as exc:
             outcomes[i].error = exc
             continue
@@ -129,13 +133,16 @@ def load_sources(
     ref: str | None = None,
     remote: RemoteSettings | None = None,
     on_fetch: Callable[[FetchResult], None] | None = None,
+    need_ids: bool = True,
 ) -> tuple[list[Loaded], list[Problem], list[CodegenError]]:
     """Load every source. Returns (loaded, warnings, failures); a failing model does not stop the
     others. `ref` (USER/APP/MODEL[@VERSION]) supplies ids for a single file that lacks them."""
     if ref is not None and len(sources) != 1:
         raise CodegenError("--ref applies to exactly one MODEL")
     model_ref = parse_ref(ref) if ref is not None else None
-    outcomes = load_each(sources, [model_ref] * len(sources), remote=remote, on_fetch=on_fetch)
+    outcomes = load_each(
+        sources, [model_ref] * len(sources), remote=remote, on_fetch=on_fetch, need_ids=need_ids
+    )
     return (
         [o.loaded for o in outcomes if o.loaded is not None],
         [p for o in outcomes for p in o.problems],
@@ -143,7 +150,9 @@ def load_sources(
     )
 
 
-def load_directory(path: Path, ref: ModelRef | None = None) -> tuple[Loaded, list[Problem]]:
+def load_directory(
+    path: Path, ref: ModelRef | None = None, *, need_ids: bool = True
+) -> tuple[Loaded, list[Problem]]:
     """A local Clarifai model directory (config.yaml + 1/model.py), analysed without running it."""
     from .parser import parse_model
     from .sources.local import is_model_dir, load_model_dir
@@ -152,10 +161,33 @@ def load_directory(path: Path, ref: ModelRef | None = None) -> tuple[Loaded, lis
         raise CodegenError(
             "not a Clarifai model directory (expected config.yaml and 1/model.py)", str(path)
         )
-    signatures, config_ref, problems = load_model_dir(path)
+    signatures, model_ref, problems = load_model_dir(path, ref, need_ids=need_ids)
     source = display_source(path)
-    spec, found = parse_model(signatures, str(path), ref or config_ref, source)
+    spec, found = parse_model(signatures, str(path), model_ref, source)
     return Loaded(spec, signatures, source), [*problems, *found]
+
+
+def signature_document(
+    source: str, ref: str | None = None, remote: RemoteSettings | None = None
+) -> tuple[Any, str, list[Problem]]:
+    """(signature document, where, warnings) of one source, ids not needed. A model directory's
+    signatures come straight from the analysis, so a directory with no methods gives [] (the
+    SDK's answer) rather than the generator's error."""
+    from .sources.local import is_model_dir, load_model_dir
+
+    path = Path(source)
+    if not is_remote(source) and path.is_dir():
+        if not is_model_dir(path):
+            raise CodegenError(
+                "not a Clarifai model directory (expected config.yaml and 1/model.py)", str(path)
+            )
+        model_ref = parse_ref(ref) if ref is not None else None
+        signatures, _, problems = load_model_dir(path, model_ref, need_ids=False)
+        return signatures, display_source(path), problems
+    loaded, problems, failures = load_sources([source], ref=ref, remote=remote, need_ids=False)
+    if failures:
+        raise failures[0]
+    return loaded[0].raw, loaded[0].source, problems
 
 
 def load_snapshots(out_dir: Path) -> tuple[list[Loaded], list[Problem]]:
@@ -288,9 +320,10 @@ def check_remote(
             sources.append(model_url(item.spec.ref) if item.spec.ref.version_id else item.source)
         else:
             sources.append(item.source)
-    # Files keep the ids they were generated with; URLs and directories carry their own.
+    # Files and directories keep the ids they were generated with (a directory's may have come from
+    # the environment); URLs carry their own.
     refs = [
-        None if is_remote(source) or Path(source).is_dir() else parse_ref(_ref_text(item))
+        None if is_remote(source) else parse_ref(_ref_text(item))
         for item, source in zip(existing, sources, strict=True)
     ]
     drifts: list[Drift] = []

@@ -28,7 +28,7 @@ EXIT_INTERNAL = 3
 _ref_option = click.option(
     "--ref",
     metavar="USER/APP/MODEL[@VERSION]",
-    help="Model ids for a signature file that does not carry them.",
+    help="Model ids; override those of the file or config.yaml (generate needs ids).",
 )
 
 
@@ -110,9 +110,9 @@ def _progress(total: int) -> Any:
 def _load_one(model: str, ref: str | None, pat: str | None, api_base: str | None) -> Loaded:
     from .api import load_sources
 
-    loaded, problems, failures = load_sources(
-        [model], ref=ref, remote=_remote(pat, api_base, 1) if _maybe_remote(model) else None
-    )
+    remote = _remote(pat, api_base, 1) if _maybe_remote(model) else None
+    # need_ids=False: these commands call nothing, so ids nobody gave become placeholders
+    loaded, problems, failures = load_sources([model], ref=ref, remote=remote, need_ids=False)
     _report(problems)
     if failures:
         raise failures[0]
@@ -174,25 +174,34 @@ def methods(
 @click.argument("model")
 @click.argument("method", required=False)
 @_model_command
+@click.option("--json", "as_json", is_flag=True, help="The MethodSignature messages as stored.")
 def signature(
-    model: str, method: str | None, ref: str | None, pat: str | None, api_base: str | None
-) -> None:
-    """Print each method's signature as one line of valid Python (like method_signature())."""
+    model: str, method: str | None, ref: str | None, pat: str | None, api_base: str | None,
+    as_json: bool,
+) -> None:  # fmt: skip
+    """Print each method's signature as valid Python (like method_signature()); --json: as stored."""
     with _errors():
+        from .api import signature_document
         from .errors import CodegenError
         from .plan import plan_module
+        from .proto_json import stored_signatures
         from .render import render_signatures
 
-        plan = plan_module(_load_one(model, ref, pat, api_base).spec)
-        lines = dict(zip([m.wire for m in plan.methods], render_signatures(plan), strict=True))
-        if method is not None:
-            if method not in lines:
-                raise CodegenError(
-                    f"no method {method!r}; the model has: {', '.join(lines)}", model
-                )
-            click.echo(lines[method])
+        if as_json:
+            remote = _remote(pat, api_base, 1) if _maybe_remote(model) else None
+            raw, where, problems = signature_document(model, ref, remote)
+            sigs, found_problems = stored_signatures(raw, where)
+            _report([*problems, *found_problems])
+            found: dict[str, Any] = {s["name"]: s for s in sigs}
         else:
-            click.echo("\n".join(lines.values()))
+            plan = plan_module(_load_one(model, ref, pat, api_base).spec)
+            found = dict(zip([m.wire for m in plan.methods], render_signatures(plan), strict=True))
+        if method is not None and method not in found:
+            raise CodegenError(f"no method {method!r}; the model has: {', '.join(found)}", model)
+        if as_json:  # ASCII escapes: valid JSON on any terminal, whatever the descriptions hold
+            click.echo(json.dumps(found[method] if method else list(found.values()), indent=2))
+        else:
+            click.echo(found[method] if method else "\n".join(found.values()))
 
 
 @cli.command()

@@ -16,7 +16,17 @@ from typing import Any
 from . import defaults
 from .errors import CodegenError, Level, Problem, join_where
 from .naming import check_resource_id
-from .spec import DataType, FieldSpec, MethodKind, MethodSpec, ModelRef, ModelSpec, Range, TypeRef
+from .spec import (
+    PLACEHOLDER_IDS,
+    DataType,
+    FieldSpec,
+    MethodKind,
+    MethodSpec,
+    ModelRef,
+    ModelSpec,
+    Range,
+    TypeRef,
+)
 
 _METHOD_TYPES = {
     "UNKNOWN": 0,
@@ -128,16 +138,16 @@ def extract_signatures(data: Any, where: str) -> tuple[list[Any], dict[str, str 
 
 
 def parse_model(
-    data: Any, where: str, ref: ModelRef | None = None, source: str = ""
+    data: Any, where: str, ref: ModelRef | None = None, source: str = "", *, need_ids: bool = True
 ) -> tuple[ModelSpec, list[Problem]]:
-    """Parse one signature document. `ref` supplies ids the document lacks (or overrides them)."""
+    """Parse one signature document. `ref` supplies ids the document lacks (or overrides them);
+    without `need_ids`, ids still missing become placeholders (`ModelRef.placeholder`)."""
     ctx = _Ctx(where)
     raw_sigs, ids, description = extract_signatures(data, where)
-    model_ref = _resolve_ref(ids, ref, ctx)
+    model_ref = _resolve_ref(ids, ref, ctx, need_ids)
     if not raw_sigs:
-        raise ctx.error(
-            f"model {model_ref.path} has no method signatures (a non-pythonic model cannot be typed)"
-        )
+        who = "the model" if model_ref.placeholder else f"model {model_ref.path}"
+        raise ctx.error(f"{who} has no method signatures (a non-pythonic model cannot be typed)")
     methods: list[MethodSpec] = []
     seen: set[str] = set()
     for i, raw in enumerate(_norm(raw_sigs)):
@@ -150,13 +160,21 @@ def parse_model(
     return spec, ctx.problems
 
 
-def _resolve_ref(ids: dict[str, str | None], ref: ModelRef | None, ctx: _Ctx) -> ModelRef:
+def _resolve_ref(
+    ids: dict[str, str | None], ref: ModelRef | None, ctx: _Ctx, need_ids: bool = True
+) -> ModelRef:
     if ref is not None:
         return ModelRef(
-            ref.user_id, ref.app_id, ref.model_id, ref.version_id or ids.get("version_id")
+            ref.user_id,
+            ref.app_id,
+            ref.model_id,
+            ref.version_id or ids.get("version_id"),
+            placeholder=ref.placeholder,
         )
     missing = [k for k in ("user_id", "app_id", "model_id") if not ids.get(k)]
-    if missing:
+    if missing and not need_ids:
+        ids = {**ids, **{k: PLACEHOLDER_IDS[k] for k in missing}}
+    elif missing:
         raise ctx.error(
             f"the file does not say which model it is (missing {', '.join(missing)}); "
             "pass --ref USER/APP/MODEL"
@@ -169,7 +187,11 @@ def _resolve_ref(ids: dict[str, str | None], ref: ModelRef | None, ctx: _Ctx) ->
                 raise ctx.error(f"{key} must be a string, got {type(value).__name__}")
             values[key] = check_resource_id(value, key, ctx.where)
     return ModelRef(
-        values["user_id"], values["app_id"], values["model_id"], values.get("version_id")
+        values["user_id"],
+        values["app_id"],
+        values["model_id"],
+        values.get("version_id"),
+        placeholder=bool(missing),
     )
 
 

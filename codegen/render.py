@@ -109,8 +109,10 @@ def render_example(plan: ModulePlan, package: str, line_length: int = LINE_LENGT
             )
         ),
         "calls": calls,
+        "placeholder_ref": _placeholder_ref(plan),
         "runtime_imports": sorted(
             imports.runtime
+            | ({"ModelRef"} if plan.spec.ref.placeholder else set())
             | (
                 {"StreamingNotSupportedError"}
                 if any(c.kind == "bidi_stream" for c in calls)
@@ -122,6 +124,15 @@ def render_example(plan: ModulePlan, package: str, line_length: int = LINE_LENGT
     }
     source = _env().get_template("example.py.jinja").render(context)
     return format_source(source, f"{plan.spec.ref.path} example", line_length)
+
+
+def _placeholder_ref(plan: ModulePlan) -> str:
+    """`ModelRef(...)` source for an example whose ids are partly placeholders, else ""."""
+    ref = plan.spec.ref
+    if not ref.placeholder:
+        return ""
+    ids = {"user_id": ref.user_id, "app_id": ref.app_id, "model_id": ref.model_id}
+    return "ModelRef(" + ", ".join(f"{k}={py_literal(v)}" for k, v in ids.items()) + ")"
 
 
 def render_init(line_length: int = LINE_LENGTH) -> str:

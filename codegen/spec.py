@@ -153,6 +153,10 @@ class MethodSpec:
         }
 
 
+# Stand-ins for ids nobody gave (`methods`, `signature` and `example` need none); never generated.
+PLACEHOLDER_IDS = {"user_id": "YOUR_USER_ID", "app_id": "YOUR_APP_ID", "model_id": "YOUR_MODEL_ID"}
+
+
 @dataclass(frozen=True)
 class ModelRef:
     """Where a model lives on Clarifai. Ids are validated by the parser (see `naming.check_resource_id`)."""
@@ -161,6 +165,7 @@ class ModelRef:
     app_id: str
     model_id: str
     version_id: str | None = None
+    placeholder: bool = False  # some ids are stand-ins the user must replace (see sources.ids)
 
     @property
     def path(self) -> str:

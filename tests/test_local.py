@@ -249,6 +249,18 @@ NEGATIVE: dict[str, tuple[str, int, str, bool]] = {
         "base class 'Base' of M cannot be resolved statically",
         False,
     ),
+    "data_types_name_missing_in_the_sdk": (
+        src("""
+            from clarifai.runners.utils.data_types import Stream
+            class M(ModelClass):
+                @ModelClass.method
+                def generate(self, x: str) -> Stream[str]:
+                    yield x
+        """),
+        3,
+        "cannot import name 'Stream' from 'clarifai.runners.utils.data_types'",
+        True,
+    ),
     "alias_of_model_class": (
         src("""
             class M(ModelClass):
@@ -349,8 +361,8 @@ def test_unresolvable_input_is_an_error_naming_file_and_line(
 @pytest.mark.parametrize(
     ("config", "fragment"),
     [
-        ('model:\n  id: "m"\n  app_id: "a"\n', "missing key 'model.user_id'"),
-        ('model:\n  id: "m"\n  user_id: "u"\n', "missing key 'model.app_id'"),
+        ('model:\n  id: "m"\n  app_id: "a"\n', "no model.user_id, and no user id elsewhere"),
+        ('model:\n  id: "m"\n  user_id: ""\n', "no model.user_id, and no user id elsewhere"),
         ('model:\n  user_id: "u"\n  app_id: "a"\n', "missing key 'model.id'"),
         ("build_info: {}\n", "missing key 'model'"),
         ('model:\n  id: "../x"\n  user_id: "u"\n  app_id: "a"\n', "model.id: invalid model id"),
@@ -358,7 +370,11 @@ def test_unresolvable_input_is_an_error_naming_file_and_line(
         ("model: [\n", "invalid YAML"),
     ],
 )
-def test_config_problems_name_config_yaml(config: str, fragment: str, tmp_path: Path) -> None:
+def test_config_problems_name_config_yaml(
+    config: str, fragment: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))  # no Clarifai CLI config to take a user id from
+    monkeypatch.delenv("CLARIFAI_USER_ID", raising=False)
     root = write_model(tmp_path / "m", NEGATIVE["optional"][0], config)
     with pytest.raises(CodegenError) as info:
         load_model_dir(root)

@@ -72,10 +72,10 @@ def _index_ref(path: Path) -> ModelRef | None:
 
 
 def load_file(
-    path: Path, ref: ModelRef | None = None, source: str | None = None
+    path: Path, ref: ModelRef | None = None, source: str | None = None, *, need_ids: bool = True
 ) -> tuple[Loaded, list[Problem]]:
     """Parse a signature file or one of our snapshots. Ids come from `ref`, else the file, else an
-    `index.json` beside it."""
+    `index.json` beside it, else (without `need_ids`) placeholders."""
     data = read_json(path)
     where = str(path)
     snapshot = unwrap_snapshot(data, where)
@@ -87,5 +87,5 @@ def load_file(
         if not all(ids.get(k) for k in ("user_id", "app_id", "model_id")):
             ref = _index_ref(path)
     source = source or where
-    spec, problems = parse_model(data, where, ref, source)
+    spec, problems = parse_model(data, where, ref, source, need_ids=need_ids)
     return Loaded(spec, data, source), problems

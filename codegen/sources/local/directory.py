@@ -10,6 +10,7 @@ import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the ven
 from ...errors import CodegenError, Problem
 from ...naming import check_resource_id
 from ...spec import ModelRef
+from ..ids import resolve_ref
 from .analyzer import analyze_source
 
 MAX_SOURCE_BYTES: Final = 4 * 1024 * 1024
@@ -42,7 +43,9 @@ def _read(path: Path, limit: int) -> bytes:
         raise CodegenError(f"cannot read: {exc.strerror}", str(path)) from None
 
 
-def _model_ref(config_path: Path) -> ModelRef:
+def _config_ids(config_path: Path, need_model: bool) -> dict[str, str]:
+    """The ids `config.yaml` gives (keys user_id, app_id, model_id), each validated. A published
+    example often has only `model.id`; `ids.resolve_ref` completes it."""
     where = str(config_path)
     raw = _read(config_path, MAX_CONFIG_BYTES)
     try:
@@ -54,29 +57,42 @@ def _model_ref(config_path: Path) -> ModelRef:
         raise CodegenError(f"invalid YAML: {problem}", where + line) from None
     except RecursionError:
         raise CodegenError("YAML nested too deeply", where) from None
-    if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
-        raise CodegenError("missing key 'model' (a mapping with id, user_id, app_id)", where)
-    model = config["model"]
-    ids: list[str] = []
-    for key, what in (("user_id", "user id"), ("app_id", "app id"), ("id", "model id")):
+    model = config.get("model") if isinstance(config, dict) else None
+    if not isinstance(model, dict):
+        if need_model:
+            raise CodegenError("missing key 'model' (a mapping with at least id)", where)
+        return {}
+    ids: dict[str, str] = {}
+    for key, name, what in (
+        ("user_id", "user_id", "user id"),
+        ("app_id", "app_id", "app id"),
+        ("id", "model_id", "model id"),
+    ):
         value = model.get(key)
-        if value is None or value == "":
-            raise CodegenError(f"missing key 'model.{key}' (the {what})", where)
+        if value is None or value == "":  # published examples leave `user_id:` blank to fill in
+            continue
         if not isinstance(value, str):
             raise CodegenError(f"key 'model.{key}' must be a string, got {value!r}", where)
-        ids.append(check_resource_id(value, what, f"{where}: model.{key}"))
-    return ModelRef(ids[0], ids[1], ids[2])
+        ids[name] = check_resource_id(value, what, f"{where}: model.{key}")
+    return ids
 
 
-def load_model_dir(path: str | Path) -> tuple[list[dict[str, Any]], ModelRef, list[Problem]]:
-    """Method signatures (REST JSON: snake_case, enum names), the model's ids from `config.yaml`, and
-    warnings, for a Clarifai model directory. `model.py` is parsed, never imported or executed."""
+def load_model_dir(
+    path: str | Path, ref: ModelRef | None = None, *, need_ids: bool = True
+) -> tuple[list[dict[str, Any]], ModelRef, list[Problem]]:
+    """Method signatures (MessageToDict form), the model's ids and warnings, for a Clarifai model
+    directory. Ids: `ref`, else `config.yaml` completed as the SDK does (`ids.resolve_ref`), else
+    placeholders unless `need_ids`. `model.py` is parsed, never imported or executed."""
     root = Path(path)
     if not root.is_dir():
         raise CodegenError("not a directory", str(root))
-    ref = _model_ref(root / "config.yaml")
+    config = root / "config.yaml"
+    found = _config_ids(config, need_model=ref is None and need_ids)
+    model_ref, problems = resolve_ref(found, ref, str(config), need_ids=need_ids)
     model_file = find_model_file(root)
     if model_file is None:
         raise CodegenError("no model.py or 1/model.py", str(root))
-    signatures, problems = analyze_source(_read(model_file, MAX_SOURCE_BYTES), str(model_file))
-    return signatures, ref, problems
+    signatures, found_problems = analyze_source(
+        _read(model_file, MAX_SOURCE_BYTES), str(model_file)
+    )
+    return signatures, model_ref, [*problems, *found_problems]

@@ -36,6 +36,7 @@ from .values import (
     _Unresolved,
 )
 
+_DT_PACKAGE: Final = ("clarifai.runners.utils.data_types",)  # its public names are all known
 _MAX_DEPTH: Final = 60  # nesting of names/expressions followed while resolving one value
 
 
@@ -186,6 +187,15 @@ class _Evaluator:
 
     def binding_value(self, name: str, b: _Binding, scope: _Scope, depth: int) -> object:
         if b.kind == "import":
+            module, _, attr = b.qualname.rpartition(".")
+            if module in _DT_PACKAGE and attr not in _STAR_EXPORTS[module]:
+                # e.g. `Stream` from older examples: loading model.py fails before any signature
+                at = ast.Pass(lineno=b.line, col_offset=0)
+                raise _Unresolved(
+                    f"cannot import name {attr!r} from {module!r}: SDK 12.5.0 has no such name "
+                    "(loading model.py fails with ImportError)",
+                    at,
+                )
             return _canon(b.qualname)
         if b.kind == "value":
             assert isinstance(b.node, ast.expr)

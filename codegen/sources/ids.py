@@ -1,0 +1,126 @@
+"""Which model a directory or a signature file is, when it does not say so completely.
+
+The order is the SDK's (`ModelBuilder.__init__` + `normalize_config`, `utils.config.resolve_user_id`):
+`--ref` overrides everything; then `config.yaml`; then the user id from `CLARIFAI_USER_ID` or the
+current context of the Clarifai CLI's config file (`~/.config/clarifai/config`, read only); the app id
+defaults to `main`. The SDK's last resort, asking the API who owns the PAT, is not taken: reading ids
+must not need the network. Commands that call nothing (`methods`, `signature`, `example`) take
+placeholders for what is still missing instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
+
+from ..errors import CodegenError, Level, Problem
+from ..naming import check_resource_id
+from ..spec import PLACEHOLDER_IDS, ModelRef
+
+USER_ENV: Final = "CLARIFAI_USER_ID"
+DEFAULT_APP: Final = "main"  # normalize_config: "auto-created on deploy/upload"
+MAX_CLI_CONFIG_BYTES: Final = 1024 * 1024
+NO_USER_ID: Final = (
+    "no model.user_id, and no user id elsewhere: pass --ref USER/APP/MODEL, set CLARIFAI_USER_ID, "
+    "or choose a Clarifai CLI context that has one (~/.config/clarifai/config, `clarifai login`)"
+)
+
+
+def cli_config_path() -> Path:
+    """The SDK's DEFAULT_CONFIG: `Path.home() / '.config/clarifai/config'`."""
+    return Path.home() / ".config" / "clarifai" / "config"
+
+
+def _context_user_id(path: Path) -> tuple[str | None, str, list[Problem]]:
+    """The current context's user id, where it was found, and warnings. Nothing else in the file
+    (its PAT above all) is read into a value that leaves this function."""
+    where = str(path)
+    try:
+        if not path.is_file():
+            return None, where, []
+        if path.stat().st_size > MAX_CLI_CONFIG_BYTES:
+            return None, where, [_ignored(where, "larger than 1 MiB")]
+        config = yaml.safe_load(path.read_bytes())
+    except OSError as exc:
+        return None, where, [_ignored(where, f"cannot read: {exc.strerror}")]
+    except yaml.YAMLError as exc:  # its text may quote the file: keep only the line number
+        mark = getattr(exc, "problem_mark", None)
+        return (
+            None,
+            where,
+            [_ignored(where, "invalid YAML" + (f" at line {mark.line + 1}" if mark else ""))],
+        )
+    except RecursionError:
+        return None, where, [_ignored(where, "YAML nested too deeply")]
+    if not isinstance(config, Mapping):
+        return None, where, []
+    name = config.get("current_context")
+    contexts = config.get("contexts")
+    if not isinstance(name, str) or not isinstance(contexts, Mapping):
+        return None, where, []
+    context = contexts.get(name)
+    if not isinstance(context, Mapping):
+        return None, where, []
+    env: Any = context["env"] if "env" in context else context  # config.Context.__init__
+    if not isinstance(env, Mapping):
+        return None, where, []
+    value = env.get(USER_ENV)
+    if value is None:
+        value = env.get("user_id")
+    # "ENVVAR" means "read CLARIFAI_USER_ID", already checked; "_empty_" is the SDK's empty context.
+    if not isinstance(value, str) or value in ("", "ENVVAR", "_empty_"):
+        return None, where, []
+    place = f"{where} (context {name!r})"
+    try:
+        return check_resource_id(value, "user id", place), place, []
+    except CodegenError:  # the value is not echoed: it may be a secret pasted in the wrong place
+        raise CodegenError(
+            "the current context's user id is not a valid Clarifai id", place
+        ) from None
+
+
+def _ignored(where: str, why: str) -> Problem:
+    return Problem(Level.WARNING, f"ignored the Clarifai CLI config: {why}", where)
+
+
+def default_user_id() -> tuple[str | None, str, list[Problem]]:
+    """(user id or None, where it came from, warnings): CLARIFAI_USER_ID, else the CLI config."""
+    value = os.environ.get(USER_ENV, "")
+    if value:  # the SDK's Context.get lets the environment win over the file
+        return check_resource_id(value, "user id", f"${USER_ENV}"), f"${USER_ENV}", []
+    return _context_user_id(cli_config_path())
+
+
+def resolve_ref(
+    found: Mapping[str, str], ref: ModelRef | None, where: str, *, need_ids: bool
+) -> tuple[ModelRef, list[Problem]]:
+    """The model's ids: `ref` if given, else `found` (validated ids from config.yaml, keys user_id /
+    app_id / model_id) completed as the SDK completes them; placeholders when `need_ids` is false."""
+    if ref is not None:
+        return ref, []
+    problems: list[Problem] = []
+    user = found.get("user_id")
+    if user is None:
+        user, _, problems = default_user_id()
+    model = found.get("model_id")
+    if model is None and need_ids:
+        raise CodegenError(
+            "missing key 'model.id' (the model id); or pass --ref USER/APP/MODEL", where
+        )
+    if user is None and need_ids:
+        why = "".join(f"; {p.message} ({p.where})" for p in problems)  # e.g. an unreadable file
+        raise CodegenError(NO_USER_ID + why, where)
+    placeholder = user is None or model is None
+    return (
+        ModelRef(
+            user or PLACEHOLDER_IDS["user_id"],
+            found.get("app_id") or DEFAULT_APP,
+            model or PLACEHOLDER_IDS["model_id"],
+            placeholder=placeholder,
+        ),
+        problems,
+    )
