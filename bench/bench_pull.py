@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from codegen.sources.remote import RemoteSettings, fetch_many  # noqa: E402
+from codegen.sources.remote.fetch_many import fetch_many  # noqa: E402
+from codegen.sources.remote.settings import RemoteSettings  # noqa: E402
 from codegen.spec import ModelRef  # noqa: E402
 from tests.fake_api import FakeClarifai, default_models  # noqa: E402
 

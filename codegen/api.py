@@ -13,23 +13,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CodegenError, Problem
-from .lock import (
-    LOCK_NAME,
-    SNAPSHOT_DIR,
-    Loaded,
-    lock_bytes,
-    locked_line_length,
-    snapshot_bytes,
-    snapshot_paths,
-)
+from .lock import LOCK_NAME, SNAPSHOT_DIR, lock_bytes, locked_line_length
 from .plan import ModulePlan, plan_module
-from .render import LINE_LENGTH, render_example, render_init, render_module
-from .sources.snapshot import load_file, parse_ref
+from .render import LINE_LENGTH, render_example, render_init, render_module, render_signatures
+from .snapshot_format import Loaded, snapshot_bytes
+from .sources.ids import parse_ref, ref_text
+from .sources.outcome import Outcome
+from .sources.remote.refs import looks_remote
+from .sources.signature_file import read_signature_file
+from .sources.snapshot import read_snapshots
 from .spec import ModelRef
 from .writer import changed_files, unified_diff, write_tree
 
 if TYPE_CHECKING:
-    from .sources.remote import FetchResult, RemoteSettings
+    from .sources.remote.fetch import FetchResult
+    from .sources.remote.settings import RemoteSettings
 
 
 @dataclass
@@ -53,27 +51,24 @@ class Drift:
     error: CodegenError | None = None
 
 
-def display_source(path: Path) -> str:
-    """How a file source is recorded: relative paths as given, absolute ones by name, so output
-    does not depend on where the checkout lives."""
-    return path.as_posix() if not path.is_absolute() else path.name
+def remote_sources(sources: Sequence[str | Path]) -> list[str]:
+    """The sources that are pulled over the API (model URLs and `user/app/model[@version]`)."""
+    return [str(s) for s in sources if looks_remote(str(s))]
 
 
-def is_remote(text: str) -> bool:
-    if Path(text).exists() or text.endswith(".json"):
-        return False
-    from .sources import remote
+def remote_settings(
+    sources: Sequence[str | Path],
+    pat: str | None = None,
+    api_base: str | None = None,
+    **limits: Any,
+) -> RemoteSettings | None:
+    """Settings for pulling the remote ones among `sources` (`RemoteSettings.from_env`), or None
+    when nothing is pulled, so that offline work never reads (or rejects) CLARIFAI_API_BASE."""
+    if not remote_sources(sources):
+        return None
+    from .sources.remote.settings import RemoteSettings
 
-    return bool(remote.looks_remote(text))
-
-
-@dataclass
-class Outcome:
-    """What loading one source gave: the model, or the error that stopped it."""
-
-    loaded: Loaded | None
-    problems: list[Problem] = field(default_factory=list)
-    error: CodegenError | None = None
+    return RemoteSettings.from_env(pat=pat, api_base=api_base, **limits)
 
 
 def load_each(
@@ -84,46 +79,36 @@ def load_each(
     on_fetch: Callable[[FetchResult], None] | None = None,
     need_ids: bool = True,
 ) -> list[Outcome]:
-    """One outcome per source, in order: files and directories offline, model URLs over the API
-    (all of them concurrently). `refs[i]` supplies ids a file lacks (see `sources.ids`; without
-    `need_ids`, placeholders stand in for unknown ids); a failure stops only its model."""
+    """One outcome per source, in order, each from its kind's entry point: model directories
+    (`analyze_model_dir`) and signature files (`read_signature_file`) offline, model URLs over the
+    API (`pull_models`, all of them concurrently). `refs[i]` supplies ids a file lacks (see
+    `sources.ids`; without `need_ids`, placeholders stand in for unknown ids); a failure stops only
+    its model."""
     outcomes: list[Outcome] = []
-    remote_items: list[tuple[int, str]] = []
+    pulls: list[int] = []
     for i, (source, ref) in enumerate(zip(sources, refs, strict=True)):
         text = str(source)
         outcomes.append(Outcome(None))
-        if is_remote(text):
-            remote_items.append((i, text))
+        if looks_remote(text):
+            pulls.append(i)
             continue
         try:
             if Path(text).is_dir():
-                item, found = load_directory(Path(text), ref, need_ids=need_ids)
+                from .sources.local.directory import analyze_model_dir
+
+                item, found = analyze_model_dir(Path(text), ref, need_ids=need_ids)
             else:
-                item, found = load_file(
-                    Path(text), ref, display_source(Path(text)), need_ids=need_ids
-                )
+                item, found = read_signature_file(Path(text), ref, need_ids=need_ids)
         except CodegenError as exc:
             outcomes[i].error = exc
             continue
         outcomes[i] = Outcome(item, found)
-    if remote_items:
-        from .parser import parse_model
-        from .sources import remote as remote_mod
+    if pulls:
+        from .sources.remote.pull import pull_models
 
-        settings = remote or remote_mod.RemoteSettings.from_env()
-        model_refs = [remote_mod.parse_model_ref(text) for _, text in remote_items]
-        for (i, text), result in zip(
-            remote_items, remote_mod.fetch_many(model_refs, settings, on_fetch), strict=True
-        ):
-            if result.error is not None:
-                outcomes[i].error = result.error
-                continue
-            try:
-                spec, found = parse_model(result.body, result.url, result.ref, text)
-            except CodegenError as exc:
-                outcomes[i].error = exc
-                continue
-            outcomes[i] = Outcome(Loaded(spec, result.body, text), found)
+        pulled = pull_models([str(sources[i]) for i in pulls], remote, on_fetch)
+        for i, outcome in zip(pulls, pulled, strict=True):
+            outcomes[i] = outcome
     return outcomes
 
 
@@ -150,21 +135,15 @@ def load_sources(
     )
 
 
-def load_directory(
-    path: Path, ref: ModelRef | None = None, *, need_ids: bool = True
+def load_one(
+    source: str, ref: str | None = None, remote: RemoteSettings | None = None
 ) -> tuple[Loaded, list[Problem]]:
-    """A local Clarifai model directory (config.yaml + 1/model.py), analysed without running it."""
-    from .parser import parse_model
-    from .sources.local import is_model_dir, load_model_dir
-
-    if not is_model_dir(path):
-        raise CodegenError(
-            "not a Clarifai model directory (expected config.yaml and 1/model.py)", str(path)
-        )
-    signatures, model_ref, problems = load_model_dir(path, ref, need_ids=need_ids)
-    source = display_source(path)
-    spec, found = parse_model(signatures, str(path), model_ref, source)
-    return Loaded(spec, signatures, source), [*problems, *found]
+    """One model for commands that call nothing (methods, signature, example): ids nobody gave
+    become placeholders. Raises the model's error."""
+    loaded, problems, failures = load_sources([source], ref=ref, remote=remote, need_ids=False)
+    if failures:
+        raise failures[0]
+    return loaded[0], problems
 
 
 def signature_document(
@@ -173,30 +152,54 @@ def signature_document(
     """(signature document, where, warnings) of one source, ids not needed. A model directory's
     signatures come straight from the analysis, so a directory with no methods gives [] (the
     SDK's answer) rather than the generator's error."""
-    from .sources.local import is_model_dir, load_model_dir
+    if not looks_remote(source) and Path(source).is_dir():
+        from .sources.files import display_source
+        from .sources.local.directory import model_dir_signatures
 
-    path = Path(source)
-    if not is_remote(source) and path.is_dir():
-        if not is_model_dir(path):
-            raise CodegenError(
-                "not a Clarifai model directory (expected config.yaml and 1/model.py)", str(path)
-            )
         model_ref = parse_ref(ref) if ref is not None else None
-        signatures, _, problems = load_model_dir(path, model_ref, need_ids=False)
-        return signatures, display_source(path), problems
-    loaded, problems, failures = load_sources([source], ref=ref, remote=remote, need_ids=False)
-    if failures:
-        raise failures[0]
-    return loaded[0].raw, loaded[0].source, problems
+        signatures, _, problems = model_dir_signatures(source, model_ref, need_ids=False)
+        return signatures, display_source(Path(source)), problems
+    loaded, problems = load_one(source, ref, remote)
+    return loaded.raw, loaded.source, problems
 
 
-def load_snapshots(out_dir: Path) -> tuple[list[Loaded], list[Problem]]:
-    items, problems = [], []
-    for path in snapshot_paths(out_dir):
-        item, found = load_file(path)
-        items.append(item)
-        problems.extend(found)
-    return items, problems
+def stored_signatures(
+    source: str, ref: str | None = None, remote: RemoteSettings | None = None
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Each method's MethodSignature message as stored (MessageToDict form), by method name."""
+    from .proto_json import stored_signatures as stored
+
+    raw, where, problems = signature_document(source, ref, remote)
+    sigs, found = stored(raw, where)
+    return {s["name"]: s for s in sigs}, [*problems, *found]
+
+
+def python_signatures(loaded: Loaded) -> dict[str, str]:
+    """Each method's signature as valid Python (like the SDK's method_signature()), by method name."""
+    plan = plan_module(loaded.spec)
+    return dict(zip([m.wire for m in plan.methods], render_signatures(plan), strict=True))
+
+
+def pick_method(found: dict[str, Any], method: str | None, source: str) -> list[Any]:
+    """The one `method` asked for, else all of them; an unknown method is an error naming the rest."""
+    if method is None:
+        return list(found.values())
+    if method not in found:
+        raise CodegenError(f"no method {method!r}; the model has: {', '.join(found)}", source)
+    return [found[method]]
+
+
+def example_script(loaded: Loaded, package: str) -> str:
+    """A typed, runnable example script for the model (like the SDK's generate_client_script())."""
+    return render_example(plan_module(loaded.spec), package)
+
+
+def unsnapshotted(out_dir: str | Path, models: Sequence[str]) -> list[str]:
+    """The configured `models` that have no snapshot in `out_dir` yet."""
+    if not models:
+        return []
+    known = {item.source for item in read_snapshots(Path(out_dir))[0]}
+    return [m for m in models if m not in known]
 
 
 def merge(existing: Sequence[Loaded], new: Sequence[Loaded]) -> list[Loaded]:
@@ -282,7 +285,7 @@ def generate(
     `sources`. With no sources, everything comes from the snapshots: offline."""
     out = Path(out_dir)
     line_length = line_length or locked_line_length(out) or LINE_LENGTH
-    existing, problems = load_snapshots(out)
+    existing, problems = read_snapshots(out)
     new, found, failures = load_sources(sources, ref=ref, remote=remote, on_fetch=on_fetch)
     if not sources and not existing:
         raise CodegenError(
@@ -309,21 +312,17 @@ def check_remote(
     from .drift import diff_specs
 
     out = Path(out_dir)
-    existing, problems = load_snapshots(out)
+    existing, problems = read_snapshots(out)
     if not existing:
         raise CodegenError(f"{out / SNAPSHOT_DIR} has no snapshots to check")
     sources: list[str] = []
     for item in existing:
-        if is_remote(item.source):
-            from .sources.remote import model_url
-
-            sources.append(model_url(item.spec.ref) if item.spec.ref.version_id else item.source)
-        else:
-            sources.append(item.source)
+        pinned = looks_remote(item.source) and item.spec.ref.version_id
+        sources.append(item.spec.ref.url if pinned else item.source)
     # Files and directories keep the ids they were generated with (a directory's may have come from
     # the environment); URLs carry their own.
     refs = [
-        None if is_remote(source) else parse_ref(_ref_text(item))
+        None if looks_remote(source) else parse_ref(ref_text(item.spec.ref))
         for item, source in zip(existing, sources, strict=True)
     ]
     drifts: list[Drift] = []
@@ -337,16 +336,11 @@ def check_remote(
     return drifts, problems
 
 
-def _ref_text(item: Loaded) -> str:
-    ref = item.spec.ref
-    return ref.path + (f"@{ref.version_id}" if ref.version_id else "")
-
-
 def update(drifts: Sequence[Drift], out_dir: str | Path, line_length: int | None = None) -> Result:
     """Apply `check --remote` results: new snapshots for drifted models, then regenerate."""
     out = Path(out_dir)
     line_length = line_length or locked_line_length(out) or LINE_LENGTH
-    existing, problems = load_snapshots(out)
+    existing, problems = read_snapshots(out)
     fresh = [d.new for d in drifts if d.new is not None and d.changes]
     result = build(merge(existing, fresh), package_name(out), line_length)
     write(out, result)

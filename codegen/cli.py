@@ -1,4 +1,4 @@
-"""The `clarifai-codegen` command: a thin click shell over `codegen.api`.
+"""The `clarifai-codegen` command: argument handling and output over `codegen.api`.
 
 Heavy imports (black, jinja2, httpx) happen inside commands, so `--help` stays fast.
 """
@@ -6,24 +6,19 @@ Heavy imports (black, jinja2, httpx) happen inside commands, so `--help` stays f
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
+from .exits import EXIT_DRIFT, EXIT_INPUT, one_line_errors
 
 if TYPE_CHECKING:
     from .errors import Problem
-    from .lock import Loaded
-    from .sources.remote import RemoteSettings
-
-EXIT_DRIFT = 1
-EXIT_INPUT = 2
-EXIT_INTERNAL = 3
+    from .snapshot_format import Loaded
+    from .sources.remote.progress import Progress
 
 _ref_option = click.option(
     "--ref",
@@ -31,61 +26,44 @@ _ref_option = click.option(
     help="Model ids; override those of the file or config.yaml (generate needs ids).",
 )
 
+# (names, settings) of the options for pulling, in the order --help lists them
+_REMOTE_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+    (
+        ("--concurrency",),
+        {"type": click.IntRange(1, 64), "default": 8, "help": "Models pulled at once."},
+    ),
+    (
+        ("--api-base",),
+        {"help": "API base URL (default: $CLARIFAI_API_BASE or https://api.clarifai.com)."},
+    ),
+    (("--pat",), {"envvar": None, "help": "Personal access token (default: $CLARIFAI_PAT)."}),
+    (
+        ("--timeout",),
+        {"type": click.FloatRange(0.1, 600), "default": 30.0, "help": "Seconds per request."},
+    ),
+    (
+        ("--max-attempts",),
+        {
+            "type": click.IntRange(1, 50),
+            "default": 5,
+            "help": "Requests per model at most (transient failures are retried).",
+        },
+    ),
+    (
+        ("--max-seconds",),
+        {
+            "type": click.FloatRange(0.1, 3600),
+            "default": 60.0,
+            "help": "Give up on a model after this long, retries included.",
+        },
+    ),
+]
+
 
 def _remote_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    f = click.option(
-        "--max-seconds",
-        type=click.FloatRange(0.1, 3600),
-        default=60.0,
-        show_default=True,
-        help="Give up on a model after this long, retries included.",
-    )(f)
-    f = click.option(
-        "--max-attempts",
-        type=click.IntRange(1, 50),
-        default=5,
-        show_default=True,
-        help="Requests per model at most (transient failures are retried).",
-    )(f)
-    f = click.option(
-        "--timeout",
-        type=click.FloatRange(0.1, 600),
-        default=30.0,
-        show_default=True,
-        help="Seconds per request.",
-    )(f)
-    f = click.option("--pat", envvar=None, help="Personal access token (default: $CLARIFAI_PAT).")(
-        f
-    )
-    f = click.option(
-        "--api-base", help="API base URL (default: $CLARIFAI_API_BASE or https://api.clarifai.com)."
-    )(f)
-    return click.option(
-        "--concurrency",
-        type=click.IntRange(1, 64),
-        default=8,
-        show_default=True,
-        help="Models pulled at once.",
-    )(f)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Turn library errors into one-line messages and exit codes (no tracebacks)."""
-    from .errors import CodegenError
-
-    try:
-        yield
-    except CodegenError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_INPUT)
-    except (click.exceptions.Exit, click.ClickException, SystemExit):
-        raise
-    except Exception as exc:  # a bug: say so plainly; CLARIFAI_CODEGEN_DEBUG=1 shows the traceback
-        if os.environ.get("CLARIFAI_CODEGEN_DEBUG"):
-            raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(EXIT_INTERNAL)
+    for names, settings in reversed(_REMOTE_OPTIONS):
+        f = click.option(*names, show_default="default" in settings, **settings)(f)
+    return f
 
 
 def _report(problems: list[Problem]) -> None:
@@ -93,50 +71,20 @@ def _report(problems: list[Problem]) -> None:
         click.echo(str(problem), err=True)
 
 
-def _remote(
-    pat: str | None, api_base: str | None, concurrency: int, **limits: Any
-) -> RemoteSettings:
-    from .sources.remote import RemoteSettings
-
-    return RemoteSettings.from_env(pat=pat, api_base=api_base, concurrency=concurrency, **limits)
-
-
-def _progress(total: int) -> Any:
-    from .sources.remote import Progress
+def _progress(total: int) -> Progress | None:
+    if not total:
+        return None
+    from .sources.remote.progress import Progress
 
     return Progress(total, sys.stderr, sys.stderr.isatty())
 
 
 def _load_one(model: str, ref: str | None, pat: str | None, api_base: str | None) -> Loaded:
-    from .api import load_sources
+    from .api import load_one, remote_settings
 
-    remote = _remote(pat, api_base, 1) if _maybe_remote(model) else None
-    # need_ids=False: these commands call nothing, so ids nobody gave become placeholders
-    loaded, problems, failures = load_sources([model], ref=ref, remote=remote, need_ids=False)
+    loaded, problems = load_one(model, ref, remote_settings([model], pat, api_base, concurrency=1))
     _report(problems)
-    if failures:
-        raise failures[0]
-    return loaded[0]
-
-
-def _maybe_remote(model: str) -> bool:
-    from .api import is_remote
-
-    return is_remote(model)
-
-
-def _out_dir(out_dir: str | None) -> str:
-    from .errors import CodegenError
-    from .settings import load_settings
-
-    if out_dir is not None:
-        return out_dir
-    settings = load_settings()
-    if settings.output is None:
-        raise CodegenError(
-            "no output directory: pass -o DIR or set output in [tool.clarifai-codegen]"
-        )
-    return settings.output
+    return loaded
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -165,7 +113,7 @@ def methods(
     model: str, ref: str | None, pat: str | None, api_base: str | None, as_json: bool
 ) -> None:
     """List the model's methods (like the SDK's available_methods())."""
-    with _errors():
+    with one_line_errors():
         names = [m.name for m in _load_one(model, ref, pat, api_base).spec.methods]
         click.echo(json.dumps(names) if as_json else "\n".join(names))
 
@@ -180,28 +128,20 @@ def signature(
     as_json: bool,
 ) -> None:  # fmt: skip
     """Print each method's signature as valid Python (like method_signature()); --json: as stored."""
-    with _errors():
-        from .api import signature_document
-        from .errors import CodegenError
-        from .plan import plan_module
-        from .proto_json import stored_signatures
-        from .render import render_signatures
+    with one_line_errors():
+        from . import api
 
         if as_json:
-            remote = _remote(pat, api_base, 1) if _maybe_remote(model) else None
-            raw, where, problems = signature_document(model, ref, remote)
-            sigs, found_problems = stored_signatures(raw, where)
-            _report([*problems, *found_problems])
-            found: dict[str, Any] = {s["name"]: s for s in sigs}
+            remote = api.remote_settings([model], pat, api_base, concurrency=1)
+            found, problems = api.stored_signatures(model, ref, remote)
+            _report(problems)
         else:
-            plan = plan_module(_load_one(model, ref, pat, api_base).spec)
-            found = dict(zip([m.wire for m in plan.methods], render_signatures(plan), strict=True))
-        if method is not None and method not in found:
-            raise CodegenError(f"no method {method!r}; the model has: {', '.join(found)}", model)
+            found = api.python_signatures(_load_one(model, ref, pat, api_base))
+        picked = api.pick_method(found, method, model)
         if as_json:  # ASCII escapes: valid JSON on any terminal, whatever the descriptions hold
-            click.echo(json.dumps(found[method] if method else list(found.values()), indent=2))
+            click.echo(json.dumps(picked[0] if method else picked, indent=2))
         else:
-            click.echo(found[method] if method else "\n".join(found.values()))
+            click.echo("\n".join(picked))
 
 
 @cli.command()
@@ -214,12 +154,10 @@ def example(
     model: str, ref: str | None, pat: str | None, api_base: str | None, package: str
 ) -> None:
     """Print a typed, runnable example script (like generate_client_script())."""
-    with _errors():
-        from .plan import plan_module
-        from .render import render_example
+    with one_line_errors():
+        from .api import example_script
 
-        plan = plan_module(_load_one(model, ref, pat, api_base).spec)
-        click.echo(render_example(plan, package), nl=False)
+        click.echo(example_script(_load_one(model, ref, pat, api_base), package), nl=False)
 
 
 @cli.command()
@@ -251,32 +189,22 @@ def generate(
     line_length: int | None,
     pat: str | None,
     api_base: str | None,
-    concurrency: int,
-    timeout: float,
-    max_attempts: int,
-    max_seconds: float,
+    **limits: Any,
 ) -> None:
     """Generate a typed client package into DIR: one module and one example per model.
 
     With no MODEL, regenerate every model from the snapshots in DIR/.codegen/ (offline), plus any
     model listed in [tool.clarifai-codegen] that has no snapshot yet.
     """
-    with _errors():
-        from pathlib import Path
-
+    with one_line_errors():
         from . import api
-        from .lock import snapshot_paths
-        from .settings import load_settings
-        from .sources.snapshot import load_file
+        from .settings import load_settings, output_dir
 
         settings = load_settings()
-        out = _out_dir(out_dir)
-        sources = list(models)
-        if not sources and settings.models:
-            known = {load_file(p)[0].source for p in snapshot_paths(Path(out))}
-            sources = [m for m in settings.models if m not in known]
-        pulls = [s for s in sources if _maybe_remote(s)]
-        progress = _progress(len(pulls)) if pulls else None
+        out = output_dir(out_dir, settings)
+        sources = list(models) or api.unsnapshotted(out, settings.models)
+        remote = api.remote_settings(sources, pat, api_base, **limits)
+        progress = _progress(len(api.remote_sources(sources))) if remote else None
         result = api.generate(
             sources,
             out,
@@ -284,16 +212,7 @@ def generate(
             check=check,
             diff=show_diff,
             line_length=line_length or settings.line_length,
-            remote=_remote(
-                pat,
-                api_base,
-                concurrency,
-                timeout=timeout,
-                max_attempts=max_attempts,
-                max_seconds=max_seconds,
-            )
-            if pulls
-            else None,
+            remote=remote,
             on_fetch=progress.update if progress else None,
         )
         _report(result.problems)
@@ -336,19 +255,17 @@ def check(
     update: bool,
     pat: str | None,
     api_base: str | None,
-    concurrency: int,
-    timeout: float,
-    max_attempts: int,
-    max_seconds: float,
+    **limits: Any,
 ) -> None:
     """Exit 1 if DIR is not what its snapshots generate (with a diff), or with --remote, if any
     model's signatures changed on Clarifai (with what changed, per model)."""
-    with _errors():
+    with one_line_errors():
         from . import api
         from .errors import CodegenError
-        from .settings import load_settings
+        from .settings import load_settings, output_dir
+        from .sources.remote.settings import RemoteSettings
 
-        out = _out_dir(out_dir)
+        out = output_dir(out_dir)
         if update and not remote:
             raise CodegenError("--update needs --remote")
         if not remote:
@@ -359,14 +276,7 @@ def check(
                 f"{len(result.changed)} file(s) differ from the snapshots in {out}", err=True
             )
             sys.exit(EXIT_DRIFT if result.changed else 0)
-        settings = _remote(
-            pat,
-            api_base,
-            concurrency,
-            timeout=timeout,
-            max_attempts=max_attempts,
-            max_seconds=max_seconds,
-        )
+        settings = RemoteSettings.from_env(pat=pat, api_base=api_base, **limits)
         drifts, problems = api.check_remote(out, remote=settings)
         _report(problems)
         failed = drifted = 0

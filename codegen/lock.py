@@ -11,13 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-
-# Loaded, snapshot_bytes and unwrap_snapshot are re-exported: api.py, cli.py and
-# sources/snapshot.py import them from here.
-from .snapshot_format import Loaded as Loaded
-from .snapshot_format import json_bytes
-from .snapshot_format import snapshot_bytes as snapshot_bytes
-from .snapshot_format import unwrap_snapshot as unwrap_snapshot
+from .snapshot_format import Loaded, json_bytes
 
 SNAPSHOT_DIR = ".codegen"
 LOCK_NAME = "lock.json"

@@ -16,6 +16,7 @@ from typing import Any
 from . import defaults
 from .errors import CodegenError, Level, Problem, join_where
 from .naming import check_resource_id
+from .runtime.protocol import SUCCESS
 from .spec import (
     PLACEHOLDER_IDS,
     DataType,
@@ -37,7 +38,6 @@ _METHOD_TYPES = {
 }
 _KINDS = {1: MethodKind.UNARY, 2: MethodKind.SERVER_STREAM, 4: MethodKind.BIDI_STREAM}
 _MAX_DEPTH = 16
-_SUCCESS = 10000
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
@@ -82,7 +82,7 @@ def extract_signatures(data: Any, where: str) -> tuple[list[Any], dict[str, str 
     status = doc.get("status")
     if isinstance(status, Mapping) and "code" in status:
         code = status.get("code")
-        if code not in (_SUCCESS, str(_SUCCESS), "SUCCESS"):
+        if code not in (SUCCESS, str(SUCCESS), "SUCCESS"):
             desc = status.get("description", "")
             raise CodegenError(
                 f"the saved response is a failure (status {code!r}: {desc!r})", where

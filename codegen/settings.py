@@ -60,3 +60,15 @@ def load_settings(directory: Path | None = None) -> Settings:
     ):
         raise CodegenError("'line-length' must be an integer from 40 to 1000", where)
     return Settings(tuple(models), output, line_length, path)
+
+
+def output_dir(given: str | None, settings: Settings | None = None) -> str:
+    """`-o DIR` if given, else `output` from the settings (read only then); an error if neither."""
+    if given is not None:
+        return given
+    settings = settings or load_settings()
+    if settings.output is None:
+        raise CodegenError(
+            "no output directory: pass -o DIR or set output in [tool.clarifai-codegen]"
+        )
+    return settings.output

@@ -23,7 +23,7 @@ from codegen.sources.local import (
     SDK_BASES,
     analyze_source,
     is_model_dir,
-    load_model_dir,
+    model_dir_signatures,
     sdk_base_methods,
 )
 
@@ -31,7 +31,7 @@ pytest.importorskip("clarifai.runners.models.model_builder")
 
 MODELS = Path(__file__).parent / "models"
 # mocking=True is what upload does. numpy/PIL annotations fail under it (they become MagicMock), so
-# the model that uses them is loaded unmocked: an SDK limitation that load_model_dir warns about.
+# the model that uses them is loaded unmocked: an SDK limitation that model_dir_signatures warns about.
 MOCKING = {
     "all_types": False,
     "openai_chat": True,
@@ -306,7 +306,7 @@ def oracle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_signatures_equal_the_sdk(name: str, oracle: dict[str, Any]) -> None:
     expected = oracle["models"][str(MODELS / name)]
     assert "error" not in expected, expected.get("error")
-    sigs, ref, _ = load_model_dir(MODELS / name)
+    sigs, ref, _ = model_dir_signatures(MODELS / name)
     assert [s["name"] for s in sigs] == [n for n, _ in expected["signatures"]]  # same order
     assert sigs == [s for _, s in expected["signatures"]]  # field for field
     assert ref.model_id == name.replace("_", "-") and ref.user_id == "codegen-tests"
@@ -315,7 +315,7 @@ def test_signatures_equal_the_sdk(name: str, oracle: dict[str, Any]) -> None:
 @pytest.mark.parametrize("name", sorted(MOCKING))
 def test_generator_accepts_the_signatures(name: str) -> None:
     assert is_model_dir(MODELS / name)
-    sigs, ref, _ = load_model_dir(MODELS / name)
+    sigs, ref, _ = model_dir_signatures(MODELS / name)
     spec, _ = parse_model(sigs, str(MODELS / name), ref)
     assert [m.name for m in spec.methods] == [s["name"] for s in sigs]
     assert spec.ref.path == f"codegen-tests/local-models/{name.replace('_', '-')}"
@@ -333,10 +333,10 @@ def test_side_effects_do_not_happen(
 ) -> None:
     # The SDK executes model.py: the file appears in its working directory.
     assert (oracle["cwd"] / MARKER).is_file()
-    load_model_dir(MODELS / "aliases")  # warm up lazy imports before taking the snapshot
+    model_dir_signatures(MODELS / "aliases")  # warm up lazy imports before taking the snapshot
     monkeypatch.chdir(tmp_path)
     modules = set(sys.modules)
-    sigs, _, _ = load_model_dir(MODELS / "side_effects")
+    sigs, _, _ = model_dir_signatures(MODELS / "side_effects")
     assert [s["name"] for s in sigs] == ["predict"]
     assert list(tmp_path.iterdir()) == []
     assert not list(MODELS.rglob(MARKER))
@@ -350,7 +350,7 @@ def test_unresolvable_input_is_an_error_naming_file_and_line(
     source, line, fragment, sdk_rejects = NEGATIVE[name]
     root = write_model(tmp_path / name, source)
     with pytest.raises(CodegenError) as info:
-        load_model_dir(root)
+        model_dir_signatures(root)
     message = str(info.value)
     assert f"{root / '1' / 'model.py'}:{line}: " in message, message
     assert fragment in message, message
@@ -377,16 +377,16 @@ def test_config_problems_name_config_yaml(
     monkeypatch.delenv("CLARIFAI_USER_ID", raising=False)
     root = write_model(tmp_path / "m", NEGATIVE["optional"][0], config)
     with pytest.raises(CodegenError) as info:
-        load_model_dir(root)
+        model_dir_signatures(root)
     assert str(root / "config.yaml") in str(info.value)
     assert fragment in str(info.value)
 
 
 def test_warnings_name_the_line() -> None:
-    _, _, problems = load_model_dir(MODELS / "openai_chat")
+    _, _, problems = model_dir_signatures(MODELS / "openai_chat")
     assert [(p.level, p.where.rsplit(":", 1)[1]) for p in problems] == [(Level.WARNING, "47")]
     assert "keeps the inherited signature" in problems[0].message
-    _, _, problems = load_model_dir(MODELS / "all_types")
+    _, _, problems = model_dir_signatures(MODELS / "all_types")
     assert {p.where.rsplit(":", 1)[1] for p in problems} == {"32", "66"}
     assert all("numpy/PIL" in p.message for p in problems)
 

@@ -12,7 +12,8 @@ import pytest
 
 from codegen.errors import CodegenError
 from codegen.parser import parse_model
-from codegen.sources.snapshot import load_file, parse_ref
+from codegen.sources.ids import parse_ref
+from codegen.sources.signature_file import read_signature_file
 from codegen.spec import DataType, LiteralDefault, MethodKind, ModelRef, ServerDefault
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +58,7 @@ def test_the_twelve_fixtures_are_bundled() -> None:
 
 @pytest.mark.parametrize("path", SIGNATURES, ids=lambda p: p.stem)
 def test_every_fixture_parses_with_the_sdk_method_list(path: Path) -> None:
-    loaded, problems = load_file(path)
+    loaded, problems = read_signature_file(path)
     spec = loaded.spec
     entry = INDEX[path.stem]
     assert [m.name for m in spec.methods] == list(entry["sdk_method_signature"])

@@ -91,12 +91,12 @@ def test_bundled_and_hostile_files_equal_protobuf(path: Path) -> None:
 
 
 def test_model_directories_are_already_in_stored_form() -> None:
-    from codegen.sources.local import load_model_dir
+    from codegen.sources.local import model_dir_signatures
 
     for config in sorted((ROOT / "tests" / "models").rglob("config.yaml")):
         if config.parent.name == "indentation_error":
             continue
-        sigs, _, _ = load_model_dir(config.parent, need_ids=False)
+        sigs, _, _ = model_dir_signatures(config.parent, need_ids=False)
         ours, problems = stored_signatures(sigs, str(config.parent))
         assert ours == sigs and not problems, config.parent
         _same(ours, protobuf_form(sigs, str(config.parent)))

@@ -16,18 +16,12 @@ import pytest
 
 from codegen import parser
 from codegen.errors import CodegenError
-from codegen.sources import remote
-from codegen.sources.remote import (
-    FetchResult,
-    Progress,
-    RemoteSettings,
-    fetch,
-    fetch_many,
-    looks_remote,
-    model_url,
-    parse_model_ref,
-    parse_retry_after,
-)
+from codegen.runtime.protocol import DEFAULT_API_BASE, parse_retry_after
+from codegen.sources.remote.fetch import FetchResult, fetch
+from codegen.sources.remote.fetch_many import fetch_many
+from codegen.sources.remote.progress import Progress
+from codegen.sources.remote.refs import looks_remote, model_url, parse_model_ref
+from codegen.sources.remote.settings import RemoteSettings
 from codegen.spec import ModelRef
 
 from .fake_api import (
@@ -194,7 +188,7 @@ def test_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     s = RemoteSettings.from_env(pat="other-pat-value", api_base="https://api.example.com")
     assert s.pat == "other-pat-value" and s.api_base == "https://api.example.com"
     monkeypatch.delenv("CLARIFAI_API_BASE")
-    assert RemoteSettings().api_base == remote.DEFAULT_API_BASE
+    assert RemoteSettings().api_base == DEFAULT_API_BASE
     assert_no_pat(RemoteSettings.from_env())
     assert "***" in repr(RemoteSettings.from_env())
 

@@ -24,7 +24,7 @@ from clarifai.runners.utils.method_signatures import get_method_signature
 from codegen.parser import parse_model
 from codegen.plan import plan_module
 from codegen.render import render_signatures
-from codegen.sources.snapshot import load_file
+from codegen.sources.signature_file import read_signature_file
 
 from .conftest import ROOT, SIGNATURES
 from .oracle.models import AllTypesModel, EveryTypeModel, signatures_json
@@ -77,7 +77,7 @@ def _strip(annotation: str) -> str:
 @pytest.mark.parametrize("path", SIGNATURES, ids=lambda p: p.stem)
 def test_fixture_signatures_match_the_sdk(path: Path) -> None:
     protos = {p.name: p for p in load_method_signatures(path)}
-    spec = load_file(path)[0].spec
+    spec = read_signature_file(path)[0].spec
     ours = dict(
         zip([m.name for m in spec.methods], render_signatures(plan_module(spec)), strict=True)
     )

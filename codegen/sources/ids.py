@@ -30,6 +30,32 @@ NO_USER_ID: Final = (
 )
 
 
+def make_ref(user: str, app: str, model: str, version: str | None, where: str) -> ModelRef:
+    """A ModelRef from four ids, each validated (an error names `where`)."""
+    return ModelRef(
+        check_resource_id(user, "user id", where),
+        check_resource_id(app, "app id", where),
+        check_resource_id(model, "model id", where),
+        check_resource_id(version, "version id", where) if version is not None else None,
+    )
+
+
+def parse_ref(text: str, where: str = "--ref") -> ModelRef:
+    """`user/app/model[@version]` (as `--ref` takes it) -> ModelRef, ids validated."""
+    main, at, version = text.partition("@")
+    if at and not version:
+        raise CodegenError(f"empty version after '@' in {text!r}", where)
+    parts = main.split("/")
+    if len(parts) != 3:
+        raise CodegenError(f"expected USER/APP/MODEL[@VERSION], got {text!r}", where)
+    return make_ref(parts[0], parts[1], parts[2], version or None, where)
+
+
+def ref_text(ref: ModelRef) -> str:
+    """`user/app/model[@version]`, the form `parse_ref` reads."""
+    return ref.path + (f"@{ref.version_id}" if ref.version_id else "")
+
+
 def cli_config_path() -> Path:
     """The SDK's DEFAULT_CONFIG: `Path.home() / '.config/clarifai/config'`."""
     return Path.home() / ".config" / "clarifai" / "config"

@@ -21,8 +21,9 @@ from codegen.runtime.errors import (
 from codegen.runtime.http import HttpBase
 from codegen.runtime.messages import ModelRef as RuntimeRef
 from codegen.runtime.retry import RetryPolicy, is_transient
-from codegen.sources.remote import RemoteSettings, model_url
+from codegen.sources.remote.refs import model_url
 from codegen.sources.remote.replies import Permanent, Transient, classify
+from codegen.sources.remote.settings import RemoteSettings
 from codegen.spec import ModelRef
 
 REF = ModelRef("u", "a", "m")

@@ -25,15 +25,16 @@ Deliberate choices where the SDK has no single answer:
 """
 
 from .analyzer import analyze_source, sdk_base_methods
-from .directory import find_model_file, is_model_dir, load_model_dir
+from .directory import analyze_model_dir, find_model_file, is_model_dir, model_dir_signatures
 from .sdk_bases import SDK_BASES, SdkBase
 
 __all__ = [
     "SDK_BASES",
     "SdkBase",
+    "analyze_model_dir",
     "analyze_source",
     "find_model_file",
     "is_model_dir",
-    "load_model_dir",
+    "model_dir_signatures",
     "sdk_base_methods",
 ]

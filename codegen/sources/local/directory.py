@@ -1,4 +1,5 @@
-"""The model directory: `config.yaml` for the model's ids, `model.py` for its signatures."""
+"""Source kind "local model directory": `config.yaml` for the model's ids, `model.py` for its
+signatures, analysed and never run (`codegen.serve.loader` is what runs one)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the ven
 
 from ...errors import CodegenError, Problem
 from ...naming import check_resource_id
+from ...parser import parse_model
+from ...snapshot_format import Loaded
 from ...spec import ModelRef
+from ..files import display_source, read_bytes
 from ..ids import resolve_ref
 from .analyzer import analyze_source
 
@@ -32,24 +36,11 @@ def is_model_dir(path: str | Path) -> bool:
     return root.is_dir() and (root / "config.yaml").is_file() and find_model_file(root) is not None
 
 
-def _read(path: Path, limit: int) -> bytes:
-    try:
-        if path.stat().st_size > limit:
-            raise CodegenError(f"file is larger than {limit // 1024} KiB", str(path))
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise CodegenError("no such file", str(path)) from None
-    except OSError as exc:
-        raise CodegenError(f"cannot read: {exc.strerror}", str(path)) from None
-
-
-def _config_ids(config_path: Path, need_model: bool) -> dict[str, str]:
-    """The ids `config.yaml` gives (keys user_id, app_id, model_id), each validated. A published
-    example often has only `model.id`; `ids.resolve_ref` completes it."""
+def read_config_yaml(config_path: Path) -> Any:
+    """The parsed `config.yaml` (at most 1 MiB); an error names the file and the line."""
     where = str(config_path)
-    raw = _read(config_path, MAX_CONFIG_BYTES)
     try:
-        config = yaml.safe_load(raw)
+        return yaml.safe_load(read_bytes(config_path, MAX_CONFIG_BYTES))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -57,6 +48,13 @@ def _config_ids(config_path: Path, need_model: bool) -> dict[str, str]:
         raise CodegenError(f"invalid YAML: {problem}", where + line) from None
     except RecursionError:
         raise CodegenError("YAML nested too deeply", where) from None
+
+
+def config_ids(config_path: Path, need_model: bool) -> dict[str, str]:
+    """The ids `config.yaml` gives (keys user_id, app_id, model_id), each validated. A published
+    example often has only `model.id`; `ids.resolve_ref` completes it."""
+    where = str(config_path)
+    config = read_config_yaml(config_path)
     model = config.get("model") if isinstance(config, dict) else None
     if not isinstance(model, dict):
         if need_model:
@@ -77,22 +75,32 @@ def _config_ids(config_path: Path, need_model: bool) -> dict[str, str]:
     return ids
 
 
-def load_model_dir(
+def analyze_model_dir(
+    path: str | Path, ref: ModelRef | None = None, *, need_ids: bool = True
+) -> tuple[Loaded, list[Problem]]:
+    """The model in a Clarifai model directory, parsed like any signature document."""
+    signatures, model_ref, problems = model_dir_signatures(path, ref, need_ids=need_ids)
+    source = display_source(Path(path))
+    spec, found = parse_model(signatures, str(path), model_ref, source)
+    return Loaded(spec, signatures, source), [*problems, *found]
+
+
+def model_dir_signatures(
     path: str | Path, ref: ModelRef | None = None, *, need_ids: bool = True
 ) -> tuple[list[dict[str, Any]], ModelRef, list[Problem]]:
-    """Method signatures (MessageToDict form), the model's ids and warnings, for a Clarifai model
-    directory. Ids: `ref`, else `config.yaml` completed as the SDK does (`ids.resolve_ref`), else
-    placeholders unless `need_ids`. `model.py` is parsed, never imported or executed."""
+    """Method signatures (MessageToDict form, what the SDK would store: [] for a model with no
+    methods), the model's ids and warnings. Ids: `ref`, else `config.yaml` completed as the SDK
+    does (`ids.resolve_ref`), else placeholders unless `need_ids`."""
     root = Path(path)
-    if not root.is_dir():
-        raise CodegenError("not a directory", str(root))
-    config = root / "config.yaml"
-    found = _config_ids(config, need_model=ref is None and need_ids)
-    model_ref, problems = resolve_ref(found, ref, str(config), need_ids=need_ids)
     model_file = find_model_file(root)
-    if model_file is None:
-        raise CodegenError("no model.py or 1/model.py", str(root))
+    if model_file is None or not (root / "config.yaml").is_file():
+        raise CodegenError(
+            "not a Clarifai model directory (expected config.yaml and 1/model.py)", str(root)
+        )
+    config = root / "config.yaml"
+    found = config_ids(config, need_model=ref is None and need_ids)
+    model_ref, problems = resolve_ref(found, ref, str(config), need_ids=need_ids)
     signatures, found_problems = analyze_source(
-        _read(model_file, MAX_SOURCE_BYTES), str(model_file)
+        read_bytes(model_file, MAX_SOURCE_BYTES), str(model_file)
     )
     return signatures, model_ref, [*problems, *found_problems]

@@ -1,10 +1,10 @@
-"""Signatures from the Clarifai REST API: model URLs, settings, fetching with bounded retries, progress.
+"""Source kind "remote": signatures from the Clarifai REST API, fetched with bounded retries.
 
 One module per job: `refs` (model references), `settings`, `replies` (what a reply means), `fetch`
-(one model), `fetch_many` (concurrently), `progress`; this package re-exports their public names.
+(one model), `fetch_many` (concurrently), `progress`, and `pull` (the entry point: `pull_models`).
 Status codes, the transient set, the backoff and the routes are the runtime's (`runtime/protocol.py`).
 
-The CLI imports this package lazily, only when an argument looks remote (`looks_remote`).
+httpx is imported only by `fetch`, so `refs.looks_remote` stays cheap for deciding what is remote.
 `fetch(ref, settings)` never raises for a per-model failure (the `FetchResult` carries a one-line
 `CodegenError` whose `where` is the model URL); only a missing or unusable PAT raises.
 `fetch_many` runs at most `settings.concurrency` requests at once over one `httpx.Client` and
@@ -13,12 +13,11 @@ returns results in input order, calling `on_result` in the calling thread as eac
 Typical use (the CLI's `generate URL...`)::
 
     settings = RemoteSettings.from_env(pat=pat_option)          # no PAT needed until a fetch
-    refs = [parse_model_ref(arg) for arg in args if looks_remote(arg)]
-    progress = Progress(len(refs), sys.stderr)
-    results = fetch_many(refs, settings, on_result=progress.update)
-    for r in results:                                            # input order
-        spec, problems = parser.parse_model(r.unwrap(), r.url, r.ref)
-    # r.version_id is the version actually fetched: pin it with dataclasses.replace(r.ref, version_id=...)
+    urls = [arg for arg in args if looks_remote(arg)]
+    progress = Progress(len(urls), sys.stderr)
+    outcomes = pull_models(urls, settings, on_fetch=progress.update)  # input order
+    # underneath: fetch_many([parse_model_ref(u) ...]) -> FetchResult (r.version_id: the version
+    # actually fetched), then parser.parse_model(r.unwrap(), r.url, r.ref)
 
 Outcomes are decided on the body's `status.code` (10000 = success), with the HTTP status as a hint when the
 body has none (e.g. a 401 from a proxy with an HTML body is still an auth error):
@@ -36,25 +35,3 @@ body has none (e.g. a 401 from a proxy with an HTML body is still an auth error)
 The PAT never appears in an error, a repr or a result: it is only ever put in the `Authorization` header,
 request headers are never quoted, and every message built here is scrubbed of it as a safety net.
 """
-
-from __future__ import annotations
-
-from ...runtime.protocol import parse_retry_after
-from .fetch import FetchResult, fetch
-from .fetch_many import fetch_many
-from .progress import Progress
-from .refs import looks_remote, model_url, parse_model_ref
-from .settings import DEFAULT_API_BASE, RemoteSettings
-
-__all__ = [
-    "DEFAULT_API_BASE",
-    "FetchResult",
-    "Progress",
-    "RemoteSettings",
-    "fetch",
-    "fetch_many",
-    "looks_remote",
-    "model_url",
-    "parse_model_ref",
-    "parse_retry_after",
-]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import IO
 
 from ...errors import printable
+from ..ids import ref_text
 from .fetch import FetchResult
-from .refs import label
 
 __all__ = ["Progress"]
 
@@ -32,7 +32,7 @@ class Progress:
 
     def update(self, result: FetchResult) -> None:
         self.done += 1
-        name = label(result.ref)
+        name = ref_text(result.ref)
         if result.error is not None:
             self.failed += 1
             line = printable(f"FAIL {name}: {result.error.message}")

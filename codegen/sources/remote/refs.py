@@ -7,10 +7,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ...errors import CodegenError
-from ...naming import check_resource_id
 from ...spec import ModelRef
+from ..ids import make_ref
 
-__all__ = ["label", "looks_remote", "model_url", "parse_model_ref"]
+__all__ = ["looks_remote", "model_url", "parse_model_ref"]
 
 _URL_SHAPE = (
     "https://clarifai.com/USER/APP/models/MODEL[/versions/VERSION] or USER/APP/MODEL[@VERSION]"
@@ -48,7 +48,7 @@ def parse_model_ref(text: str) -> ModelRef:
     parts = main.split("/")
     if len(parts) != 3 or any(not p for p in parts):
         raise CodegenError(f"not a model reference: expected {_URL_SHAPE}", where)
-    return _make_ref(parts[0], parts[1], parts[2], version if at else None, where)
+    return make_ref(parts[0], parts[1], parts[2], version if at else None, where)
 
 
 def _parse_url(url: str, where: str) -> ModelRef:
@@ -71,23 +71,9 @@ def _parse_url(url: str, where: str) -> ModelRef:
     if not shape_ok or any(not s for s in segments):
         raise CodegenError(f"not a model URL: expected {_URL_SHAPE}", where)
     version = segments[5] if len(segments) == 6 else None
-    return _make_ref(segments[0], segments[1], segments[3], version, where)
-
-
-def _make_ref(user: str, app: str, model: str, version: str | None, where: str) -> ModelRef:
-    return ModelRef(
-        check_resource_id(user, "user id", where),
-        check_resource_id(app, "app id", where),
-        check_resource_id(model, "model id", where),
-        check_resource_id(version, "version id", where) if version is not None else None,
-    )
+    return make_ref(segments[0], segments[1], segments[3], version, where)
 
 
 def model_url(ref: ModelRef) -> str:
     """The model's canonical page: `https://clarifai.com/{user}/{app}/models/{model}[/versions/{v}]`."""
     return ref.url
-
-
-def label(ref: ModelRef) -> str:
-    """`user/app/model[@version]`, as progress lines and messages name a model."""
-    return ref.path + (f"@{ref.version_id}" if ref.version_id else "")

@@ -21,7 +21,7 @@ from ...runtime.protocol import (
     status_code,
 )
 from ...spec import ModelRef
-from .refs import label
+from ..ids import ref_text
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -127,7 +127,7 @@ def classify(ref: ModelRef, http: int, content: bytes, headers: httpx.Headers) -
         json_error = f"unreadable JSON ({type(exc).__name__})"
     code, desc = _status(doc)
     what = _describe(http, code, desc)
-    model = label(ref)
+    model = ref_text(ref)
 
     if code == SUCCESS and 200 <= http < 300:
         if not isinstance(doc, dict):

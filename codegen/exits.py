@@ -1,0 +1,34 @@
+"""How the commands end: exit codes, and library errors as one line on stderr (no tracebacks)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+EXIT_DRIFT = 1
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """A `CodegenError` exits 2 with its message; any other exception is a bug and exits 3 with
+    one line (CLARIFAI_CODEGEN_DEBUG=1 shows the traceback instead)."""
+    from .errors import CodegenError
+
+    try:
+        yield
+    except CodegenError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INPUT)
+    except (click.exceptions.Exit, click.ClickException, SystemExit):
+        raise
+    except Exception as exc:
+        if os.environ.get("CLARIFAI_CODEGEN_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_INTERNAL)
