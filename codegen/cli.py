@@ -60,6 +60,16 @@ _REMOTE_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
 ]
 
 
+def _output_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "-o",
+        "--output",
+        "out_dir",
+        type=click.Path(file_okay=False),
+        help=f"{what} (default: output in [tool.clarifai-codegen]).",
+    )
+
+
 def _remote_options(f: Callable[..., Any]) -> Callable[..., Any]:
     for names, settings in reversed(_REMOTE_OPTIONS):
         f = click.option(*names, show_default="default" in settings, **settings)(f)
@@ -162,13 +172,7 @@ def example(
 
 @cli.command()
 @click.argument("models", nargs=-1)
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    help="Output package directory (default: output in [tool.clarifai-codegen]).",
-)
+@_output_option("Output package directory")
 @_ref_option
 @click.option(
     "--check",
@@ -235,13 +239,7 @@ def generate(
 
 
 @cli.command()
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    help="The generated package (default: output in [tool.clarifai-codegen]).",
-)
+@_output_option("The generated package")
 @click.option("--remote", is_flag=True, help="Re-pull every model and report signature changes.")
 @click.option(
     "--update",
