@@ -146,30 +146,24 @@ def load_one(
     return loaded[0], problems
 
 
-def signature_document(
+def stored_signatures(
     source: str, ref: str | None = None, remote: RemoteSettings | None = None
-) -> tuple[Any, str, list[Problem]]:
-    """(signature document, where, warnings) of one source, ids not needed. A model directory's
-    signatures come straight from the analysis, so a directory with no methods gives [] (the
-    SDK's answer) rather than the generator's error."""
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Each method's MethodSignature message as stored (MessageToDict form), by method name; ids
+    not needed. A model directory's come straight from the analysis, so a directory with no
+    methods gives none (the SDK's answer) rather than the generator's error."""
+    from .proto_json import stored_signatures as stored
+
     if not looks_remote(source) and Path(source).is_dir():
         from .sources.files import display_source
         from .sources.local.directory import model_dir_signatures
 
         model_ref = parse_ref(ref) if ref is not None else None
-        signatures, _, problems = model_dir_signatures(source, model_ref, need_ids=False)
-        return signatures, display_source(Path(source)), problems
-    loaded, problems = load_one(source, ref, remote)
-    return loaded.raw, loaded.source, problems
-
-
-def stored_signatures(
-    source: str, ref: str | None = None, remote: RemoteSettings | None = None
-) -> tuple[dict[str, Any], list[Problem]]:
-    """Each method's MethodSignature message as stored (MessageToDict form), by method name."""
-    from .proto_json import stored_signatures as stored
-
-    raw, where, problems = signature_document(source, ref, remote)
+        raw, _, problems = model_dir_signatures(source, model_ref, need_ids=False)
+        where = display_source(Path(source))
+    else:
+        loaded, problems = load_one(source, ref, remote)
+        raw, where = loaded.raw, loaded.source
     sigs, found = stored(raw, where)
     return {s["name"]: s for s in sigs}, [*problems, *found]
 
