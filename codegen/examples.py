@@ -5,14 +5,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from .datatypes import RUNTIME_NAMES, SAMPLE_TEXT, TYPES
 from .literals import py_literal
 from .plan import MethodPlan, ModulePlan
 from .spec import DataType, FieldSpec, LiteralDefault, MethodKind, TypeRef
+from .typemap import annotation_names
 
-SAMPLE_IMAGE_URL = "https://samples.clarifai.com/metro-north.jpg"
-SAMPLE_AUDIO_URL = "https://samples.clarifai.com/english_audio_sample.mp3"
-SAMPLE_VIDEO_URL = "https://samples.clarifai.com/beer.mp4"
-SAMPLE_TEXT = "What is the future of AI?"
 # The SDK's OpenAIModelClass methods: `msg` is a chat-completions request body as JSON; the
 # streaming one needs `"stream": true` (without it the model's stream fails).
 OPENAI_TRANSPORTS = {"openai_transport": False, "openai_stream_transport": True}
@@ -87,46 +85,18 @@ def _clamp(value: float, f: FieldSpec | None) -> float:
     return value
 
 
-def _runtime(name: str, imports: ExampleImports) -> str:
-    imports.runtime.add(name)
-    return name
-
-
 def _sample(t: TypeRef, imports: ExampleImports, f: FieldSpec | None = None) -> str:
     kind = t.kind
     if f is not None and f.choices:
         return py_literal(f.choices[0])
-    if kind in (DataType.STR, DataType.NOT_SET):
-        return py_literal(SAMPLE_TEXT)
-    if kind is DataType.BYTES:
-        return "b'hello'"
-    if kind is DataType.INT:
-        return py_literal(int(_clamp(1, f)))
-    if kind is DataType.FLOAT:
-        return py_literal(float(_clamp(0.5, f)))
-    if kind is DataType.BOOL:
-        return "True"
-    if kind is DataType.NDARRAY:
-        imports.numpy = True
-        return "numpy.arange(6, dtype=numpy.float32).reshape(2, 3)"
-    if kind is DataType.JSON_DATA:
-        return "{'role': 'user', 'content': " + py_literal(SAMPLE_TEXT) + "}"
-    if kind is DataType.TEXT:
-        return f"{_runtime('Text', imports)}({py_literal(SAMPLE_TEXT)})"
-    if kind is DataType.IMAGE:
-        return f"{_runtime('Image', imports)}.from_url({py_literal(SAMPLE_IMAGE_URL)})"
-    if kind is DataType.AUDIO:
-        return f"{_runtime('Audio', imports)}.from_url({py_literal(SAMPLE_AUDIO_URL)})"
-    if kind is DataType.VIDEO:
-        return f"{_runtime('Video', imports)}.from_url({py_literal(SAMPLE_VIDEO_URL)})"
-    if kind is DataType.CONCEPT:
-        return f"{_runtime('Concept', imports)}('cat', 0.5)"
-    if kind is DataType.REGION:
-        concept = _sample(TypeRef(DataType.CONCEPT), imports)
-        return f"{_runtime('Region', imports)}(box=(0.1, 0.2, 0.5, 0.6), concepts=[{concept}])"
-    if kind is DataType.FRAME:
-        image = _sample(TypeRef(DataType.IMAGE), imports)
-        return f"{_runtime('Frame', imports)}(image={image}, index=1, time=0.5)"
+    sample = TYPES[kind].sample
+    if isinstance(sample, (int, float)):
+        return py_literal(type(sample)(_clamp(sample, f)))
+    if sample:
+        names = annotation_names(sample)
+        imports.runtime.update(names & RUNTIME_NAMES)
+        imports.numpy = imports.numpy or "numpy" in names
+        return sample
     if kind is DataType.LIST:
         return f"[{_sample(t.args[0], imports)}]"
     if kind is DataType.TUPLE:

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from .datatypes import TYPES
 from .errors import Problem, join_where
 from .literals import clean_text, py_literal
 from .naming import Namespace, PyIdent, class_name, module_name, pascal_case
 from .spec import (
-    DataType,
     FieldSpec,
     LiteralDefault,
     MethodKind,
@@ -233,7 +233,7 @@ def _param_type(f: FieldSpec, mapper: TypeMapper, hint: str) -> tuple[str, str |
     """(annotation, default source) for one argument (a streamed input's item type)."""
     base = mapper.annotation(f.type, Role.INPUT, hint)
     default = f.default
-    if f.choices and f.type.kind in (DataType.STR, DataType.INT, DataType.BOOL):
+    if f.choices and TYPES[f.type.kind].enum:
         fits = not isinstance(default, LiteralDefault) or default.value in (None, *f.choices)
         if fits and not isinstance(default, ServerDefault):
             base = mapper.literal(f.choices)
