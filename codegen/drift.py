@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .datatypes import TYPES
 from .spec import DataType, FieldSpec, LiteralDefault, MethodSpec, ModelSpec, ServerDefault, TypeRef
 
 
@@ -14,7 +15,7 @@ def type_text(t: TypeRef) -> str:
         return f"tuple[{', '.join(type_text(a) for a in t.args)}]"
     if t.kind is DataType.NAMED_FIELDS:
         return "{" + ", ".join(f"{k}: {type_text(v)}" for k, v in t.fields) + "}"
-    return "Any" if t.kind is DataType.NOT_SET else t.kind.name
+    return TYPES[t.kind].describe
 
 
 def _default_text(f: FieldSpec) -> str:

@@ -1,25 +1,26 @@
-"""Sample arguments for the example script: one call per method, every required argument filled."""
+"""The example script's plan: one call per method, every required argument filled with a sample."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
 
+from .datatypes import RUNTIME_NAMES, SAMPLE_TEXT, TYPES
+from .docstrings import example_header
 from .literals import py_literal
 from .plan import MethodPlan, ModulePlan
 from .spec import DataType, FieldSpec, LiteralDefault, MethodKind, TypeRef
+from .typemap import annotation_names
 
-SAMPLE_IMAGE_URL = "https://samples.clarifai.com/metro-north.jpg"
-SAMPLE_AUDIO_URL = "https://samples.clarifai.com/english_audio_sample.mp3"
-SAMPLE_VIDEO_URL = "https://samples.clarifai.com/beer.mp4"
-SAMPLE_TEXT = "What is the future of AI?"
 # The SDK's OpenAIModelClass methods: `msg` is a chat-completions request body as JSON; the
 # streaming one needs `"stream": true` (without it the model's stream fails).
 OPENAI_TRANSPORTS = {"openai_transport": False, "openai_stream_transport": True}
+# Raised by a bidirectional stream over HTTP: the example catches it and prints it.
+UNSUPPORTED = "StreamingNotSupportedError"
 
 
 @dataclass
-class ExampleImports:
+class _Imports:
     runtime: set[str] = field(default_factory=set)
     numpy: bool = False
     json: bool = False
@@ -29,22 +30,56 @@ class ExampleImports:
 class ExampleCall:
     method: str  # python name (checked identifier)
     label: str  # a literal (repr) naming the method in the output
-    kind: str  # "unary" | "server_stream" | "bidi_stream"
+    stream: bool  # iterate over the result
+    guard: str  # "" or the exception to catch and print (a bidirectional stream over HTTP)
     args: tuple[tuple[str, str], ...]  # (python parameter name, value source)
 
 
-def example_calls(plan: ModulePlan) -> tuple[list[ExampleCall], ExampleImports]:
-    imports = ExampleImports()
-    calls = []
-    for method, spec in zip(plan.methods, plan.spec.methods, strict=True):
-        # The model's URL without the version: what Clarifai's OpenAI-compatible API takes.
-        model_url = dataclasses.replace(plan.spec.ref, version_id=None).url
-        calls.append(_call(method, spec.inputs, imports, model_url))
-    return calls, imports
+@dataclass(frozen=True)
+class ExamplePlan:
+    module: ModulePlan
+    header_doc: str
+    calls: tuple[ExampleCall, ...]
+    placeholder_ref: str  # `ModelRef(...)` source when the ids are partly placeholders, else ""
+    runtime_imports: tuple[str, ...]
+    uses_numpy: bool
+    uses_json: bool
+
+
+def plan_example(plan: ModulePlan, package: str) -> ExamplePlan:
+    imports = _Imports()
+    # The model's URL without the version: what Clarifai's OpenAI-compatible API takes.
+    model_url = dataclasses.replace(plan.spec.ref, version_id=None).url
+    calls = tuple(
+        _call(method, spec.inputs, imports, model_url)
+        for method, spec in zip(plan.methods, plan.spec.methods, strict=True)
+    )
+    placeholder = _placeholder_ref(plan)
+    if placeholder:
+        imports.runtime.add("ModelRef")
+    if any(c.guard for c in calls):
+        imports.runtime.add(UNSUPPORTED)
+    return ExamplePlan(
+        module=plan,
+        header_doc=example_header(plan.spec.ref.path, package, plan.module),
+        calls=calls,
+        placeholder_ref=placeholder,
+        runtime_imports=tuple(sorted(imports.runtime)),
+        uses_numpy=imports.numpy,
+        uses_json=imports.json,
+    )
+
+
+def _placeholder_ref(plan: ModulePlan) -> str:
+    ref = plan.spec.ref
+    if not ref.placeholder:
+        return ""
+    ids = {"user_id": ref.user_id, "app_id": ref.app_id, "model_id": ref.model_id}
+    return "ModelRef(" + ", ".join(f"{k}={py_literal(v)}" for k, v in ids.items()) + ")"
 
 
 def _call(
-    method: MethodPlan, inputs: tuple[FieldSpec, ...], imports: ExampleImports, model_url: str
+    method: MethodPlan, inputs: tuple[FieldSpec, ...], imports: _Imports, model_url: str
 ) -> ExampleCall:
     args = []
     openai_msg = method.wire in OPENAI_TRANSPORTS
@@ -62,11 +97,15 @@ def _call(
             value = f"[{value}, {value}]"
         args.append((str(param.name), value))
     return ExampleCall(
-        str(method.name), py_literal(f"{method.wire}:"), method.kind.value, tuple(args)
+        method=str(method.name),
+        label=py_literal(f"{method.wire}:"),
+        stream=method.kind is not MethodKind.UNARY,
+        guard=UNSUPPORTED if method.kind is MethodKind.BIDI_STREAM else "",
+        args=tuple(args),
     )
 
 
-def _chat_request(model_url: str, stream: bool, imports: ExampleImports) -> str:
+def _chat_request(model_url: str, stream: bool, imports: _Imports) -> str:
     """`json.dumps(...)` of a chat-completions body, as OpenAIModelClass parses `msg`."""
     imports.json = True
     body: dict[str, object] = {
@@ -87,46 +126,18 @@ def _clamp(value: float, f: FieldSpec | None) -> float:
     return value
 
 
-def _runtime(name: str, imports: ExampleImports) -> str:
-    imports.runtime.add(name)
-    return name
-
-
-def _sample(t: TypeRef, imports: ExampleImports, f: FieldSpec | None = None) -> str:
+def _sample(t: TypeRef, imports: _Imports, f: FieldSpec | None = None) -> str:
     kind = t.kind
     if f is not None and f.choices:
         return py_literal(f.choices[0])
-    if kind in (DataType.STR, DataType.NOT_SET):
-        return py_literal(SAMPLE_TEXT)
-    if kind is DataType.BYTES:
-        return "b'hello'"
-    if kind is DataType.INT:
-        return py_literal(int(_clamp(1, f)))
-    if kind is DataType.FLOAT:
-        return py_literal(float(_clamp(0.5, f)))
-    if kind is DataType.BOOL:
-        return "True"
-    if kind is DataType.NDARRAY:
-        imports.numpy = True
-        return "numpy.arange(6, dtype=numpy.float32).reshape(2, 3)"
-    if kind is DataType.JSON_DATA:
-        return "{'role': 'user', 'content': " + py_literal(SAMPLE_TEXT) + "}"
-    if kind is DataType.TEXT:
-        return f"{_runtime('Text', imports)}({py_literal(SAMPLE_TEXT)})"
-    if kind is DataType.IMAGE:
-        return f"{_runtime('Image', imports)}.from_url({py_literal(SAMPLE_IMAGE_URL)})"
-    if kind is DataType.AUDIO:
-        return f"{_runtime('Audio', imports)}.from_url({py_literal(SAMPLE_AUDIO_URL)})"
-    if kind is DataType.VIDEO:
-        return f"{_runtime('Video', imports)}.from_url({py_literal(SAMPLE_VIDEO_URL)})"
-    if kind is DataType.CONCEPT:
-        return f"{_runtime('Concept', imports)}('cat', 0.5)"
-    if kind is DataType.REGION:
-        concept = _sample(TypeRef(DataType.CONCEPT), imports)
-        return f"{_runtime('Region', imports)}(box=(0.1, 0.2, 0.5, 0.6), concepts=[{concept}])"
-    if kind is DataType.FRAME:
-        image = _sample(TypeRef(DataType.IMAGE), imports)
-        return f"{_runtime('Frame', imports)}(image={image}, index=1, time=0.5)"
+    sample = TYPES[kind].sample
+    if isinstance(sample, (int, float)):
+        return py_literal(type(sample)(_clamp(sample, f)))
+    if sample:
+        names = annotation_names(sample)
+        imports.runtime.update(names & RUNTIME_NAMES)
+        imports.numpy = imports.numpy or "numpy" in names
+        return sample
     if kind is DataType.LIST:
         return f"[{_sample(t.args[0], imports)}]"
     if kind is DataType.TUPLE:
@@ -136,6 +147,3 @@ def _sample(t: TypeRef, imports: ExampleImports, f: FieldSpec | None = None) -> 
         items = [f"{py_literal(k)}: {_sample(v, imports)}" for k, v in t.fields]
         return "{" + ", ".join(items) + "}"
     raise AssertionError(f"no sample for {kind!r}")
-
-
-__all__ = ["ExampleCall", "MethodKind", "example_calls"]

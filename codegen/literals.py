@@ -6,7 +6,13 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from .defaults import is_safe_literal
+
+def is_safe_literal(value: Any) -> bool:
+    """True when `repr(value)` is a Python literal that evaluates back to an equal value."""
+    try:
+        return bool(ast.literal_eval(repr(value)) == value)
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        return False
 
 
 def py_literal(value: Any) -> str:

@@ -1,4 +1,5 @@
-"""Turn a `ModelSpec` into a render-ready plan: safe names, annotations, defaults, docstrings.
+"""Turn a `ModelSpec` into a render-ready plan: safe names, annotations, defaults, docstrings,
+imports and the runtime call of each method.
 
 All decisions live here (in Python, testable); templates only lay the plan out.
 """
@@ -8,11 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from . import docstrings
+from .datatypes import TYPES
 from .errors import Problem, join_where
-from .literals import clean_text, py_literal
+from .literals import py_literal
 from .naming import Namespace, PyIdent, class_name, module_name, pascal_case
 from .spec import (
-    DataType,
     FieldSpec,
     LiteralDefault,
     MethodKind,
@@ -38,7 +40,13 @@ CAST = "_cast"
 METHOD_BODY_NAMES = frozenset({"self", CAST, "_METHODS"})
 # Members the templates define in every model class.
 CLASS_MEMBER_NAMES = frozenset({"_client", "_model", "_runner", "__init__"})
-BATCH_LIMIT = 128  # inputs per request (runtime/batch.py)
+# The runtime client's method for each kind of call (`Client` and `AsyncClient` share the names).
+CLIENT_CALLS = {
+    MethodKind.UNARY: "unary",
+    MethodKind.SERVER_STREAM: "server_stream",
+    MethodKind.BIDI_STREAM: "bidi_stream",
+}
+BATCH_CALL = "unary_batch"
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,7 @@ class ParamPlan:
     annotation: str
     default: str | None  # Python source of the default, or None when required
     keyword_only: bool
-    doc: str
+    doc: str  # its line in the method's `Args:` (plain text)
     async_annotation: str  # differs for a streamed input: an async or a sync iterable
 
 
@@ -61,7 +69,8 @@ class BatchPlan:
     returns: str  # list[T]
     keys: tuple[tuple[PyIdent, str], ...]  # (item key = Python parameter name, wire name)
     defaults: tuple[tuple[PyIdent, str], ...]  # (item key, Python source of its default)
-    doc: str
+    docstring: str  # a docstring literal
+    call: str = BATCH_CALL  # the runtime client's method
 
 
 @dataclass(frozen=True)
@@ -73,8 +82,10 @@ class MethodPlan:
     returns: str  # the full return annotation (Iterator[...] for streams)
     async_returns: str  # the same for the async class (AsyncIterator[...] for streams)
     value_type: str  # the type of one returned value
-    doc: str
+    docstring: str  # a docstring literal
     signature_json: str
+    call: str  # the runtime client's method
+    unary: bool  # one value back: cast to `value_type`; awaited in the async class
     batch: BatchPlan | None = None
 
     @property
@@ -98,8 +109,10 @@ class ModulePlan:
     abc_imports: tuple[str, ...]
     runtime_imports: tuple[str, ...]
     uses_numpy: bool
-    fingerprint: str
     problems: tuple[Problem, ...]
+    header_doc: str  # docstring literals
+    class_doc: str
+    async_class_doc: str
 
 
 def plan_module(spec: ModelSpec, module: PyIdent | None = None) -> ModulePlan:
@@ -125,8 +138,10 @@ def plan_module(spec: ModelSpec, module: PyIdent | None = None) -> ModulePlan:
         for m, name, batch in zip(spec.methods, member_names, batch_names, strict=True)
     )
     problems = (*names.problems, *members.problems)
-    if any(m.kind is MethodKind.UNARY for m in methods):
+    if any(m.unary for m in methods):
         mapper.imports.typing.add(f"cast as {CAST}")
+    if mapper.imports.numpy:  # numpy.typing is imported for type checkers only
+        mapper.imports.typing.add("TYPE_CHECKING")
     return ModulePlan(
         spec=spec,
         module=mod,
@@ -138,8 +153,10 @@ def plan_module(spec: ModelSpec, module: PyIdent | None = None) -> ModulePlan:
         abc_imports=tuple(sorted(mapper.imports.abc)),
         runtime_imports=tuple(sorted(mapper.imports.runtime)),
         uses_numpy=mapper.imports.numpy,
-        fingerprint=spec.fingerprint(),
         problems=tuple(problems),
+        header_doc=docstrings.module_header(spec.ref, spec.fingerprint()),
+        class_doc=docstrings.class_doc(spec.ref, spec.description),
+        async_class_doc=docstrings.async_class_doc(spec.ref),
     )
 
 
@@ -172,7 +189,13 @@ def _plan_method(
             async_annotation = mapper.iterator(base, streamed_input=True, is_async=True)
         params.append(
             ParamPlan(
-                pname, f.name, annotation, default, keyword_only, _param_doc(f), async_annotation
+                pname,
+                f.name,
+                annotation,
+                default,
+                keyword_only,
+                docstrings.param_doc(f),
+                async_annotation,
             )
         )
     mapper.names.problems.extend(params_ns.problems)
@@ -191,8 +214,10 @@ def _plan_method(
         returns=returns,
         async_returns=async_returns,
         value_type=value_type,
-        doc=_method_doc(m, params),
+        docstring=docstrings.method_doc(m, [(p.name, p.doc) for p in params]),
         signature_json=json.dumps(m.to_json(), separators=(",", ":"), ensure_ascii=True),
+        call=CLIENT_CALLS[m.kind],
+        unary=unary,
         batch=batch,
     )
 
@@ -209,23 +234,13 @@ def _plan_batch(
     optional = tuple((p.name, p.annotation) for p in params if p.default is not None)
     item = mapper.item_dict(hint, required, optional)
     mapper.imports.abc.add("Sequence")
-    doc = "\n".join(
-        [
-            f"Call `{method}` once per item; returns the results in item order.",
-            "",
-            f"Each item holds `{method}`'s arguments by parameter name. Items are checked before",
-            f"anything is sent (`ArgumentError` names the item), then sent {BATCH_LIMIT} per request,",
-            "several requests at once (`Client(batch_concurrency=...)`). If any request fails,",
-            "`BatchError` names its items and keeps the other results (`.results`, `.failed`).",
-        ]
-    )
     return BatchPlan(
         name=name,
         items=f"Sequence[{item}]",
         returns=f"list[{value_type}]",
         keys=tuple((p.name, p.wire) for p in params),
         defaults=tuple((p.name, p.default) for p in params if p.default is not None),
-        doc=doc,
+        docstring=docstrings.batch_doc(method),
     )
 
 
@@ -233,7 +248,7 @@ def _param_type(f: FieldSpec, mapper: TypeMapper, hint: str) -> tuple[str, str |
     """(annotation, default source) for one argument (a streamed input's item type)."""
     base = mapper.annotation(f.type, Role.INPUT, hint)
     default = f.default
-    if f.choices and f.type.kind in (DataType.STR, DataType.INT, DataType.BOOL):
+    if f.choices and TYPES[f.type.kind].enum:
         fits = not isinstance(default, LiteralDefault) or default.value in (None, *f.choices)
         if fits and not isinstance(default, ServerDefault):
             base = mapper.literal(f.choices)
@@ -243,38 +258,3 @@ def _param_type(f: FieldSpec, mapper: TypeMapper, hint: str) -> tuple[str, str |
         return f"{base} | None", "None"
     assert isinstance(default, LiteralDefault)
     return base, py_literal(default.value)
-
-
-def _param_doc(f: FieldSpec) -> str:
-    parts = [_sentence(clean_text(f.description))] if f.description.strip() else []
-    if f.choices:
-        parts.append("One of: " + ", ".join(json.dumps(c) for c in f.choices) + ".")
-    if f.range is not None:
-        lo, hi = f.range.minimum, f.range.maximum
-        if lo is not None and hi is not None:
-            parts.append(f"Range: {lo:g} to {hi:g}.")
-        elif lo is not None:
-            parts.append(f"At least {lo:g}.")
-        elif hi is not None:
-            parts.append(f"At most {hi:g}.")
-    d = f.default
-    if isinstance(d, ServerDefault) and d.text:
-        parts.append(f"Default (applied by the model): {d.text}")
-    elif isinstance(d, LiteralDefault) and isinstance(d.value, (list, dict)):
-        parts.append("Default (applied by the model): " + json.dumps(d.value, ensure_ascii=False))
-    return " ".join(parts)
-
-
-def _method_doc(m: MethodSpec, params: list[ParamPlan]) -> str:
-    lines = [clean_text(m.description)] if m.description.strip() else [f"Call `{m.name}`."]
-    documented = [p for p in params if p.doc]
-    if documented:
-        lines += ["", "Args:"]
-        for p in documented:
-            text = p.doc.replace("\n", "\n        ")
-            lines.append(f"    {p.name}: {text}")
-    return "\n".join(lines)
-
-
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?", ":", ")")) else text + "."

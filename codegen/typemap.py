@@ -4,32 +4,19 @@ from __future__ import annotations
 
 import ast
 import enum
+import functools
 import keyword
 from dataclasses import dataclass, field
 
+from .datatypes import RUNTIME_NAMES, TYPES
 from .naming import Namespace, PyIdent, pascal_case
 from .spec import DataType, TypeRef
 
-# Names the runtime package exports (reserved in every generated module, used or not).
-RUNTIME_TYPES = {
-    DataType.IMAGE: "Image",
-    DataType.AUDIO: "Audio",
-    DataType.VIDEO: "Video",
-    DataType.CONCEPT: "Concept",
-    DataType.REGION: "Region",
-    DataType.FRAME: "Frame",
-    DataType.TEXT: "Text",
-    DataType.JSON_DATA: "JsonValue",
-}
-_PLAIN = {
-    DataType.STR: "str",
-    DataType.BYTES: "bytes",
-    DataType.INT: "int",
-    DataType.FLOAT: "float",
-    DataType.BOOL: "bool",
-}
-# Builtins that annotations use (`_PLAIN`, `list[...]`, `tuple[...]`; `dict` kept for safety).
-BUILTIN_TYPE_NAMES = frozenset({*_PLAIN.values(), "list", "tuple", "dict"})
+# Builtins that annotations use (the plain types' annotations, `list[...]`, `tuple[...]`; `dict` kept
+# for safety).
+BUILTIN_TYPE_NAMES = frozenset(
+    {*(r.annotation for r in TYPES.values() if r.builtin), "list", "tuple", "dict"}
+)
 # Names that can appear in annotations (a class member with one of these names would shadow it).
 ANNOTATION_NAMES = frozenset(
     BUILTIN_TYPE_NAMES
@@ -46,7 +33,7 @@ ANNOTATION_NAMES = frozenset(
         "AsyncClient",
         "ModelRef",
     }
-    | set(RUNTIME_TYPES.values())
+    | RUNTIME_NAMES
 )
 MODULE_NAMES = frozenset(
     {
@@ -69,7 +56,7 @@ MODULE_NAMES = frozenset(
         "MODEL",
         "_METHODS",
         "StreamingNotSupportedError",
-        *RUNTIME_TYPES.values(),
+        *RUNTIME_NAMES,
     }
 )
 
@@ -117,19 +104,11 @@ class TypeMapper:
     def annotation(self, t: TypeRef, role: Role, hint: str) -> str:
         """The annotation for `t`. `hint` names TypedDicts (e.g. `ContainersResult`)."""
         kind = t.kind
-        if kind in _PLAIN:
-            return _PLAIN[kind]
-        if kind is DataType.NOT_SET:
-            self.imports.typing.add("Any")
-            return "Any"
-        if kind is DataType.NDARRAY:
-            self.imports.numpy = True
-            self.imports.typing.add("Any")
-            return "npt.NDArray[Any]"
-        if kind in RUNTIME_TYPES:
-            name = RUNTIME_TYPES[kind]
-            self.imports.runtime.add(name)
-            return "Text | str" if kind is DataType.TEXT and role is Role.INPUT else name
+        row = TYPES[kind]
+        if row.annotation:
+            text = row.accepts if role is Role.INPUT and row.accepts else row.annotation
+            self._require(text)
+            return text
         if kind is DataType.LIST:
             return f"list[{self.annotation(t.args[0], role, hint + 'Item')}]"
         if kind is DataType.TUPLE:
@@ -138,6 +117,16 @@ class TypeMapper:
         if kind is DataType.NAMED_FIELDS:
             return self._typed_dict(t, role, hint)
         raise AssertionError(f"unmapped type {kind!r}")
+
+    def _require(self, annotation: str) -> None:
+        """Import what a row's annotation names: runtime classes, `Any`, numpy's typing."""
+        for name in annotation_names(annotation):
+            if name in RUNTIME_NAMES:
+                self.imports.runtime.add(name)
+            elif name == "npt":
+                self.imports.numpy = True
+            elif name == "Any":
+                self.imports.typing.add(name)
 
     def literal(self, values: tuple[object, ...]) -> str:
         self.imports.typing.add("Literal")
@@ -193,8 +182,10 @@ class TypeMapper:
         return name
 
 
+@functools.cache
 def annotation_names(annotation: str) -> frozenset[str]:
-    """The names an annotation built here refers to (`list[Text]` -> {"list", "Text"})."""
+    """The names an annotation or example value built here refers to (`list[Text]` -> {"list",
+    "Text"}); what they name decides the imports."""
     tree = ast.parse(annotation, mode="eval")
     return frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
 

@@ -9,21 +9,11 @@ import sys
 import typing
 from typing import Final
 
+from ...datatypes import SDK_CLASS_KINDS
 from .sdk_bases import _M, SDK_BASES
 from .values import _Builtin, _Known, _Ref
 
 _DECORATOR: Final = _Known("decorator", "ModelClass.method")
-_SCALARS: Final = {"str": "STR", "bytes": "BYTES", "int": "INT", "float": "FLOAT", "bool": "BOOL"}
-_DATA_TYPES: Final = {
-    "JSON": "JSON_DATA",
-    "Text": "TEXT",
-    "Image": "IMAGE",
-    "Concept": "CONCEPT",
-    "Region": "REGION",
-    "Frame": "FRAME",
-    "Audio": "AUDIO",
-    "Video": "VIDEO",
-}
 _DT_MODULES: Final = (
     "clarifai.runners.utils.data_types",
     "clarifai.runners.utils.data_types.data_types",
@@ -41,7 +31,7 @@ def _known_table() -> dict[str, object]:
         for q in base.qualnames:
             known[q] = _Known("base", name)
     for mod in _DT_MODULES:
-        for dt in (*_DATA_TYPES, "NamedFields"):
+        for dt in (*SDK_CLASS_KINDS, "NamedFields"):
             known[f"{mod}.{dt}"] = _Known("dt", dt)
     known["clarifai.runners.utils.data_utils.Param"] = _Known("param", "Param")
     for re_export, names in (
@@ -72,10 +62,10 @@ _KNOWN: Final = _known_table()
 # running interpreter; the data_types package has no __all__, so `*` binds all its public names.
 _STAR_EXPORTS: Final[dict[str, frozenset[str]]] = {
     "clarifai.runners.utils.data_types": frozenset(
-        {*_DATA_TYPES, "NamedFields", "NamedFieldsMeta", "MessageData", "cast", "data_types"}
+        {*SDK_CLASS_KINDS, "NamedFields", "NamedFieldsMeta", "MessageData", "cast", "data_types"}
     ),
     "clarifai.runners.utils.data_types.data_types": frozenset(
-        {*_DATA_TYPES, "NamedFields", "NamedFieldsMeta", "MessageData"}
+        {*SDK_CLASS_KINDS, "NamedFields", "NamedFieldsMeta", "MessageData"}
     ),
     "typing": frozenset(typing.__all__),
     "collections.abc": frozenset(collections.abc.__all__),

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from .known import _DATA_TYPES, _SCALARS, _STREAM_FORMS
+from ...datatypes import BUILTIN_KINDS, SDK_CLASS_KINDS
+from .known import _STREAM_FORMS
 from .values import (
     _Builtin,
     _describe,
@@ -133,10 +134,10 @@ def _normalize_data_type(t: object) -> _Type:
         origin in ("list", "dict") and _jsonable(t)
     ):
         return _Type("JSON_DATA")
-    if isinstance(t, _Builtin) and t.name in _SCALARS:
-        return _Type(_SCALARS[t.name])
-    if isinstance(t, _Known) and t.kind == "dt" and t.name in _DATA_TYPES:
-        return _Type(_DATA_TYPES[t.name])
+    if isinstance(t, _Builtin) and t.name in BUILTIN_KINDS:
+        return _Type(BUILTIN_KINDS[t.name])
+    if isinstance(t, _Known) and t.kind == "dt" and t.name in SDK_CLASS_KINDS:
+        return _Type(SDK_CLASS_KINDS[t.name])
     _unsupported(t)
 
 
