@@ -1,7 +1,8 @@
 """Async gRPC transport over `grpc.aio`: the twin of `grpc.GrpcTransport`.
 
 The same RPCs, paths, serializers, request / response conversions, error mapping and PAT
-redaction (shared through `grpc.GrpcBase`); the same semantics:
+redaction (shared through `grpcbase.GrpcBase`), retry decisions and idle clock (`core`); the same
+semantics:
 
 - a unary call gets the client's `timeout` as its deadline;
 - a stream has no deadline, but fails when the server stays silent for `timeout` seconds while
@@ -14,6 +15,10 @@ redaction (shared through `grpc.GrpcBase`); the same semantics:
 
 The channel is created on the first call, in the running event loop (an aio channel belongs to
 one loop); a call from another loop opens a new channel.
+
+Not derived with unasync like the HTTP pair: grpc's sync API drives a stream from threads (grpc
+pulls a request iterator; a watchdog thread cancels a silent call) where grpc.aio has read() /
+write() coroutines, so the two share their decisions through `core` and `grpcbase` instead.
 """
 
 from __future__ import annotations
