@@ -29,7 +29,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from .agrpc_status import Cancelled, Statuses, real_status, status_part
-from .core import AsyncSleep, Attempts, IdleClock
+from .core import AsyncSleep, Attempts, IdleClock, Replay
 from .errors import ClarifaiError
 from .grpcbase import REPLAY_LIMIT, GrpcBase, Stub
 from .messages import ModelRef, owner_id_of
@@ -96,15 +96,17 @@ class _RequestLog:
         self._bodies = bodies
         self._convert = convert
         self._spawn = spawn
-        self._log: list[Any] = []
-        self._size = 0
+        self._replay = Replay(REPLAY_LIMIT)
         self._done = False
         self._pulling: asyncio.Future[Any] | None = None
-        self.recording = True
         self.error: Exception | None = None
 
+    @property
+    def recording(self) -> bool:
+        return self._replay.recording
+
     def stop_recording(self) -> None:
-        self.recording = False
+        self._replay.recording = False
 
     def cancel(self) -> None:
         """Stop pulling from the caller (the call is over)."""
@@ -123,11 +125,7 @@ class _RequestLog:
             return
         finally:
             self._pulling = None
-        self._log.append(request)
-        if self.recording:
-            self._size += int(request.ByteSize())
-            if self._size > REPLAY_LIMIT:
-                self.recording = False
+        self._replay.add(request, int(request.ByteSize()))
 
     async def pull(self, idle: _Idle | None = None) -> bool:
         """Pull the next request into the log; False after the last one (raises `error`)."""
@@ -149,12 +147,11 @@ class _RequestLog:
         """The requests of one attempt: those in the log, then new ones as they come."""
         i = 0
         while True:
-            if not self.recording:  # no retry will replay them: drop those sent
-                del self._log[:i]
-                i = 0
-            if i < len(self._log):
+            self._replay.sent(i)
+            request = self._replay.get(i)
+            if request is not None:
                 i += 1
-                yield self._log[i - 1]
+                yield request
             elif not await self.pull(idle):
                 return
 

@@ -28,6 +28,7 @@ __all__ = [
     "AsyncSleep",
     "Attempts",
     "IdleClock",
+    "Replay",
     "Sleep",
     "abidi_requests",
     "bidi_body",
@@ -108,6 +109,43 @@ class IdleClock:
         if self._paused > 0 or self._timeout is None:
             return None
         return self._deadline - self._now()
+
+
+class Replay:
+    """The requests of a bidi call kept for a retry: each one until the first value reaches the
+    caller (`recording` off) or they pass `limit` bytes; from then on each is dropped once sent.
+    Indices count from the call's first request."""
+
+    def __init__(self, limit: int) -> None:
+        self._kept: list[Any] = []
+        self._base = 0  # the index of _kept[0]
+        self._size = 0
+        self._limit = limit
+        self.recording = True
+
+    @property
+    def end(self) -> int:
+        """The index after the last request added."""
+        return self._base + len(self._kept)
+
+    def add(self, request: Any, size: int) -> None:
+        self._kept.append(request)
+        if self.recording:
+            self._size += size
+            self.recording = self._size <= self._limit
+
+    def sent(self, index: int) -> None:
+        """The live attempt sent the requests before `index`: drop them unless recording."""
+        if not self.recording and index > self._base:
+            del self._kept[: index - self._base]
+            self._base = index
+
+    def get(self, index: int) -> Any | None:
+        """Request `index` if it is kept (None: dropped, or not added yet)."""
+        return self._kept[index - self._base] if self._base <= index < self.end else None
+
+    def dropped(self, index: int) -> bool:
+        return index < self._base
 
 
 def bidi_over_http_error(method_name: str) -> StreamingNotSupportedError:

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .core import Attempts, IdleClock, Sleep
+from .core import Attempts, IdleClock, Replay, Sleep
 from .errors import ClarifaiError
 from .grpcbase import INSTALL_HINT as INSTALL_HINT
 from .grpcbase import MAX_MESSAGE_LENGTH as MAX_MESSAGE_LENGTH
@@ -117,13 +117,14 @@ class _RequestLog:
         self._convert = convert
         self._source_lock = threading.Lock()  # one puller at a time
         self._lock = threading.Lock()  # guards the fields below
-        self._log: list[Any] = []  # requests [base, base + len(log))
-        self._base = 0
-        self._size = 0
+        self._replay = Replay(REPLAY_LIMIT)
         self._done = False
         self._live = 0  # the attempt allowed to drop sent requests
-        self.recording = True
         self.error: BaseException | None = None
+
+    @property
+    def recording(self) -> bool:
+        return self._replay.recording
 
     def start_attempt(self, attempt: int) -> None:
         with self._lock:
@@ -131,24 +132,24 @@ class _RequestLog:
 
     def stop_recording(self) -> None:
         with self._lock:
-            self.recording = False
+            self._replay.recording = False
 
     def read(self, index: int, attempt: int) -> Any | None:
         """Request number `index` (pulling it from the caller if needed); None after the last."""
         while True:
             with self._lock:
-                if not self.recording and attempt == self._live and index > self._base:
-                    del self._log[: index - self._base]  # sent by the live attempt: not needed
-                    self._base = index
-                if self._base <= index < self._base + len(self._log):
-                    return self._log[index - self._base]
-                if index < self._base or self._done:
+                if attempt == self._live:
+                    self._replay.sent(index)
+                request = self._replay.get(index)
+                if request is not None:
+                    return request
+                if self._replay.dropped(index) or self._done:
                     if self.error is not None:
                         raise self.error
                     return None
             with self._source_lock:
                 with self._lock:
-                    if self._done or index < self._base + len(self._log):
+                    if self._done or index < self._replay.end:
                         continue  # another attempt pulled it meanwhile
                 try:
                     request = self._convert(next(self._bodies))
@@ -162,11 +163,7 @@ class _RequestLog:
                         self.error = exc
                     raise
                 with self._lock:
-                    self._log.append(request)
-                    if self.recording:
-                        self._size += int(request.ByteSize())
-                        if self._size > REPLAY_LIMIT:
-                            self.recording = False
+                    self._replay.add(request, int(request.ByteSize()))
 
 
 class _Requests:
