@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= generated
 
-.PHONY: generate check test lint typecheck bench install install-test clean demo
+.PHONY: generate check test lint typecheck bench install install-test clean demo unasync
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,12 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check codegen tests bench demo
-	$(BIN)/ruff format --check codegen tests bench demo
+	$(BIN)/ruff check codegen tests bench demo scripts
+	$(BIN)/ruff format --check codegen tests bench demo scripts
+
+## make unasync: write the sync runtime modules (client.py, http.py) from their async sources
+unasync: $(VENV)/.installed-test
+	$(BIN)/python scripts/unasync_runtime.py
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

@@ -188,13 +188,13 @@ def test_errors_are_typed(
 def test_server_abort_mid_stream(every: Any, rt: ModuleType, oracle_grpc: OracleGrpcServer) -> None:
     oracle_grpc.inject(abort_after=2, details="runner crashed")
     got: list[int] = []
-    with pytest.raises(rt.TransportError, match="INTERNAL: runner crashed"):
+    with pytest.raises(rt.ServerError, match="INTERNAL: runner crashed"):
         got.extend(every.count_up(0, n=5))
     assert got == [0, 1]
 
     oracle_grpc.inject(abort_after=1, details="runner crashed")
     out: list[str] = []
-    with pytest.raises(rt.TransportError, match="runner crashed"):
+    with pytest.raises(rt.ServerError, match="runner crashed"):
         out.extend(every.stream(iter(["a", "b", "c"])))
     assert out == ["A!"]
 

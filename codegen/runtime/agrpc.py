@@ -1,7 +1,8 @@
 """Async gRPC transport over `grpc.aio`: the twin of `grpc.GrpcTransport`.
 
 The same RPCs, paths, serializers, request / response conversions, error mapping and PAT
-redaction (shared through `grpc.GrpcBase`); the same semantics:
+redaction (shared through `grpcbase.GrpcBase`), retry decisions and idle clock (`core`); the same
+semantics:
 
 - a unary call gets the client's `timeout` as its deadline;
 - a stream has no deadline, but fails when the server stays silent for `timeout` seconds while
@@ -14,18 +15,24 @@ redaction (shared through `grpc.GrpcBase`); the same semantics:
 
 The channel is created on the first call, in the running event loop (an aio channel belongs to
 one loop); a call from another loop opens a new channel.
+
+Not derived with unasync like the HTTP pair: grpc's sync API drives a stream from threads (grpc
+pulls a request iterator; a watchdog thread cancels a silent call) where grpc.aio has read() /
+write() coroutines, so the two share their decisions through `core` and `grpcbase` instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from .agrpc_status import Cancelled, Statuses, real_status, status_part
+from .core import AsyncSleep, Attempts, IdleClock, Replay
 from .errors import ClarifaiError
-from .grpc import REPLAY_LIMIT, GrpcBase, Stub, redact
-from .messages import ModelRef, has_outputs, owner_id_of
+from .grpcbase import REPLAY_LIMIT, GrpcBase, Stub
+from .messages import ModelRef, owner_id_of
 from .retry import RetryPolicy
 
 __all__ = ["AsyncGrpcTransport"]
@@ -41,82 +48,29 @@ class _InputFailed(Exception):
     """The caller's bidi input (or encoding one of its items) raised; see `_RequestLog.error`."""
 
 
-class _Status(Exception):
-    """A call's final status, reported like a `grpc.RpcError` (for `rpc_error`)."""
-
-    def __init__(self, code: Any, details: str) -> None:
-        super().__init__(details)
-        self._code = code
-        self._details = details
-
-    def code(self) -> Any:
-        return self._code
-
-    def details(self) -> str:
-        return self._details
-
-
-class _Cancelled(_Status):
-    """A call cancelled under us (the channel was closed)."""
-
-
-# What grpc.aio reports when a write fails because the server has just ended the call
-# (grpc/grpc#36066): it replaces the status the server sent, which `_Statuses` keeps.
-_WRITE_RACE_DETAILS = "Internal error from Core"
-_WRITE_RACE_WAIT = 1.0  # seconds to wait for the server's status when it comes after
-
-
-class _Statuses:
-    """Every status grpc.aio sets on a call, in order (a done callback of the call)."""
-
-    def __init__(self) -> None:
-        self.seen: list[_Status] = []
-
-    def __call__(self, call: Any) -> None:
-        try:  # called inside grpc.aio: must not raise
-            code, details = _now(call.code()), _now(call.details())
-            if code is not None:
-                self.seen.append(_Status(code, str(details or "")))
-        except Exception:
-            pass
-
-    def server_status(self) -> _Status | None:
-        """The first status that is not grpc.aio's failed-write INTERNAL."""
-        for status in self.seen:
-            if status.details() != _WRITE_RACE_DETAILS:
-                return status
-        return None
-
-
 class _Idle:
-    """The server-silence clock of a stream: runs out `timeout` seconds after the last
-    `touch()` / `resume()`, never while paused. `pause()` / `resume()` wake a waiting reader
-    (`wake`), which then recomputes `remaining()`."""
+    """The `IdleClock` of a stream on the event loop's clock. `pause()` / `resume()` wake a
+    waiting reader (`wake`), which then recomputes `remaining()`."""
 
     def __init__(self, timeout: float) -> None:
         self._loop = asyncio.get_running_loop()
-        self._timeout = timeout
-        self._deadline = self._loop.time() + timeout
-        self._paused = 0
+        self._clock = IdleClock(timeout, self._loop.time)
+        self.touch = self._clock.touch
         self.wake: asyncio.Future[None] = self._loop.create_future()
 
-    def touch(self) -> None:
-        self._deadline = self._loop.time() + self._timeout
-
     def pause(self) -> None:
-        self._paused += 1
+        self._clock.pause()
         self._poke()
 
     def resume(self) -> None:
-        self._paused -= 1
-        self.touch()
+        self._clock.resume()
         self._poke()
 
     def remaining(self) -> float | None:
         """Seconds left (None: paused); re-arms `wake`."""
         if self.wake.done():
             self.wake = self._loop.create_future()
-        return None if self._paused else self._deadline - self._loop.time()
+        return self._clock.remaining()
 
     def _poke(self) -> None:
         if not self.wake.done():
@@ -142,15 +96,17 @@ class _RequestLog:
         self._bodies = bodies
         self._convert = convert
         self._spawn = spawn
-        self._log: list[Any] = []
-        self._size = 0
+        self._replay = Replay(REPLAY_LIMIT)
         self._done = False
         self._pulling: asyncio.Future[Any] | None = None
-        self.recording = True
         self.error: Exception | None = None
 
+    @property
+    def recording(self) -> bool:
+        return self._replay.recording
+
     def stop_recording(self) -> None:
-        self.recording = False
+        self._replay.recording = False
 
     def cancel(self) -> None:
         """Stop pulling from the caller (the call is over)."""
@@ -169,11 +125,7 @@ class _RequestLog:
             return
         finally:
             self._pulling = None
-        self._log.append(request)
-        if self.recording:
-            self._size += int(request.ByteSize())
-            if self._size > REPLAY_LIMIT:
-                self.recording = False
+        self._replay.add(request, int(request.ByteSize()))
 
     async def pull(self, idle: _Idle | None = None) -> bool:
         """Pull the next request into the log; False after the last one (raises `error`)."""
@@ -195,12 +147,11 @@ class _RequestLog:
         """The requests of one attempt: those in the log, then new ones as they come."""
         i = 0
         while True:
-            if not self.recording:  # no retry will replay them: drop those sent
-                del self._log[:i]
-                i = 0
-            if i < len(self._log):
+            self._replay.sent(i)
+            request = self._replay.get(i)
+            if request is not None:
                 i += 1
-                yield self._log[i - 1]
+                yield request
             elif not await self.pull(idle):
                 return
 
@@ -215,7 +166,7 @@ class AsyncGrpcTransport(GrpcBase):
         *,
         timeout: float,
         policy: RetryPolicy,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: AsyncSleep = asyncio.sleep,
     ) -> None:
         super().__init__(pat, base_url, timeout=timeout, policy=policy)
         self._aio = self._grpc.aio
@@ -258,7 +209,7 @@ class AsyncGrpcTransport(GrpcBase):
         """The result of `aw` (a call, or a read from one).
 
         Raises `_Expired` when `idle` runs out first, `_InputFailed` when `failed` completes
-        first, `_Cancelled` when the call was cancelled under us. A cancellation of the task
+        first, `Cancelled` when the call was cancelled under us. A cancellation of the task
         awaiting this one is not caught (and cancels `aw`).
         """
         fut = self._spawn(aw)
@@ -278,7 +229,7 @@ class AsyncGrpcTransport(GrpcBase):
                     raise _InputFailed
                 if fut.done():
                     if fut.cancelled():
-                        raise _Cancelled(
+                        raise Cancelled(
                             self._grpc.StatusCode.CANCELLED,
                             "the call was cancelled (the client was closed)",
                         )
@@ -286,22 +237,6 @@ class AsyncGrpcTransport(GrpcBase):
         finally:
             if not fut.done():
                 fut.cancel()
-
-    async def _real_status(self, statuses: _Statuses, exc: Any) -> Any:
-        """The status a bidi call really ended with.
-
-        When the server ends a call while a request is being written, grpc.aio may replace
-        the status the server sent by INTERNAL "Internal error from Core" (grpc/grpc#36066);
-        the server's status was recorded before (or arrives a moment after). The sync
-        transport sees the server's status: so do retries and messages here.
-        """
-        if isinstance(exc, _Status) or _status_part(exc, "details") != _WRITE_RACE_DETAILS:
-            return exc
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + _WRITE_RACE_WAIT
-        while (status := statuses.server_status()) is None and loop.time() < deadline:
-            await asyncio.sleep(0.005)
-        return exc if status is None else status
 
     # ------------------------------------------------------------------ calls
     async def unary(self, model: ModelRef, body: Json) -> Json:
@@ -314,7 +249,7 @@ class AsyncGrpcTransport(GrpcBase):
 
     async def _call(self, rpc: str, request: Any) -> Json:
         stub = self._get_stub()
-        backoff = self._policy.start()
+        attempts = Attempts(self._policy, self._pat)
         while True:
             try:
                 try:
@@ -322,14 +257,11 @@ class AsyncGrpcTransport(GrpcBase):
                         request, metadata=self._metadata, timeout=self._timeout
                     )
                     response = await self._wait(call)
-                except (self._grpc.RpcError, _Cancelled) as exc:
+                except (self._grpc.RpcError, Cancelled) as exc:
                     raise self._rpc_error(exc, rpc, self._timeout) from exc
                 return self._response(response)
             except ClarifaiError as err:
-                redact(err, self._pat)
-                delay = backoff.next_delay(err)
-                if delay is None:
-                    raise
+                delay = attempts.delay(err)
             await self._sleep(delay)
             stub = self._get_stub()
 
@@ -340,9 +272,8 @@ class AsyncGrpcTransport(GrpcBase):
         """
         stub = self._get_stub()
         request = self._request(body)
-        backoff = self._policy.start()
+        attempts = Attempts(self._policy, self._pat)
         while True:
-            delivered = False
             call: Any = None
             try:
                 try:
@@ -354,18 +285,14 @@ class AsyncGrpcTransport(GrpcBase):
                         if message is self._aio.EOF:
                             return
                         response = self._response(message)
-                        if has_outputs(response):
-                            delivered = True
+                        if attempts.deliver(response):
                             yield response
-                except (self._grpc.RpcError, _Cancelled) as exc:
+                except (self._grpc.RpcError, Cancelled) as exc:
                     raise self._rpc_error(exc, "GenerateModelOutputs") from exc
                 except _Expired:
                     raise self._idle_error("GenerateModelOutputs") from None
             except ClarifaiError as err:
-                redact(err, self._pat)
-                delay = None if delivered else backoff.next_delay(err)
-                if delay is None:
-                    raise
+                delay = attempts.delay(err)
             finally:
                 if call is not None:
                     call.cancel()
@@ -385,12 +312,11 @@ class AsyncGrpcTransport(GrpcBase):
         try:
             if not await log.pull():
                 return
-            backoff = self._policy.start()
+            attempts = Attempts(self._policy, self._pat)
             while True:
-                delivered = False
                 call: Any = None
                 pump: asyncio.Future[Any] | None = None
-                statuses = _Statuses()
+                statuses = Statuses()
                 try:
                     try:
                         call = stub.StreamModelOutputs(metadata=self._metadata)
@@ -404,19 +330,17 @@ class AsyncGrpcTransport(GrpcBase):
                             if message is self._aio.EOF:
                                 break
                             response = self._response(message)
-                            if has_outputs(response):
-                                if not delivered:
-                                    delivered = True
-                                    log.stop_recording()
+                            if attempts.deliver(response):
+                                log.stop_recording()
                                 yield response
                         if log.error is not None:
                             raise log.error
                         return
-                    except (self._grpc.RpcError, _Cancelled, _InputFailed) as exc:
+                    except (self._grpc.RpcError, Cancelled, _InputFailed) as exc:
                         if log.error is not None:
                             raise log.error from None
-                        status = await self._real_status(statuses, exc)
-                        if _status_part(status, "code") == self._grpc.StatusCode.OK:
+                        status = await real_status(statuses, exc)
+                        if status_part(status, "code") == self._grpc.StatusCode.OK:
                             return  # the server had finished: only a late write failed
                         raise self._rpc_error(status, "StreamModelOutputs") from exc
                     except _Expired:
@@ -424,11 +348,7 @@ class AsyncGrpcTransport(GrpcBase):
                 except ClarifaiError as err:
                     if err is log.error:
                         raise
-                    redact(err, self._pat)
-                    retry = not delivered and log.recording
-                    delay = backoff.next_delay(err) if retry else None
-                    if delay is None:
-                        raise
+                    delay = attempts.delay(err, replayable=log.recording)
                 finally:
                     if pump is not None:
                         pump.cancel()
@@ -457,24 +377,6 @@ async def _pump(call: Any, log: _RequestLog, idle: _Idle, failed: asyncio.Future
             log.error = exc
         if not failed.done():
             failed.set_result(None)
-
-
-def _now(coro: Coroutine[Any, Any, Any]) -> Any:
-    """The result of a coroutine that completes without suspending (None if it would not)."""
-    try:
-        coro.send(None)
-    except StopIteration as stop:
-        return stop.value
-    coro.close()
-    return None
-
-
-def _status_part(exc: Any, name: str) -> Any:
-    """`exc.code()` or `exc.details()` of a `grpc.RpcError` or `_Status`; None if it has none."""
-    try:
-        return getattr(exc, name)()
-    except Exception:
-        return None
 
 
 def _settled(task: asyncio.Future[Any]) -> None:

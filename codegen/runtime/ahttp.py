@@ -1,32 +1,34 @@
-"""Async REST transport over `httpx.AsyncClient`: the twin of `http.HttpTransport`.
+"""REST transport over httpx: unary calls and server streaming, with retries.
 
-Same routes, body, headers, stream framings, status handling, retries and PAT redaction (shared
-through `http.HttpBase`); waits between retries with `asyncio.sleep`.
+`AsyncHttpTransport` here, `HttpTransport` in http.py, derived from this file by
+scripts/unasync_runtime.py. Parsing, errors and URLs are in `httpbase`; retry decisions and
+stream bookkeeping in `core`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
-from .client import bidi_over_http_error
+from .core import AsyncSleep, Attempts
 from .errors import ClarifaiError
-from .http import TRANSIENT_HTTPX, HttpBase
-from .messages import FrameDecoder, ModelRef, has_outputs, owner_id_of, unwrap_frame
+from .httpbase import TRANSIENT_HTTPX as TRANSIENT_HTTPX
+from .httpbase import HttpBase as HttpBase
+from .messages import FrameDecoder, ModelRef, owner_id_of, unwrap_frame
 from .protocol import USERS_ME
+from .protocol import model_path as model_path
 from .retry import RetryPolicy
 
-__all__ = ["AsyncHttpTransport"]
+__all__ = ["TRANSIENT_HTTPX", "AsyncHttpTransport", "HttpBase", "model_path"]
 
 Json = dict[str, Any]
 
 
 class AsyncHttpTransport(HttpBase):
-    """Sends request bodies to the REST API and returns successful response dicts (async)."""
+    """Sends request bodies to the REST API and returns successful response dicts."""
 
     def __init__(
         self,
@@ -36,7 +38,7 @@ class AsyncHttpTransport(HttpBase):
         timeout: float,
         policy: RetryPolicy,
         http_client: httpx.AsyncClient | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: AsyncSleep = asyncio.sleep,
     ) -> None:
         super().__init__(pat, base_url, policy=policy)
         self._sleep = sleep
@@ -50,31 +52,25 @@ class AsyncHttpTransport(HttpBase):
 
     async def unary(self, model: ModelRef, body: Json) -> Json:
         """POST .../outputs; retries transient failures; returns the successful response."""
-        content = json.dumps(body, separators=(",", ":")).encode()
-        return await self._request("POST", self._url(model, "/outputs"), content)
+        return await self._request("POST", self._url(model, "/outputs"), self._content(body))
 
     async def owner_id(self) -> str:
         """The PAT owner's user id: `GET /v2/users/me` (as the SDK's `get_user_info("me")`)."""
         return owner_id_of(await self._request("GET", f"{self._base_url}{USERS_ME}", None))
 
     async def _request(self, method: str, url: str, content: bytes | None) -> Json:
-        backoff = self._policy.start()
+        attempts = Attempts(self._policy, self._pat)
         while True:
             try:
                 try:
                     response = await self._http.request(
                         method, url, content=content, headers=self._headers
                     )
-                except TRANSIENT_HTTPX as exc:
-                    raise self._connection_error(exc, transient=True) from exc
                 except httpx.HTTPError as exc:
-                    raise self._connection_error(exc, transient=False) from exc
+                    raise self._connection_error(exc, transient=True) from exc
                 return self._parse(response)
             except ClarifaiError as err:
-                self._redact(err)
-                delay = backoff.next_delay(err)
-                if delay is None:
-                    raise
+                delay = attempts.delay(err)
             await self._sleep(delay)
 
     async def server_stream(self, model: ModelRef, body: Json) -> AsyncIterator[Json]:
@@ -84,10 +80,9 @@ class AsyncHttpTransport(HttpBase):
         task reading it) closes the response.
         """
         url = self._url(model, "/outputs/generate")
-        content = json.dumps(body, separators=(",", ":")).encode()
-        backoff = self._policy.start()
+        content = self._content(body)
+        attempts = Attempts(self._policy, self._pat)
         while True:
-            delivered = False
             try:
                 try:
                     async with self._http.stream(
@@ -100,24 +95,12 @@ class AsyncHttpTransport(HttpBase):
                         async for line in resp.aiter_lines():
                             for frame in decoder.feed(line + "\n"):
                                 message = unwrap_frame(frame, resp.status_code)
-                                if has_outputs(message):
-                                    delivered = True
+                                if attempts.deliver(message):
                                     yield message
                         decoder.finish()
                         return
-                except TRANSIENT_HTTPX as exc:
-                    raise self._connection_error(exc, transient=not delivered) from exc
                 except httpx.HTTPError as exc:
-                    raise self._connection_error(exc, transient=False) from exc
+                    raise self._connection_error(exc, not attempts.delivered) from exc
             except ClarifaiError as err:
-                self._redact(err)
-                delay = None if delivered else backoff.next_delay(err)
-                if delay is None:
-                    raise
+                delay = attempts.delay(err)
             await self._sleep(delay)
-
-    def bidi_stream(
-        self, model: ModelRef, method_name: str, bodies: AsyncIterator[Json]
-    ) -> AsyncIterator[Json]:
-        """Not available over HTTP: raises `StreamingNotSupportedError` immediately."""
-        raise bidi_over_http_error(method_name)

@@ -1,10 +1,13 @@
-"""`Client`: what generated modules call (`unary`, `server_stream`, `bidi_stream`)."""
+# Generated from aclient.py by scripts/unasync_runtime.py: edit aclient.py, then run `make unasync`.
+"""The client generated model classes call (`unary`, `unary_batch`, `server_stream`,
+`bidi_stream`): `AsyncClient` here, `Client` in client.py, derived from this file by
+scripts/unasync_runtime.py.
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -16,66 +19,42 @@ from .batch import (
     route,
     send_all,
 )
-from .encode import encode_args, encode_part
-from .errors import ArgumentError, AuthError, StreamingNotSupportedError, TransportError
+from .core import bidi_over_http_error as bidi_over_http_error
+from .core import bidi_requests
+from .encode import encode_args
 from .messages import ModelRef, output_value, request_body
 from .owner import OwnerCache
-from .retry import RetryPolicy
 from .runner import RunnerSelector, resolve_runner
-from .signature import Field, Method
+from .settings import DEFAULT_BASE_URL as DEFAULT_BASE_URL
+from .settings import Settings
+from .signature import Method
 
-if TYPE_CHECKING:  # httpx is imported on first Client(), so importing a model module stays fast
+if TYPE_CHECKING:  # httpx is imported by the first client, so importing a model stays fast
     import httpx
 
-__all__ = ["DEFAULT_BASE_URL", "Client", "ModelRef", "Settings"]
+__all__ = ["DEFAULT_BASE_URL", "Client", "ModelRef", "Settings", "bidi_requests"]
 
-DEFAULT_BASE_URL = "https://api.clarifai.com"
-TRANSPORTS = ("http", "grpc")
 Json = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Settings:
-    """A client's arguments; all a pickled client keeps besides its runner selection (so
-    `pat` is None unless it was passed explicitly: an unpickled copy reads its own
-    CLARIFAI_PAT)."""
-
-    pat: str | None
-    base_url: str | None
-    transport: str | None
-    timeout: float
-    max_retries: int
-    backoff: float
-    max_backoff: float
-    batch_concurrency: int = DEFAULT_CONCURRENCY
-
-    def resolve(self) -> tuple[str, str, str, RetryPolicy]:
-        """The PAT, base URL, transport name and retry policy (see `resolve_settings`)."""
-        return resolve_settings(
-            self.pat,
-            self.base_url,
-            self.transport,
-            self.timeout,
-            self.max_retries,
-            self.backoff,
-            self.max_backoff,
-        )
-
-
 class Transport(Protocol):
-    """What `Client` needs from a transport (`http.HttpTransport`, `grpc.GrpcTransport`)."""
+    """What a client needs from a transport (HTTP or gRPC)."""
 
-    def unary(self, model: ModelRef, body: dict[str, Any]) -> dict[str, Any]: ...
+    def unary(self, model: ModelRef, body: Json) -> Json: ...
 
-    def server_stream(self, model: ModelRef, body: dict[str, Any]) -> Iterator[dict[str, Any]]: ...
-
-    def bidi_stream(
-        self, model: ModelRef, method_name: str, bodies: Iterator[dict[str, Any]]
-    ) -> Iterator[dict[str, Any]]: ...
+    def server_stream(self, model: ModelRef, body: Json) -> Iterator[Json]: ...
 
     def owner_id(self) -> str: ...
 
     def close(self) -> None: ...
+
+
+class BidiTransport(Transport, Protocol):
+    """A transport that also streams requests (gRPC)."""
+
+    def bidi_stream(
+        self, model: ModelRef, method_name: str, bodies: Iterator[Json]
+    ) -> Iterator[Json]: ...
 
 
 class Client:
@@ -87,7 +66,8 @@ class Client:
     `base_url`: plaintext for `http://host:port`, TLS for `https://host[:port]` (port 443 by
     default); it is the only transport that serves bidirectional streaming. `timeout` is the
     deadline of a unary call; streams have none, but fail when no message arrives for
-    `timeout` seconds. `http_client` is only used by the HTTP transport.
+    `timeout` seconds. `http_client` (an `httpx.Client`, or an `httpx.AsyncClient` for
+    `AsyncClient`) is only used by the HTTP transport.
     Transient failures (throttling, model loading, HTTP 429/502/503/504, connection
     errors) are retried up to `max_retries` times with exponential backoff starting at
     `backoff` seconds, sleeping at most `max_backoff` seconds in total per call.
@@ -99,6 +79,10 @@ class Client:
     `$CLARIFAI_COMPUTE_CLUSTER_ID` and `$CLARIFAI_NODEPOOL_ID` (see `runner.resolve_runner`).
     A client pickles as its settings and runner selection (the PAT only if passed explicitly);
     the copy opens its own connections.
+
+    `AsyncClient` (for generated `Async<Model>` classes) is the asyncio twin of `Client`: use it
+    from one event loop (its connections belong to the loop that opened them), and close it
+    with `await client.aclose()` or `async with AsyncClient() as c:`.
     """
 
     def __init__(
@@ -143,10 +127,11 @@ class Client:
         self.runner = runner
         self._owner = OwnerCache()
         self._transport: Transport
+        self._bidi: BidiTransport | None = None
         if name == "grpc":
             from .grpc import GrpcTransport  # imports grpc and clarifai_grpc (optional)
 
-            self._transport = GrpcTransport(pat, base, timeout=timeout, policy=policy)
+            self._transport = self._bidi = GrpcTransport(pat, base, timeout=timeout, policy=policy)
         else:
             from .http import HttpTransport
 
@@ -155,7 +140,8 @@ class Client:
             )
 
     def __repr__(self) -> str:
-        return f"Client(base_url={self.base_url!r}, transport={self.transport!r}, pat='***')"
+        name = type(self).__name__
+        return f"{name}(base_url={self.base_url!r}, transport={self.transport!r}, pat='***')"
 
     def __getstate__(self) -> dict[str, Any]:
         return {"settings": self._settings, "runner": self.runner}
@@ -171,9 +157,8 @@ class Client:
         return runner.to_json(owner)
 
     def close(self) -> None:
-        """Release network resources (the gRPC channel, the HTTP connection pool).
-
-        A supplied `http_client` is left open."""
+        """Release network resources (the gRPC channel, the HTTP connection pool), cancelling
+        calls still running. A supplied `http_client` is left open."""
         self._transport.close()
 
     def __enter__(self) -> Client:
@@ -216,9 +201,11 @@ class Client:
         chunks = prepare(model, method, items, keys, defaults)
         chunks = route(chunks, self.runner_json(runner))
         results = BatchResults(method, chunks)
-        send_all(
-            chunks, lambda body: self._transport.unary(model, body), self.batch_concurrency, results
-        )
+
+        def send(body: Json) -> Json:
+            return self._transport.unary(model, body)
+
+        send_all(chunks, send, self.batch_concurrency, results)
         return results.finish()
 
     def server_stream(
@@ -231,13 +218,20 @@ class Client:
     ) -> Iterator[Any]:
         """Call a server-streaming method; returns a lazy iterator of decoded values.
 
-        Arguments are validated now; the request is sent on the first `next()`.
+        Arguments are validated now (`ArgumentError` is raised by this call, not by the
+        iteration); the request is sent on the first `next()`. Closing the iterator early
+        (or cancelling the task iterating it) cancels the call.
         """
         parts = encode_args(method, args)
 
         def responses() -> Iterator[Json]:
             body = request_body(model, method.name, parts, self.runner_json(runner))
-            yield from self._transport.server_stream(model, body)
+            stream = self._transport.server_stream(model, body)
+            try:
+                for response in stream:  # noqa: RUF100, UP028 (client.py: close `stream` in finally)
+                    yield response
+            finally:
+                _close(stream)
 
         return _values(method, responses())
 
@@ -254,118 +248,25 @@ class Client:
         Returns a lazy iterator: the call starts on the first `next()`, items of the streamed
         argument are encoded and sent as the call consumes them, and an empty iterable sends
         nothing. Closing the iterator early cancels the call. Over HTTP this raises
-        `StreamingNotSupportedError` (after validating the arguments).
+        `StreamingNotSupportedError` (after validating the arguments). For `AsyncClient` the
+        streamed argument may be an async iterable or a plain iterable (whose `next()` runs in
+        the event loop, so it should not block).
         """
         bodies = bidi_requests(model, method, args, lambda: self.runner_json(runner))
-        if self.transport != "grpc":
+        if self._bidi is None:
             raise bidi_over_http_error(method.name)
-        return _values(method, self._transport.bidi_stream(model, method.name, bodies))
+        return _values(method, self._bidi.bidi_stream(model, method.name, bodies))
 
 
-def _values(method: Method, responses: Iterator[dict[str, Any]]) -> Iterator[Any]:
+def _close(stream: Iterator[Any]) -> None:
+    close = getattr(stream, "close", None)
+    if close is not None:
+        close()
+
+
+def _values(method: Method, responses: Iterator[Json]) -> Iterator[Any]:
     try:
         for response in responses:
             yield output_value(method.output, response)
     finally:
-        close = getattr(responses, "close", None)
-        if close is not None:
-            close()
-
-
-def resolve_settings(
-    pat: str | None,
-    base_url: str | None,
-    transport: str | None,
-    timeout: float,
-    max_retries: int,
-    backoff: float,
-    max_backoff: float,
-) -> tuple[str, str, str, RetryPolicy]:
-    """The PAT, base URL, transport name and retry policy of a client, from its arguments
-    and the environment (`CLARIFAI_PAT`, `CLARIFAI_API_BASE`, `CLARIFAI_TRANSPORT`)."""
-    pat = pat if pat is not None else os.environ.get("CLARIFAI_PAT")
-    pat = (pat or "").strip()
-    if not pat:
-        raise AuthError(
-            "no Clarifai PAT: set the CLARIFAI_PAT environment variable or pass Client(pat=...)"
-        )
-    if not (pat.isascii() and pat.isprintable()) or any(c.isspace() for c in pat):
-        raise AuthError("the PAT contains whitespace, control or non-ASCII characters")
-    base = base_url or os.environ.get("CLARIFAI_API_BASE") or DEFAULT_BASE_URL
-    base = base.strip().rstrip("/")
-    if not base.startswith(("http://", "https://")):
-        raise TransportError(f"base_url must start with http:// or https://, got {base!r}")
-    name = (transport or os.environ.get("CLARIFAI_TRANSPORT") or "http").strip().lower()
-    if name not in TRANSPORTS:
-        raise TransportError(f"unknown transport {name!r}; expected one of {TRANSPORTS}")
-    if max_retries < 0 or backoff < 0 or max_backoff < 0 or timeout <= 0:
-        raise ValueError("timeout must be > 0; max_retries, backoff and max_backoff >= 0")
-    return pat, base, name, RetryPolicy(max_retries, backoff, max_backoff)
-
-
-def bidi_over_http_error(method_name: str) -> StreamingNotSupportedError:
-    """What `bidi_stream` raises over HTTP."""
-    return StreamingNotSupportedError(
-        f"{method_name}() streams its input, which the HTTP transport cannot do; "
-        'use Client(transport="grpc") or set CLARIFAI_TRANSPORT=grpc '
-        "(needs pip install clarifai-codegen[grpc])"
-    )
-
-
-def check_bidi_args(
-    method: Method, args: Mapping[str, Any], *, allow_async: bool = False
-) -> tuple[Field, Any]:
-    """Validate the arguments of a bidi call except the streamed items; returns the streamed
-    field and its iterable (an `AsyncIterable` too when `allow_async`)."""
-    stream = method.streamed_input
-    if stream is None:
-        raise ArgumentError(f"{method.name}() has no streamed argument")
-    items = args.get(stream.name)
-    usable = isinstance(items, Iterable) or (allow_async and isinstance(items, AsyncIterable))
-    if items is None or isinstance(items, (str, bytes)) or not usable:
-        expected = "an iterable or an async iterable" if allow_async else "an iterable"
-        raise ArgumentError(f"{method.name}() argument {stream.name!r}: expected {expected}")
-    encode_args(method, args, skip=stream.name)  # validate the other arguments now
-    return stream, items
-
-
-def bidi_body(
-    model: ModelRef,
-    method: Method,
-    args: Mapping[str, Any],
-    stream: Field,
-    index: int,
-    item: Any,
-    runner: Json | None = None,
-) -> dict[str, Any]:
-    """Request `index` of a bidi call: the first carries every argument and the first
-    streamed item, later ones only their item (protocol §4.5); each carries the
-    `runner_selector`, as the SDK's request template does."""
-    if index == 0:
-        parts = encode_args(method, {**args, stream.name: item})
-    else:
-        where = f"{method.name}() argument {stream.name!r}[{index}]"
-        parts = [encode_part(stream.type, item, where, stream.name)]
-    return request_body(model, method.name, parts, runner)
-
-
-def bidi_requests(
-    model: ModelRef,
-    method: Method,
-    args: Mapping[str, Any],
-    runner_json: Callable[[], Json | None] = lambda: None,
-) -> Iterator[dict[str, Any]]:
-    """The request bodies of a bidi call: the first carries every argument and the first
-    streamed item, later ones only the next item (protocol §4.5). Validated eagerly
-    except for the streamed items, which are encoded as they are consumed; `runner_json`
-    is called when the first item is."""
-    stream, items = check_bidi_args(method, args)
-
-    def generate() -> Iterator[dict[str, Any]]:
-        runner = None
-        for i, item in enumerate(items):
-            if i == 0:
-                runner = runner_json()
-            yield bidi_body(model, method, args, stream, i, item, runner)
-
-    return generate()
+        _close(responses)

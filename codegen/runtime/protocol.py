@@ -80,6 +80,8 @@ _BY_CODE = {
 _BY_HTTP = {401: AUTH, 403: PERMISSION, 404: NOT_FOUND, 429: RATE_LIMIT}
 # google.rpc.Code values (gRPC status, or grpc-gateway's `{"error": {"code": ...}}`).
 _BY_GRPC = {5: NOT_FOUND, 7: PERMISSION, 8: RATE_LIMIT, 13: SERVER, 14: SERVER, 16: AUTH}
+# RESOURCE_EXHAUSTED, UNAVAILABLE: a native gRPC failure worth another attempt.
+TRANSIENT_GRPC = frozenset({8, 14})
 
 TRANSIENT_CODES = RATE_LIMIT_CODES | SERVER_CODES
 # HTTP 500 may mean the model ran and then failed: only a request that is safe to repeat (the

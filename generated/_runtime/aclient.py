@@ -1,9 +1,11 @@
-"""`AsyncClient`: what generated `Async<Model>` classes call (`unary`, `server_stream`,
-`bidi_stream`), the asyncio twin of `client.Client`."""
+"""The client generated model classes call (`unary`, `unary_batch`, `server_stream`,
+`bidi_stream`): `AsyncClient` here, `Client` in client.py, derived from this file by
+scripts/unasync_runtime.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -16,46 +18,70 @@ from .batch import (
     route,
     send_all_async,
 )
-from .client import Settings, bidi_body, bidi_over_http_error, check_bidi_args
+from .core import abidi_requests
+from .core import bidi_over_http_error as bidi_over_http_error
 from .encode import encode_args
 from .messages import ModelRef, output_value, request_body
 from .owner import AsyncOwnerCache
 from .runner import RunnerSelector, resolve_runner
+from .settings import DEFAULT_BASE_URL as DEFAULT_BASE_URL
+from .settings import Settings
 from .signature import Method
 
-if TYPE_CHECKING:  # httpx is imported on first AsyncClient(), so importing a model stays fast
+if TYPE_CHECKING:  # httpx is imported by the first client, so importing a model stays fast
     import httpx
 
-__all__ = ["AsyncClient", "abidi_requests"]
+__all__ = ["DEFAULT_BASE_URL", "AsyncClient", "ModelRef", "Settings", "abidi_requests"]
 
 Json = dict[str, Any]
 
 
 class AsyncTransport(Protocol):
-    """What `AsyncClient` needs from a transport (`ahttp.AsyncHttpTransport`,
-    `agrpc.AsyncGrpcTransport`)."""
+    """What a client needs from a transport (HTTP or gRPC)."""
 
     async def unary(self, model: ModelRef, body: Json) -> Json: ...
 
     def server_stream(self, model: ModelRef, body: Json) -> AsyncIterator[Json]: ...
-
-    def bidi_stream(
-        self, model: ModelRef, method_name: str, bodies: AsyncIterator[Json]
-    ) -> AsyncIterator[Json]: ...
 
     async def owner_id(self) -> str: ...
 
     async def aclose(self) -> None: ...
 
 
-class AsyncClient:
-    """An asyncio connection to the Clarifai API, shared by generated `Async<Model>` classes.
+class AsyncBidiTransport(AsyncTransport, Protocol):
+    """A transport that also streams requests (gRPC)."""
 
-    Same arguments, environment variables (`CLARIFAI_PAT`, `CLARIFAI_API_BASE`,
-    `CLARIFAI_TRANSPORT`, the runner selection's), errors, timeouts, retries and pickling as
-    `Client`; `http_client` is an `httpx.AsyncClient`. Use it from one event loop (its
-    connections belong to the loop that opened them), and close it with
-    `await client.aclose()` or `async with AsyncClient() as c:`.
+    def bidi_stream(
+        self, model: ModelRef, method_name: str, bodies: AsyncIterator[Json]
+    ) -> AsyncIterator[Json]: ...
+
+
+class AsyncClient:
+    """A connection to the Clarifai API, shared by generated model classes.
+
+    `pat` defaults to `$CLARIFAI_PAT`, `base_url` to `$CLARIFAI_API_BASE` or
+    https://api.clarifai.com, `transport` to `$CLARIFAI_TRANSPORT` or "http".
+    `transport="grpc"` (needs `pip install clarifai-codegen[grpc]`) talks gRPC to the host of
+    `base_url`: plaintext for `http://host:port`, TLS for `https://host[:port]` (port 443 by
+    default); it is the only transport that serves bidirectional streaming. `timeout` is the
+    deadline of a unary call; streams have none, but fail when no message arrives for
+    `timeout` seconds. `http_client` (an `httpx.Client`, or an `httpx.AsyncClient` for
+    `AsyncClient`) is only used by the HTTP transport.
+    Transient failures (throttling, model loading, HTTP 429/502/503/504, connection
+    errors) are retried up to `max_retries` times with exponential backoff starting at
+    `backoff` seconds, sleeping at most `max_backoff` seconds in total per call.
+    `batch_concurrency` bounds how many requests of one batch (`<method>_batch`) are in flight.
+
+    `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route every call to that
+    deployment or nodepool of `deployment_user_id` (default: the PAT's owner, looked up once);
+    they default to `$CLARIFAI_DEPLOYMENT_ID`, `$CLARIFAI_DEPLOYMENT_USER_ID`,
+    `$CLARIFAI_COMPUTE_CLUSTER_ID` and `$CLARIFAI_NODEPOOL_ID` (see `runner.resolve_runner`).
+    A client pickles as its settings and runner selection (the PAT only if passed explicitly);
+    the copy opens its own connections.
+
+    `AsyncClient` (for generated `Async<Model>` classes) is the asyncio twin of `Client`: use it
+    from one event loop (its connections belong to the loop that opened them), and close it
+    with `await client.aclose()` or `async with AsyncClient() as c:`.
     """
 
     def __init__(
@@ -100,10 +126,13 @@ class AsyncClient:
         self.runner = runner
         self._owner = AsyncOwnerCache()
         self._transport: AsyncTransport
+        self._bidi: AsyncBidiTransport | None = None
         if name == "grpc":
             from .agrpc import AsyncGrpcTransport  # imports grpc and clarifai_grpc (optional)
 
-            self._transport = AsyncGrpcTransport(pat, base, timeout=timeout, policy=policy)
+            self._transport = self._bidi = AsyncGrpcTransport(
+                pat, base, timeout=timeout, policy=policy
+            )
         else:
             from .ahttp import AsyncHttpTransport
 
@@ -112,7 +141,8 @@ class AsyncClient:
             )
 
     def __repr__(self) -> str:
-        return f"AsyncClient(base_url={self.base_url!r}, transport={self.transport!r}, pat='***')"
+        name = type(self).__name__
+        return f"{name}(base_url={self.base_url!r}, transport={self.transport!r}, pat='***')"
 
     def __getstate__(self) -> dict[str, Any]:
         return {"settings": self._settings, "runner": self.runner}
@@ -187,11 +217,11 @@ class AsyncClient:
         *,
         runner: RunnerSelector | None = None,
     ) -> AsyncIterator[Any]:
-        """Call a server-streaming method; returns a lazy async iterator of decoded values.
+        """Call a server-streaming method; returns a lazy iterator of decoded values.
 
         Arguments are validated now (`ArgumentError` is raised by this call, not by the
-        iteration); the request is sent on the first `__anext__()`. Closing the iterator early
-        (`aclose()`, or cancelling the task iterating it) cancels the call.
+        iteration); the request is sent on the first `next()`. Closing the iterator early
+        (or cancelling the task iterating it) cancels the call.
         """
         parts = encode_args(method, args)
 
@@ -199,7 +229,7 @@ class AsyncClient:
             body = request_body(model, method.name, parts, await self.runner_json(runner))
             stream = self._transport.server_stream(model, body)
             try:
-                async for response in stream:
+                async for response in stream:  # noqa: RUF100, UP028 (client.py: close `stream` in finally)
                     yield response
             finally:
                 await _aclose(stream)
@@ -216,20 +246,17 @@ class AsyncClient:
     ) -> AsyncIterator[Any]:
         """Call a bidirectional-streaming method (needs the gRPC transport).
 
-        The streamed argument may be an async iterable or a plain iterable (whose `next()`
-        runs in the event loop, so it should not block). Returns a lazy async iterator: the
-        call starts on the first `__anext__()`, items are encoded and sent as the call consumes
-        them, and an empty iterable sends nothing. Closing the iterator early cancels the call.
-        Over HTTP this raises `StreamingNotSupportedError` (after validating the arguments).
+        Returns a lazy iterator: the call starts on the first `next()`, items of the streamed
+        argument are encoded and sent as the call consumes them, and an empty iterable sends
+        nothing. Closing the iterator early cancels the call. Over HTTP this raises
+        `StreamingNotSupportedError` (after validating the arguments). For `AsyncClient` the
+        streamed argument may be an async iterable or a plain iterable (whose `next()` runs in
+        the event loop, so it should not block).
         """
         bodies = abidi_requests(model, method, args, lambda: self.runner_json(runner))
-        if self.transport != "grpc":
+        if self._bidi is None:
             raise bidi_over_http_error(method.name)
-        return _values(method, self._transport.bidi_stream(model, method.name, bodies))
-
-
-async def _no_runner() -> Json | None:
-    return None
+        return _values(method, self._bidi.bidi_stream(model, method.name, bodies))
 
 
 async def _aclose(stream: AsyncIterator[Any]) -> None:
@@ -244,33 +271,3 @@ async def _values(method: Method, responses: AsyncIterator[Json]) -> AsyncIterat
             yield output_value(method.output, response)
     finally:
         await _aclose(responses)
-
-
-def abidi_requests(
-    model: ModelRef,
-    method: Method,
-    args: Mapping[str, Any],
-    runner_json: Callable[[], Awaitable[Json | None]] = _no_runner,
-) -> AsyncIterator[Json]:
-    """The request bodies of a bidi call (see `client.bidi_requests`), from a streamed argument
-    that is an async iterable or a plain iterable. Validated eagerly except for the streamed
-    items, which are encoded as they are consumed; `runner_json` is awaited when the first
-    item is."""
-    stream, items = check_bidi_args(method, args, allow_async=True)
-
-    async def generate() -> AsyncIterator[Json]:
-        runner = None
-        if isinstance(items, AsyncIterable):
-            i = 0
-            async for item in items:
-                if i == 0:
-                    runner = await runner_json()
-                yield bidi_body(model, method, args, stream, i, item, runner)
-                i += 1
-        else:
-            for i, item in enumerate(items):
-                if i == 0:
-                    runner = await runner_json()
-                yield bidi_body(model, method, args, stream, i, item, runner)
-
-    return generate()

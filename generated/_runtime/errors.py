@@ -20,6 +20,7 @@ __all__ = [
     "ServerError",
     "StreamingNotSupportedError",
     "TransportError",
+    "class_for_grpc",
     "error_from_body",
     "error_from_status",
     "status_code",
@@ -139,6 +140,11 @@ def _class_for(category: str | None) -> type[ClarifaiError] | None:
     return _CLASSES[category] if category is not None else None
 
 
+def class_for_grpc(grpc_code: int | None) -> type[ClarifaiError] | None:
+    """The exception class of a google.rpc.Code (None for the codes without a category)."""
+    return _class_for(protocol.grpc_category(grpc_code))
+
+
 def _class_for_http(http_status: int | None) -> type[ClarifaiError] | None:
     return _class_for(protocol.category(None, http_status))
 
@@ -210,6 +216,6 @@ def _error_from_rpc_status(err: dict[str, Any], http_status: int | None) -> Clar
         http_status = http_status if http_status and http_status >= 400 else hint
     if code is not None and code >= 10000:
         return error_from_status({"code": code, "description": message}, http_status)
-    cls = _class_for(protocol.grpc_category(code)) or _class_for_http(http_status) or ModelError
+    cls = class_for_grpc(code) or _class_for_http(http_status) or ModelError
     suffix = f" (gRPC code {code})" if code else ""
     return cls(message + suffix, description=message, http_status=http_status)

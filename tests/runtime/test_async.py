@@ -494,13 +494,13 @@ def test_grpc_abort_mid_stream_raises_after_the_values(oracle_grpc: OracleGrpcSe
     async def _(c: AsyncClient) -> None:
         oracle_grpc.inject(abort_after=2, details="runner crashed")
         got: list[int] = []
-        with pytest.raises(TransportError, match="INTERNAL: runner crashed"):
+        with pytest.raises(ServerError, match="INTERNAL: runner crashed"):
             async for v in c.server_stream(EVERY, COUNT_UP, {"start": 0, "n": 5}):
                 got.append(v)
         assert got == [0, 1]
         oracle_grpc.inject(abort_after=1, details="runner crashed")
         out: list[str] = []
-        with pytest.raises(TransportError, match="runner crashed"):
+        with pytest.raises(ServerError, match="runner crashed"):
             async for s in c.bidi_stream(EVERY, STREAM, {"input_stream": ["a", "b", "c"]}):
                 out.append(s)
         assert out == ["A!"]
@@ -516,7 +516,7 @@ def test_grpc_bidi_abort_reports_the_servers_status(oracle_grpc: OracleGrpcServe
             oracle_grpc.inject(
                 abort_after=i % 2, code=grpc.StatusCode.UNAVAILABLE, details="gone away"
             )
-            with pytest.raises(TransportError, match="UNAVAILABLE: gone away") as info:
+            with pytest.raises(ServerError, match="UNAVAILABLE: gone away") as info:
                 await collect(c.bidi_stream(EVERY, STREAM, {"input_stream": ["a"] * 50}))
             assert info.value.transient
 
@@ -543,7 +543,7 @@ def test_grpc_retries(oracle_grpc: OracleGrpcServer) -> None:
 
         oracle_grpc.inject(abort_after=1, code=grpc.StatusCode.UNAVAILABLE)
         got: list[str] = []
-        with pytest.raises(TransportError, match="UNAVAILABLE"):
+        with pytest.raises(ServerError, match="UNAVAILABLE"):
             async for s in c.bidi_stream(EVERY, STREAM, {"input_stream": iter(["a", "b"])}):
                 got.append(s)
         assert got == ["A!"] and len(oracle_grpc.requests) == 1  # not after a value

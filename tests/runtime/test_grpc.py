@@ -25,6 +25,7 @@ from codegen.runtime import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ServerError,
     StreamingNotSupportedError,
     TransportError,
     signature,
@@ -269,10 +270,10 @@ class _FakeRpcError(Exception):
         (grpc.StatusCode.PERMISSION_DENIED, PermissionDeniedError, False),
         (grpc.StatusCode.NOT_FOUND, NotFoundError, False),
         (grpc.StatusCode.RESOURCE_EXHAUSTED, RateLimitError, True),
-        (grpc.StatusCode.UNAVAILABLE, TransportError, True),
+        (grpc.StatusCode.UNAVAILABLE, ServerError, True),
         (grpc.StatusCode.DEADLINE_EXCEEDED, TransportError, False),
         (grpc.StatusCode.CANCELLED, TransportError, False),
-        (grpc.StatusCode.INTERNAL, TransportError, False),
+        (grpc.StatusCode.INTERNAL, ServerError, False),
         (grpc.StatusCode.UNIMPLEMENTED, TransportError, False),
     ],
 )
@@ -337,12 +338,12 @@ def test_model_failure_mid_stream_after_the_values(client: Client) -> None:
         next(it)
 
 
-def test_connection_refused_is_a_transient_transport_error() -> None:
+def test_connection_refused_is_a_transient_server_error() -> None:
     with Client("p", "http://127.0.0.1:1", transport="grpc", max_retries=0) as c:
-        with pytest.raises(TransportError) as info:
+        with pytest.raises(ServerError) as info:
             c.unary(EVERY, PREDICT, {"prompt": "x"})
         assert info.value.transient and "UNAVAILABLE" in str(info.value)
-        with pytest.raises(TransportError):
+        with pytest.raises(ServerError):
             list(c.server_stream(EVERY, COUNT_UP, {"start": 1}))
 
 
@@ -369,7 +370,7 @@ def test_server_stream_retried_only_before_the_first_value(
     oracle_grpc.reset()
     oracle_grpc.inject(abort_after=1, code=grpc.StatusCode.UNAVAILABLE)
     got: list[int] = []
-    with pytest.raises(TransportError, match="UNAVAILABLE"):
+    with pytest.raises(ServerError, match="UNAVAILABLE"):
         got.extend(client.server_stream(EVERY, COUNT_UP, {"start": 0, "n": 3}))
     assert got == [0] and len(oracle_grpc.requests) == 1
 
@@ -386,7 +387,7 @@ def test_bidi_retry_replays_the_requests_sent(
     oracle_grpc.reset()
     oracle_grpc.inject(abort_after=1, code=grpc.StatusCode.UNAVAILABLE)
     got: list[str] = []
-    with pytest.raises(TransportError):
+    with pytest.raises(ServerError):
         got.extend(client.bidi_stream(EVERY, STREAM, {"input_stream": iter(["a", "b", "c"])}))
     assert got == ["A!"] and len(oracle_grpc.requests) == 1
 
@@ -453,7 +454,7 @@ def test_mid_stream_abort_delivers_the_earlier_values(
 ) -> None:
     oracle_grpc.inject(abort_after=2, details="server broke")
     got: list[int] = []
-    with pytest.raises(TransportError, match="INTERNAL: server broke"):
+    with pytest.raises(ServerError, match="INTERNAL: server broke"):
         got.extend(client.server_stream(EVERY, COUNT_UP, {"start": 0, "n": 5}))
     assert got == [0, 1]
 
