@@ -21,6 +21,7 @@ __all__ = [
     "closing",
     "failures_as_statuses",
     "method_name",
+    "status_body",
     "status_response",
     "to_json",
 ]
@@ -66,6 +67,23 @@ class ServedModel:
         )
         return m
 
+    def get_body(self, route: str, version_id: str | None) -> dict[str, Any]:
+        """The REST body of GetModel, GetModelVersion or ListModelVersions."""
+        model = self.model_proto(version_id)
+        ok = status_body(status_code_pb2.SUCCESS, "Ok")
+        if route == "get_model":
+            return {**ok, "model": to_json(model)}
+        if route == "get_model_version":
+            return {**ok, "model_version": to_json(model.model_version)}
+        return {**ok, "model_versions": [to_json(model.model_version)]}
+
+
+def status_body(code: int, description: str, details: str | None = None) -> dict[str, Any]:
+    status: dict[str, Any] = {"code": code, "description": description}
+    if details:
+        status["details"] = details
+    return {"status": status}
+
 
 def status_response(
     code: int, description: str, details: str = ""
@@ -90,11 +108,21 @@ class Registry:
     """The models served, keyed by (user_id, app_id, model_id), and who may call them.
 
     Auth: with `pat=None` any `Authorization: Key <token>` (or `Bearer <token>`) is accepted (a local
-    development server); with a PAT, only that token. Any version id is accepted: a local server
-    hosts one version of each model, the code in its directory.
+    development server); with a PAT, only that token (`exact_auth`: only `Key <pat>`, byte for byte).
+    Any version id is accepted unless `strict_versions`: a local server hosts one version of each
+    model, the code in its directory. `owner_id` is the PAT's owner (`GET /v2/users/me`); by default
+    the user id of the first model.
     """
 
-    def __init__(self, models: Iterable[ServedModel], pat: str | None = None) -> None:
+    def __init__(
+        self,
+        models: Iterable[ServedModel],
+        pat: str | None = None,
+        *,
+        owner_id: str | None = None,
+        strict_versions: bool = False,
+        exact_auth: bool = False,
+    ) -> None:
         self.models: dict[ModelKey, ServedModel] = {}
         for served in models:
             if served.key in self.models:
@@ -104,9 +132,34 @@ class Registry:
                 )
             self.models[served.key] = served
         self.pat = pat
+        first = next(iter(self.models.values()), None)
+        self.owner_id = owner_id or (first.ref.user_id if first is not None else "me")
+        self.strict_versions = strict_versions
+        self.exact_auth = exact_auth
 
-    def lookup(self, user_id: str, app_id: str, model_id: str) -> ServedModel | None:
-        return self.models.get((user_id, app_id, model_id))
+    def lookup(
+        self, user_id: str, app_id: str, model_id: str, version_id: str | None = None
+    ) -> ServedModel | None:
+        served = self.models.get((user_id, app_id, model_id))
+        if served is not None and self.strict_versions and version_id:
+            return served if version_id == served.version_id else None
+        return served
+
+    def missing(
+        self, user_id: str, app_id: str, model_id: str, version_id: str | None = None
+    ) -> tuple[int, str, str]:
+        """The (code, description, details) of a lookup that found nothing."""
+        what = f"{user_id}/{app_id}/{model_id}" + (f"@{version_id}" if version_id else "")
+        serving = ", ".join(sorted(s.ref.path for s in self.models.values()))
+        return (
+            status_code_pb2.MODEL_DOES_NOT_EXIST,
+            "Model does not exist",
+            f"no model {what} is served here (serving: {serving})",
+        )
+
+    def user(self, user_id: str) -> str | None:
+        """GetUser: "me" (or the owner's own id) is the PAT's owner; anyone else is unknown."""
+        return self.owner_id if user_id in ("me", self.owner_id) else None
 
     def auth_error(self, header: str | None) -> tuple[int, str] | None:
         """`None` if `header` (the `Authorization` value) may call; else (status code, description)."""
@@ -119,6 +172,8 @@ class Registry:
                 status_code_pb2.CONN_KEY_INVALID,
                 "Invalid API key: expected an 'Authorization: Key <PAT>' header",
             )
+        if self.exact_auth and header != f"Key {self.pat}":
+            token = ""
         if self.pat is not None and not hmac.compare_digest(token.encode(), self.pat.encode()):
             return (
                 status_code_pb2.CONN_KEY_INVALID,
