@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,11 @@ from ..spec import ModelRef
 
 __all__ = [
     "AUTH_SCHEMES",
+    "QuietModelErrors",
     "Registry",
+    "Served",
     "ServedModel",
+    "SignatureModel",
     "closing",
     "failures_as_statuses",
     "method_name",
@@ -45,6 +49,9 @@ class ServedModel:
     @property
     def key(self) -> ModelKey:
         return (self.ref.user_id, self.ref.app_id, self.ref.model_id)
+
+    def has_version(self, version_id: str) -> bool:
+        return version_id == self.version_id
 
     def model_proto(self, version_id: str | None = None) -> resources_pb2.Model:
         """The `Model` message of GetModel: ids, type, and the version with its method signatures."""
@@ -76,6 +83,36 @@ class ServedModel:
         if route == "get_model_version":
             return {**ok, "model_version": to_json(model.model_version)}
         return {**ok, "model_versions": [to_json(model.model_version)]}
+
+
+@dataclass(frozen=True)
+class SignatureModel:
+    """A model known only by its REST bodies, served as they are (a fake GetModel API; nothing
+    runs): `latest` answers GetModel, `versions[v]` GetModelVersion."""
+
+    ref: ModelRef
+    latest: dict[str, Any]
+    versions: dict[str, dict[str, Any]]
+    model: None = None
+    path: Path | None = None
+
+    @property
+    def key(self) -> ModelKey:
+        return (self.ref.user_id, self.ref.app_id, self.ref.model_id)
+
+    def has_version(self, version_id: str) -> bool:
+        return version_id in self.versions
+
+    def get_body(self, route: str, version_id: str | None) -> dict[str, Any]:
+        if route == "get_model_version" and version_id in self.versions:
+            return self.versions[version_id]
+        if route == "list_model_versions":
+            listed = [b["model_version"] for b in self.versions.values() if "model_version" in b]
+            return {**status_body(status_code_pb2.SUCCESS, "Ok"), "model_versions": listed}
+        return self.latest
+
+
+Served = ServedModel | SignatureModel
 
 
 def status_body(code: int, description: str, details: str | None = None) -> dict[str, Any]:
@@ -116,14 +153,14 @@ class Registry:
 
     def __init__(
         self,
-        models: Iterable[ServedModel],
+        models: Iterable[Served],
         pat: str | None = None,
         *,
         owner_id: str | None = None,
         strict_versions: bool = False,
         exact_auth: bool = False,
     ) -> None:
-        self.models: dict[ModelKey, ServedModel] = {}
+        self.models: dict[ModelKey, Served] = {}
         for served in models:
             if served.key in self.models:
                 other = self.models[served.key].path
@@ -139,10 +176,10 @@ class Registry:
 
     def lookup(
         self, user_id: str, app_id: str, model_id: str, version_id: str | None = None
-    ) -> ServedModel | None:
+    ) -> Served | None:
         served = self.models.get((user_id, app_id, model_id))
         if served is not None and self.strict_versions and version_id:
-            return served if version_id == served.version_id else None
+            return served if served.has_version(version_id) else None
         return served
 
     def missing(
@@ -204,3 +241,11 @@ def failures_as_statuses() -> None:
     from clarifai.runners.models import model_class
 
     model_class._RAISE_EXCEPTIONS = False
+
+
+class QuietModelErrors(logging.Filter):
+    """Drops the SDK's `logger.exception("Error in predict")` tracebacks (a FAILURE status says it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not msg.startswith(("Error in predict", "Error in generate", "Error in stream"))

@@ -45,9 +45,7 @@ def bad_request(details: str) -> HTTPError:
     )
 
 
-def new_record(
-    method: str, path: str, query: str, headers: Any, raw: bytes
-) -> dict[str, Any]:
+def new_record(method: str, path: str, query: str, headers: Any, raw: bytes) -> dict[str, Any]:
     """A request as a dict: what arrived, its route and ids; the handler fills in the rest
     (`proto`, `method_name`, `http_status`, `responses`, `outcome`)."""
     body = None
