@@ -242,6 +242,10 @@ class GrpcServer:
         server.stop(grace).wait(5)
 
     @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    @property
     def url(self) -> str:
         """`http://host:port`: the `CLARIFAI_API_BASE` for `CLARIFAI_TRANSPORT=grpc` (plaintext)."""
         return f"http://{self.host}:{self.port}"

@@ -40,16 +40,21 @@ class _Fault(Protocol):
 
 class OracleBase:
     """Models (``{(user_id, app_id, model_id): ModelClass}``, ``load_model()`` called on each; None:
-    ``oracle_models()``), their versions (else the class's ``VERSION_ID``, else an md5-derived id),
-    the only PAT accepted and its owner's id; ``quiet`` silences the SDK's failure tracebacks."""
+    ``oracle_models()``), their versions (else the class's ``VERSION_ID``, else an md5-derived id;
+    another version id is "Model does not exist"), the only PAT accepted and its owner's id (users/me,
+    GetUser); ``quiet`` silences the SDK's failure tracebacks; ``options`` go to the server."""
 
     def __init__(
         self,
-        models: Mapping[ModelKey, ModelClass] | None,
-        pat: str,
-        versions: Mapping[ModelKey, str] | None,
-        owner_id: str,
-        quiet: bool,
+        models: Mapping[ModelKey, ModelClass] | None = None,
+        pat: str = DEFAULT_PAT,
+        versions: Mapping[ModelKey, str] | None = None,
+        *,
+        owner_id: str = DEFAULT_OWNER,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        quiet: bool = True,
+        **options: Any,
     ) -> None:
         from .models import default_version_id, oracle_models, oracle_versions
 
@@ -77,30 +82,26 @@ class OracleBase:
         self.registry = Registry(
             served, pat, owner_id=owner_id, strict_versions=True, exact_auth=True
         )
-        self.pat = pat
-        self.owner_id = owner_id
-        self.quiet = quiet
+        self.pat, self.owner_id, self.host, self.quiet = pat, owner_id, host, quiet
         self._lock = threading.Lock()
         self._requests: list[dict[str, Any]] = []
         self._faults: list[Any] = []
         self._log_filter = QuietModelErrors()
+        self._server = self._make_server(host, port, **options)
+
+    def _make_server(self, host: str, port: int, **options: Any) -> Any:
+        raise NotImplementedError
 
     # ---------------------------------------------------------------- lifecycle
-    def _start(self) -> None:
-        raise NotImplementedError
-
-    def _stop(self) -> None:
-        raise NotImplementedError
-
     def start(self) -> Any:
         failures_as_statuses()
         if self.quiet:
             logging.getLogger("clarifai").addFilter(self._log_filter)
-        self._start()
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._stop()
+        self._server.stop()
         logging.getLogger("clarifai").removeFilter(self._log_filter)
 
     def __enter__(self) -> Any:
@@ -108,6 +109,19 @@ class OracleBase:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def port(self) -> int:
+        port: int = self._server.port
+        return port
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``: the ``base_url`` of a client (REST, or gRPC plaintext)."""
+        if not self._server.running:
+            raise RuntimeError(f"{type(self).__name__} is not running")
+        url: str = self._server.url
+        return url
 
     # ---------------------------------------------------------------- recording
     @property

@@ -35,18 +35,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
-from clarifai.runners.models.model_class import ModelClass
 from google.protobuf.json_format import MessageToDict
 
 from codegen.serve.grpc import GrpcServer
 from codegen.serve.registry import method_name
 
-from .base import DEFAULT_OWNER, DEFAULT_PAT, ModelKey, OracleBase
+from .base import OracleBase
 
 __all__ = ["RPCS", "GrpcFault", "OracleGrpcServer"]
 
@@ -92,47 +91,12 @@ class OracleGrpcServer(OracleBase):
     """Threaded local Clarifai gRPC server running real ``ModelClass`` models (the arguments are
     ``OracleBase``'s; ``versions`` as for ``OracleServer``: another ``version_id`` gets 21200)."""
 
-    def __init__(
-        self,
-        models: Mapping[ModelKey, ModelClass] | None = None,
-        pat: str = DEFAULT_PAT,
-        versions: Mapping[ModelKey, str] | None = None,
-        *,
-        owner_id: str = DEFAULT_OWNER,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        max_workers: int = 16,
-        quiet: bool = True,
-    ) -> None:
-        super().__init__(models, pat, versions, owner_id, quiet)
-        self.host = host
-        self._grpc = GrpcServer(
-            self.registry, host, port, max_workers=max_workers, hook=self._watch
-        )
-        self._running = False
-
-    def _start(self) -> None:
-        self._grpc.start()
-        self._running = True
-
-    def _stop(self) -> None:
-        self._grpc.stop()
-        self._running = False
-
-    @property
-    def port(self) -> int:
-        return self._grpc.port
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:PORT``: what ``Client(transport="grpc", base_url=...)`` takes."""
-        if not self._running:
-            raise RuntimeError("OracleGrpcServer is not running")
-        return self._grpc.url
+    def _make_server(self, host: str, port: int, max_workers: int = 16) -> GrpcServer:
+        return GrpcServer(self.registry, host, port, max_workers=max_workers, hook=self._watch)
 
     @property
     def target(self) -> str:
-        return self._grpc.target
+        return self._server.target
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:

@@ -37,7 +37,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from clarifai.runners.models.model_class import ModelClass
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
 from codegen.serve.registry import status_body, to_json
@@ -95,29 +94,12 @@ class Fault:
 
 
 class OracleServer(OracleBase):
-    """Threaded local Clarifai REST server running real ``ModelClass`` models.
+    """Threaded local Clarifai REST server running real ``ModelClass`` models (arguments: see
+    ``OracleBase``; ``strict_ids=False`` accepts a body whose ids contradict the URL path)."""
 
-    Args (see ``OracleBase`` for ``models``, ``pat``, ``versions``, ``owner_id``, ``quiet``):
-        strict_ids: reject (400) a body whose ``user_app_id`` / ``model_id`` / ``version_id``
-            contradict the URL path.
-    """
-
-    def __init__(
-        self,
-        models: Mapping[ModelKey, ModelClass] | None = None,
-        pat: str = DEFAULT_PAT,
-        versions: Mapping[ModelKey, str] | None = None,
-        *,
-        owner_id: str = DEFAULT_OWNER,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        strict_ids: bool = True,
-        quiet: bool = True,
-    ) -> None:
-        super().__init__(models, pat, versions, owner_id, quiet)
-        self.host = host
+    def _make_server(self, host: str, port: int, strict_ids: bool = True) -> RestServer:
         self.errors: list[str] = []
-        self._rest = RestServer(
+        return RestServer(
             self.registry,
             host,
             port,
@@ -126,31 +108,15 @@ class OracleServer(OracleBase):
             strict_ids=strict_ids,
         )
 
-    def _start(self) -> None:
-        self._rest.start()
-
-    def _stop(self) -> None:
-        self._rest.stop()
-
-    @property
-    def port(self) -> int:
-        return self._rest.port
-
     @property
     def stream_framing(self) -> str:
         """Streamed responses: "result" -> ``{"result": resp}`` per line (grpc-gateway), "bare" ->
         resp per line, "array" -> one JSON array (not incremental)."""
-        return self._rest.stream_framing
+        return self._server.stream_framing
 
     @stream_framing.setter
     def stream_framing(self, value: str) -> None:
-        self._rest.stream_framing = value
-
-    @property
-    def base_url(self) -> str:
-        if not self._rest.running:
-            raise RuntimeError("OracleServer is not running")
-        return self._rest.url
+        self._server.stream_framing = value
 
     def url(self, user_id: str, app_id: str, model_id: str, version_id: str | None = None) -> str:
         """``{base_url}/v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]``."""
