@@ -1,21 +1,9 @@
 """A local Clarifai gRPC API (the ``clarifai.api.V2`` service) on 127.0.0.1 running real models.
 
-The gRPC twin of :mod:`tests.oracle.server`: the same models, PAT and versions, but served over a
-real ``grpc.server`` with a ``service_pb2_grpc.V2Servicer`` implementing
-
-    PostModelOutputs      (unary)          -> model.predict_wrapper(request)
-    GenerateModelOutputs  (server stream)  -> model.generate_wrapper(request)
-    StreamModelOutputs    (bidi)           -> model.stream_wrapper(requests)
-    GetUser               (unary)          -> the PAT's owner for user_id "me" (counted)
-    GetModel / GetModelVersion             -> the model and its method signatures
-
-routed on ``request.user_app_id`` + ``model_id`` (+ ``version_id`` when set): the servicer is
-``codegen.serve.grpc``'s (see ``tests/oracle/base.py``); this module records calls and injects faults
-through its hook.
-
-Auth and routing failures are answered in-band, as the real API does: a ``MultiOutputResponse``
-whose ``status.code`` is 11009 (no ``authorization`` metadata), 11008 (a wrong PAT) or 21200
-(unknown model or version); a stream gets that single message.
+The gRPC twin of :mod:`tests.oracle.server`: the same models, PAT and versions, served by
+``codegen.serve.grpc`` (its RPCs, routing and in-band auth/routing failures; see
+``tests/oracle/base.py`` for what stays independent); this module records calls and injects faults
+through the server's hook.
 
 Usage::
 

@@ -1,23 +1,8 @@
 """A local Clarifai REST API on 127.0.0.1 that runs real ``ModelClass`` models (the test oracle).
 
-Routes (``{u}``, ``{a}``, ``{m}``, ``{v}`` = user, app, model and version ids)::
-
-    POST /v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]/outputs           predict_wrapper
-    POST /v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]/outputs/generate  generate_wrapper, NDJSON
-    POST /v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]/outputs/stream    stream_wrapper  (*)
-    POST /v2/models/outputs/stream                                          stream_wrapper  (*)
-    GET  /v2/users/{u}/apps/{a}/models/{m}                                  GetModel
-    GET  /v2/users/{u}/apps/{a}/models/{m}/versions/{v}                     GetModelVersion
-    GET  /v2/users/{u}/apps/{a}/models/{m}/versions                         ListModelVersions
-    GET  /v2/users/me  (or /v2/users/{owner_id})                             GetUser: the PAT's owner
-
-(*) Bidi streaming is not something the real REST API is known to serve; here it is half-duplex:
-the request body is NDJSON (one ``PostModelOutputsRequest`` per line, or a JSON array), read in
-full before the responses are streamed back as NDJSON.
-
-The routes are ``codegen.serve.rest`` (see ``tests/oracle/base.py`` for what stays independent);
-this module adds request recording and fault injection through its hook. A model FAILURE is still
-HTTP 200, as on the real API.
+The routes, strict parsing and stream framings are ``codegen.serve.rest``'s (see
+``tests/oracle/base.py`` for what stays independent of the code under test); this module records
+requests and injects faults through the server's hook.
 
 Usage::
 
