@@ -141,6 +141,9 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
         else:
             resp.status.code, resp.status.description = status_code_pb2.SUCCESS, "Ok"
             resp.user.id = user
+        if self.access_log is not None:
+            who = request.user_app_id.user_id
+            self.access_log(f"gRPC GetUser {who} status={resp.status.code}")
         return resp if watch is None else _drain(watch.responses(iter([resp])))
 
     def GetModel(
