@@ -30,22 +30,6 @@ def rt(clients: ModuleType) -> ModuleType:
     return importlib.import_module(f"{PACKAGE}._runtime")
 
 
-@pytest.fixture(params=["http", "grpc"])
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def server(transport: str, request: pytest.FixtureRequest) -> Any:
-    """The oracle server (reset) of the transport under test."""
-    return request.getfixturevalue("oracle_grpc" if transport == "grpc" else "oracle")
-
-
 class Api:
     """Builds generated model classes over one transport and one client kind; `model()` objects
     are called the same way whether the client is sync or async (see `Blocking`)."""
