@@ -30,13 +30,12 @@ failure `status.code`, 10020 unless `code=` says otherwise), "html401" (HTTP 401
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +44,12 @@ import pytest
 
 from codegen.serve.registry import Registry, SignatureModel
 from codegen.serve.rest import Exchange, RestServer
+from codegen.serve.signatures import signature_model
 from codegen.spec import ModelRef
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNATURES = ROOT / "signatures"
 DEFAULT_PAT = "fake-pat-1234567890abcdef"
-DEFAULT_VERSION = "v1"
 
 _FAULT_STATUS: dict[str, tuple[int, int, str]] = {
     "401": (401, 11008, "Invalid API key or Invalid API key/application pair"),
@@ -67,31 +66,6 @@ FAULT_KINDS = frozenset(_FAULT_STATUS) | {"drop", "stall", "truncate", "failure"
 
 def status(code: int = 10000, description: str = "Ok") -> dict[str, Any]:
     return {"code": code, "description": description, "req_id": "fake-req-0001"}
-
-
-def model_version_of(body: Any, version_id: str | None = None) -> dict[str, Any] | None:
-    """The `model_version` object in any signature shape (None if the body has none)."""
-    if isinstance(body, list):
-        return {"id": version_id or DEFAULT_VERSION, "method_signatures": copy.deepcopy(body)}
-    if not isinstance(body, dict):
-        raise TypeError(f"unsupported body {type(body).__name__}")
-    if isinstance(body.get("model"), dict):
-        mv = body["model"].get("model_version")
-    elif "model_version" in body:
-        mv = body["model_version"]
-    elif "method_signatures" in body:
-        mv = {"method_signatures": body["method_signatures"]}
-    elif body and all(isinstance(v, dict) for v in body.values()):  # _GET_SIGNATURES, keyed by name
-        mv = {"method_signatures": [{**v, "name": k} for k, v in body.items()]}
-    else:
-        mv = None
-    if not isinstance(mv, dict):
-        return None
-    mv = copy.deepcopy(mv)
-    if version_id is not None:
-        mv["id"] = version_id
-    mv.setdefault("id", DEFAULT_VERSION)
-    return mv
 
 
 @dataclass
@@ -182,39 +156,16 @@ class FakeClarifai:
     def add_model(
         self, user: str, app: str, model: str, body: Any, version_id: str | None = None
     ) -> str:
-        """Serve `body` (any signature shape) as the latest version of u/a/m; returns the version id.
-
-        A GetModel body is served as is on the latest route; a GetModelVersion body as is on the version
-        route; the other route gets a body derived from it. A body without a model_version (a
-        non-pythonic model) is served as is on the latest route only.
-        """
-        mv = model_version_of(body, version_id)
-        if isinstance(body, dict) and isinstance(body.get("model"), dict):
-            latest = copy.deepcopy(body)
-            if mv is not None:
-                latest["model"]["model_version"] = mv
-        else:
-            latest = {
-                "status": status(),
-                "model": {"id": model, "user_id": user, "app_id": app},
-            }
-            if mv is not None:
-                latest["model"]["model_version"] = mv
-        versions: dict[str, dict[str, Any]] = {}
-        if mv is not None:
-            if isinstance(body, dict) and "model_version" in body and "model" not in body:
-                served = copy.deepcopy(body)
-                served["model_version"] = mv
-            else:
-                served = {"status": status(), "model_version": mv}
-            versions[mv["id"]] = served
+        """Serve `body` (any signature shape, see `codegen.serve.signatures`) as the latest version
+        of u/a/m, keeping the versions served before; returns the version id ("" if none)."""
         key = (user, app, model)
+        made = signature_model(ModelRef(*key), body, version_id)
         with self._lock:
             old = self.registry.models.get(key)
             if isinstance(old, SignatureModel):
-                versions = {**old.versions, **versions}
-            self.registry.models[key] = SignatureModel(ModelRef(*key), latest, versions)
-        return str(mv["id"]) if mv is not None else ""
+                made = replace(made, versions={**old.versions, **made.versions})
+            self.registry.models[key] = made
+        return made.version_id
 
     def set_body(
         self, user: str, app: str, model: str, body: Any, version_id: str | None = None

@@ -438,3 +438,28 @@ def test_published_dir_is_served_under_resolved_ids(
             assert user.status.code == 10000 and user.user.id == "alice"
             nobody = stub.GetUser(service_pb2.GetUserRequest(user_app_id={"user_id": "me"}))
             assert nobody.status.code == 11009
+
+
+def test_signature_only_models_answer_get_model_and_nothing_else() -> None:
+    """`codegen.serve` as a GetModel API from signature JSON (the fake API's core): a bare list is
+    served on the model, version and versions routes; running it is a 405."""
+    from codegen.serve.registry import Registry
+    from codegen.serve.rest import RestServer
+    from codegen.serve.signatures import signature_model
+    from codegen.spec import ModelRef
+
+    sigs = [{"name": "predict", "method_type": 1}]
+    made = signature_model(ModelRef("u", "a", "m"), sigs, "v7")
+    rest = RestServer(Registry([made], "pat", strict_versions=True)).start()
+    try:
+        base, auth = f"{rest.url}/v2/users/u/apps/a/models/m", {"Authorization": "Key pat"}
+        got = httpx.get(base, headers=auth).json()
+        assert got["model"]["model_version"] == {"id": "v7", "method_signatures": sigs}
+        assert httpx.get(f"{base}/versions/v7", headers=auth).json()["model_version"]["id"] == "v7"
+        assert httpx.get(f"{base}/versions/v8", headers=auth).status_code == 404
+        listed = httpx.get(f"{base}/versions", headers=auth).json()["model_versions"]
+        assert [v["id"] for v in listed] == ["v7"]
+        ran = httpx.post(f"{base}/outputs", headers=auth, json={"inputs": []})
+        assert ran.status_code == 405 and "signatures only" in ran.json()["status"]["details"]
+    finally:
+        rest.stop()

@@ -100,6 +100,12 @@ class SignatureModel:
     def key(self) -> ModelKey:
         return (self.ref.user_id, self.ref.app_id, self.ref.model_id)
 
+    @property
+    def version_id(self) -> str:
+        """The latest version's id ("" for a model without one)."""
+        mv = self.latest.get("model", {}).get("model_version")
+        return str(mv.get("id", "")) if isinstance(mv, dict) else ""
+
     def has_version(self, version_id: str) -> bool:
         return version_id in self.versions
 
