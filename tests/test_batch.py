@@ -30,22 +30,6 @@ def rt(batch_clients: ModuleType) -> ModuleType:
     return importlib.import_module(f"{PACKAGE}._runtime")
 
 
-@pytest.fixture(params=["http", "grpc"])
-def transport(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def server(transport: str, request: pytest.FixtureRequest) -> Any:
-    """The oracle server (reset) of the transport under test."""
-    return request.getfixturevalue("oracle_grpc" if transport == "grpc" else "oracle")
-
-
 def outputs_requests(server: Any) -> list[dict[str, Any]]:
     """The JSON bodies of the PostModelOutputs requests the server received, in arrival order."""
     return [r["body"] for r in server.requests if r["route"] == "outputs"]

@@ -18,7 +18,7 @@ import pytest
 
 from codegen.errors import CodegenError
 from codegen.parser import parse_model
-from codegen.serve import ServeHandle, banner, load_model_dir, run_forever, serve
+from codegen.serve import ServeHandle, banner, run_forever, run_model_dir, serve
 from codegen.spec import MethodKind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -267,14 +267,16 @@ def test_grpc_unary_stream_and_bidi(srv: ServeHandle) -> None:
 
 
 # ------------------------------------------------------------------------------------------- loader
-def test_loader_errors_name_config_yaml(tmp_path: Path) -> None:
+def test_loader_errors_name_config_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CLARIFAI_USER_ID", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no Clarifai CLI config to take a user id from
     with pytest.raises(CodegenError, match=r"config\.yaml"):
-        load_model_dir(tmp_path)
+        run_model_dir(tmp_path)
     (tmp_path / "config.yaml").write_text("model:\n  id: m\n  app_id: a\n")
     with pytest.raises(CodegenError, match=r"config\.yaml.*model\.user_id"):
-        load_model_dir(tmp_path)
+        run_model_dir(tmp_path)
     with pytest.raises(CodegenError, match="no such directory"):
-        load_model_dir(tmp_path / "missing")
+        run_model_dir(tmp_path / "missing")
 
 
 def test_loader_error_in_model_py(tmp_path: Path) -> None:
@@ -284,7 +286,7 @@ def test_loader_error_in_model_py(tmp_path: Path) -> None:
     (d / "requirements.txt").write_text("")
     (d / "1" / "model.py").write_text("import definitely_not_installed_xyz\n")
     with pytest.raises(CodegenError, match=r"model\.py.*definitely_not_installed_xyz"):
-        load_model_dir(d)
+        run_model_dir(d)
 
 
 def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
@@ -292,8 +294,8 @@ def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
         serve([DEMO_DIR, DEMO_DIR])
 
 
-def test_load_model_dir_returns_ids_and_a_loaded_model() -> None:
-    ref, model = load_model_dir(DEMO_DIR)
+def test_run_model_dir_returns_ids_and_a_loaded_model() -> None:
+    ref, model = run_model_dir(DEMO_DIR)
     assert (ref.user_id, ref.app_id, ref.model_id) == ("demo", "local", "pixel-words")
     assert [c.name for c in model.predict("pizza and coffee", top_k=1)] == ["food"]
 
@@ -402,3 +404,62 @@ def test_without_the_sdk_the_error_says_what_to_install() -> None:
     )
     assert proc.returncode == 2, proc.stderr
     assert "pip install 'clarifai-codegen[serve]'" in proc.stderr
+
+
+def test_published_dir_is_served_under_resolved_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """config.yaml with only `model.id` (Clarifai's published examples): the user id comes from
+    CLARIFAI_USER_ID and the app is `main`, as for `generate`; users/me names that user."""
+    d = _every_type_dir(tmp_path)
+    (d / "config.yaml").write_text('model:\n  id: "every-type"\n  user_id: ""\n')
+    monkeypatch.setenv("CLARIFAI_USER_ID", "alice")
+    with serve([d], grpc_port=0, quiet=True) as handle:
+        got = httpx.get(
+            f"{handle.rest_url}/v2/users/alice/apps/main/models/every-type", headers=AUTH
+        )
+        assert got.json()["model"]["user_id"] == "alice"
+        me = httpx.get(f"{handle.rest_url}/v2/users/me", headers=AUTH)
+        assert me.status_code == 200 and me.json()["user"] == {"id": "alice"}
+        other = httpx.get(f"{handle.rest_url}/v2/users/bob", headers=AUTH)
+        assert other.status_code == 404
+        assert httpx.get(f"{handle.rest_url}/v2/users/me").status_code == 401
+
+        from clarifai_grpc.channel.clarifai_channel import ClarifaiChannel
+        from clarifai_grpc.grpc.api import service_pb2, service_pb2_grpc
+
+        port = handle.grpc_port
+        with ClarifaiChannel.get_insecure_grpc_channel(base="127.0.0.1", port=port) as channel:
+            stub = service_pb2_grpc.V2Stub(channel)
+            md = (("authorization", "Key anything"),)
+            user = stub.GetUser(
+                service_pb2.GetUserRequest(user_app_id={"user_id": "me"}), metadata=md
+            )
+            assert user.status.code == 10000 and user.user.id == "alice"
+            nobody = stub.GetUser(service_pb2.GetUserRequest(user_app_id={"user_id": "me"}))
+            assert nobody.status.code == 11009
+
+
+def test_signature_only_models_answer_get_model_and_nothing_else() -> None:
+    """`codegen.serve` as a GetModel API from signature JSON (the fake API's core): a bare list is
+    served on the model, version and versions routes; running it is a 405."""
+    from codegen.serve.registry import Registry
+    from codegen.serve.rest import RestServer
+    from codegen.serve.signatures import signature_model
+    from codegen.spec import ModelRef
+
+    sigs = [{"name": "predict", "method_type": 1}]
+    made = signature_model(ModelRef("u", "a", "m"), sigs, "v7")
+    rest = RestServer(Registry([made], "pat", strict_versions=True)).start()
+    try:
+        base, auth = f"{rest.url}/v2/users/u/apps/a/models/m", {"Authorization": "Key pat"}
+        got = httpx.get(base, headers=auth).json()
+        assert got["model"]["model_version"] == {"id": "v7", "method_signatures": sigs}
+        assert httpx.get(f"{base}/versions/v7", headers=auth).json()["model_version"]["id"] == "v7"
+        assert httpx.get(f"{base}/versions/v8", headers=auth).status_code == 404
+        listed = httpx.get(f"{base}/versions", headers=auth).json()["model_versions"]
+        assert [v["id"] for v in listed] == ["v7"]
+        ran = httpx.post(f"{base}/outputs", headers=auth, json={"inputs": []})
+        assert ran.status_code == 405 and "signatures only" in ran.json()["status"]["details"]
+    finally:
+        rest.stop()

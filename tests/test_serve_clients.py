@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -123,3 +124,19 @@ def test_batches_against_serve(
     assert err.failed == list(range(128, 150))
     assert err.results[:128] == [model.isqrt(i) for i in range(128)]
     assert "no square root of -4" in str(err)
+
+
+@pytest.mark.parametrize("transport", ["http", "grpc"])
+def test_deployment_without_its_user_id_asks_serve_who_owns_the_pat(
+    module: ModuleType, tmp_path: Path, transport: str
+) -> None:
+    """A deployment with no deployment user id: the client looks the owner up (users/me, GetUser)
+    and puts it in the runner selector; serve answers with the served model's user."""
+    rt = importlib.import_module(f"{PACKAGE}._runtime")
+    lines: list[str] = []
+    with serve([_every_type_dir(tmp_path)], grpc_port=0, quiet=True, access_log=lines.append) as h:
+        with rt.Client(pat="local", base_url=_base(h, transport), transport=transport) as client:
+            every = module.EveryType(client, deployment_id="local-deployment")
+            assert every.predict("hi", max_tokens=3) == EveryTypeModel().predict("hi", max_tokens=3)
+    asked = "GET /v2/users/me 200" if transport == "http" else "gRPC GetUser me status=10000"
+    assert any(line.startswith(asked) for line in lines), lines

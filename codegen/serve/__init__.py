@@ -16,7 +16,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .loader import SDK_HINT, load_model_dir, read_config
+    from .loader import SDK_HINT, read_config, run_model_dir
     from .server import DEFAULT_PORT, ServeHandle, banner, run_forever, serve
 
 __all__ = [
@@ -24,15 +24,15 @@ __all__ = [
     "SDK_HINT",
     "ServeHandle",
     "banner",
-    "load_model_dir",
     "read_config",
     "run_forever",
+    "run_model_dir",
     "serve",
 ]
 
 _HOME = {
     "SDK_HINT": "loader",
-    "load_model_dir": "loader",
+    "run_model_dir": "loader",
     "read_config": "loader",
     "DEFAULT_PORT": "server",
     "ServeHandle": "server",

@@ -4,6 +4,7 @@
     GenerateModelOutputs  (server stream)  -> model.generate_wrapper(request)
     StreamModelOutputs    (bidi)           -> model.stream_wrapper(requests)
     GetModel / GetModelVersion             -> the model and its method signatures
+    GetUser                                -> the PAT's owner for user_id "me"
 
 Calls are routed on `request.user_app_id` + `model_id` (any `version_id`). The SDK's wrappers are
 called directly, as in the REST server (URL inputs are not downloaded). Auth and routing failures are
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from concurrent import futures
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import grpc  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
 from clarifai_grpc.grpc.api import service_pb2, service_pb2_grpc
@@ -24,74 +25,85 @@ from clarifai_grpc.grpc.api.status import status_code_pb2
 
 from .registry import Registry, ServedModel, closing, method_name, status_response
 
-__all__ = ["MAX_MESSAGE_LENGTH", "GrpcServer"]
+__all__ = ["MAX_MESSAGE_LENGTH", "GrpcHook", "GrpcServer", "GrpcWatch"]
 
 AccessLog = Callable[[str], None]
 MAX_MESSAGE_LENGTH: Final = 1024**3  # as the SDK's clients: images and arrays travel inline
 
 
+class GrpcWatch(Protocol):
+    """What a hook returns for one call: wrappers over its requests and its responses."""
+
+    def requests(self, it: Iterator[Any]) -> Iterator[Any]: ...
+
+    def responses(self, it: Iterator[Any]) -> Iterator[Any]: ...
+
+
+GrpcHook = Callable[[str, Any, Any], GrpcWatch]  # (rpc name, context, first request)
+
+
 class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated code, no stubs
-    def __init__(self, registry: Registry, access_log: AccessLog | None) -> None:
+    def __init__(
+        self, registry: Registry, access_log: AccessLog | None, hook: GrpcHook | None
+    ) -> None:
         self.registry = registry
         self.access_log = access_log
+        self.hook = hook
 
-    def _route(
-        self,
-        context: grpc.ServicerContext,
-        user_id: str,
-        app_id: str,
-        model_id: str,
-    ) -> tuple[ServedModel | None, tuple[int, str, str] | None]:
-        """The model, or (code, description, details) rejecting the call."""
+    def _route(self, context: grpc.ServicerContext, request: Any) -> Any:
+        """The served model, or the in-band (code, description, details) rejecting the call."""
         metadata = {k.lower(): v for k, v in context.invocation_metadata()}
         auth = metadata.get("authorization")
         denied = self.registry.auth_error(auth if isinstance(auth, str) else None)
         if denied is not None:
-            return None, (*denied, "")
-        served = self.registry.lookup(user_id, app_id, model_id)
-        if served is None:
-            return None, (
-                status_code_pb2.MODEL_DOES_NOT_EXIST,
-                "Model does not exist",
-                f"no model {user_id}/{app_id}/{model_id} is served here",
-            )
-        return served, None
+            return (*denied, "")
+        u, a, m = request.user_app_id.user_id, request.user_app_id.app_id, request.model_id
+        served = self.registry.lookup(u, a, m, request.version_id or None)
+        return served if served is not None else self.registry.missing(u, a, m, request.version_id)
+
+    def _call(
+        self,
+        rpc: str,
+        context: grpc.ServicerContext,
+        request: Any,
+        run: Callable[[ServedModel], Iterator[Any]],
+        rejected: Callable[[tuple[int, str, str]], Any] = lambda r: status_response(*r),
+        watch: GrpcWatch | None = None,
+    ) -> Iterator[Any]:
+        """Route the call, run it, log it; the hook's watch (if any) wraps the responses."""
+        if watch is None and self.hook is not None:
+            watch = self.hook(rpc, context, request)
+
+        def responses() -> Iterator[Any]:
+            routed = self._route(context, request)
+            if isinstance(routed, tuple):
+                self._log(rpc, request, f"status={routed[0]}")
+                yield rejected(routed)
+                return
+            sent = 0
+            for resp in closing(run(routed)):
+                yield resp
+                sent += 1
+            self._log(rpc, request, f"{sent} messages")
+
+        return responses() if watch is None else watch.responses(responses())
 
     def _log(self, rpc: str, request: Any, outcome: str) -> None:
-        if self.access_log is not None and request is not None:
+        if self.access_log is not None:
             ids = f"{request.user_app_id.user_id}/{request.user_app_id.app_id}/{request.model_id}"
             self.access_log(f"gRPC {rpc} {ids} {method_name(request) or '-'} {outcome}")
 
     def PostModelOutputs(
         self, request: service_pb2.PostModelOutputsRequest, context: grpc.ServicerContext
     ) -> service_pb2.MultiOutputResponse:
-        served, rejection = self._route(
-            context, request.user_app_id.user_id, request.user_app_id.app_id, request.model_id
-        )
-        if served is None:
-            assert rejection is not None
-            resp = status_response(*rejection)
-        else:
-            resp = served.model.predict_wrapper(request)
-        self._log("PostModelOutputs", request, f"status={resp.status.code}")
-        return resp
+        run = lambda served: iter([served.model.predict_wrapper(request)])  # noqa: E731
+        return _drain(self._call("PostModelOutputs", context, request, run))
 
     def GenerateModelOutputs(
         self, request: service_pb2.PostModelOutputsRequest, context: grpc.ServicerContext
     ) -> Iterator[service_pb2.MultiOutputResponse]:
-        served, rejection = self._route(
-            context, request.user_app_id.user_id, request.user_app_id.app_id, request.model_id
-        )
-        if served is None:
-            assert rejection is not None
-            self._log("GenerateModelOutputs", request, f"status={rejection[0]}")
-            yield status_response(*rejection)
-            return
-        sent = 0
-        for resp in closing(served.model.generate_wrapper(request)):
-            yield resp
-            sent += 1
-        self._log("GenerateModelOutputs", request, f"{sent} messages")
+        run = lambda served: served.model.generate_wrapper(request)  # noqa: E731
+        return self._call("GenerateModelOutputs", context, request, run)
 
     def StreamModelOutputs(
         self,
@@ -103,55 +115,77 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
         except grpc.RpcError:  # cancelled before the first request arrived
             return
         if first is None:  # the client sent nothing
+            if self.hook is not None:
+                yield from self.hook("StreamModelOutputs", context, None).responses(iter(()))
             return
-        served, rejection = self._route(
-            context, first.user_app_id.user_id, first.user_app_id.app_id, first.model_id
-        )
-        if served is None:
-            assert rejection is not None
-            self._log("StreamModelOutputs", first, f"status={rejection[0]}")
-            yield status_response(*rejection)
-            return
-        sent = 0
-        for resp in closing(served.model.stream_wrapper(_chain(first, request_iterator))):
-            yield resp
-            sent += 1
-        self._log("StreamModelOutputs", first, f"{sent} messages")
+        watch = self.hook("StreamModelOutputs", context, first) if self.hook else None
+        requests = _chain(first, request_iterator)
+        if watch is not None:
+            requests = watch.requests(requests)
+        run = lambda served: served.model.stream_wrapper(requests)  # noqa: E731
+        yield from self._call("StreamModelOutputs", context, first, run, watch=watch)
+
+    def GetUser(
+        self, request: service_pb2.GetUserRequest, context: grpc.ServicerContext
+    ) -> service_pb2.SingleUserResponse:
+        resp = service_pb2.SingleUserResponse()
+        watch = self.hook("GetUser", context, request) if self.hook is not None else None
+        auth = {k.lower(): v for k, v in context.invocation_metadata()}.get("authorization")
+        denied = self.registry.auth_error(auth if isinstance(auth, str) else None)
+        user = self.registry.user(request.user_app_id.user_id)
+        if denied is not None:
+            resp.status.code, resp.status.description = denied
+        elif user is None:
+            resp.status.code = status_code_pb2.CONN_DOES_NOT_EXIST
+            resp.status.description = "User does not exist"
+        else:
+            resp.status.code, resp.status.description = status_code_pb2.SUCCESS, "Ok"
+            resp.user.id = user
+        if self.access_log is not None:
+            who = request.user_app_id.user_id
+            self.access_log(f"gRPC GetUser {who} status={resp.status.code}")
+        return resp if watch is None else _drain(watch.responses(iter([resp])))
 
     def GetModel(
         self, request: service_pb2.GetModelRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleModelResponse:
-        return self._get_model(request, context)
+        return _drain(self._call("GetModel", context, request, _model_of(request), _no_model))
 
     def GetModelVersion(
         self, request: service_pb2.GetModelVersionRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleModelVersionResponse:
+        got = _drain(self._call("GetModelVersion", context, request, _model_of(request), _no_model))
         resp = service_pb2.SingleModelVersionResponse()
-        model = self._get_model(request, context)
-        resp.status.CopyFrom(model.status)
-        if model.HasField("model"):
-            resp.model_version.CopyFrom(model.model.model_version)
+        resp.status.CopyFrom(got.status)
+        if got.HasField("model"):
+            resp.model_version.CopyFrom(got.model.model_version)
         return resp
 
-    def _get_model(self, request: Any, context: grpc.ServicerContext) -> Any:
+
+def _model_of(request: Any) -> Callable[[ServedModel], Iterator[Any]]:
+    def run(served: ServedModel) -> Iterator[Any]:
         resp = service_pb2.SingleModelResponse()
-        served, rejection = self._route(
-            context, request.user_app_id.user_id, request.user_app_id.app_id, request.model_id
-        )
-        if served is None:
-            assert rejection is not None
-            resp.status.code, resp.status.description, resp.status.details = rejection
-            return resp
         resp.status.code = status_code_pb2.SUCCESS
         resp.status.description = "Ok"
         resp.model.CopyFrom(served.model_proto(request.version_id or None))
-        return resp
+        yield resp
+
+    return run
 
 
-def _chain(
-    first: service_pb2.PostModelOutputsRequest,
-    rest: Iterator[service_pb2.PostModelOutputsRequest],
-) -> Iterator[service_pb2.PostModelOutputsRequest]:
+def _no_model(rejection: tuple[int, str, str]) -> Any:
+    resp = service_pb2.SingleModelResponse()
+    resp.status.code, resp.status.description, resp.status.details = rejection
+    return resp
+
+
+def _drain(responses: Iterator[Any]) -> Any:
+    """The one response of a unary call, running the iterator to its end (the hook's bookkeeping)."""
+    out = list(responses)
+    return out[0]
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
     yield first
     yield from rest
 
@@ -167,7 +201,9 @@ class GrpcServer:
         *,
         max_workers: int = 16,
         access_log: AccessLog | None = None,
+        hook: GrpcHook | None = None,
     ) -> None:
+        self.hook = hook
         self.registry = registry
         self.host = host
         self.port = port
@@ -188,7 +224,9 @@ class GrpcServer:
                 ("grpc.so_reuseport", 0),
             ],
         )
-        service_pb2_grpc.add_V2Servicer_to_server(_Servicer(self.registry, self.access_log), server)
+        service_pb2_grpc.add_V2Servicer_to_server(
+            _Servicer(self.registry, self.access_log, self.hook), server
+        )
         try:
             port = server.add_insecure_port(f"{self.host}:{self.port}")
         except RuntimeError as exc:
@@ -205,6 +243,10 @@ class GrpcServer:
         if server is None:
             return
         server.stop(grace).wait(5)
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
 
     @property
     def url(self) -> str:

@@ -1,6 +1,7 @@
 """Load a Clarifai model directory with the SDK's own code, ready to serve.
 
-`config.yaml` gives the ids the model is served under (`model.user_id`, `model.app_id`, `model.id`);
+`config.yaml` gives the ids the model is served under (`model.id`, and `model.user_id` / `model.app_id`
+completed as `generate` completes them: `CLARIFAI_USER_ID` or the CLI context, app `main`);
 `1/model.py` (or `model.py`) is imported by `clarifai.runners.models.model_builder.ModelBuilder`,
 exactly as `clarifai model local-runner` / the SDK's `ModelServer` do: **without** the upload-time
 import mocking, so the model's real dependencies are used, and `load_model()` is called.
@@ -21,18 +22,19 @@ import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the ven
 
 from ..errors import CodegenError
 from ..naming import check_resource_id
+from ..sources.ids import resolve_ref
+from ..sources.local import find_model_file
 from ..spec import ModelRef
 
 __all__ = [
     "SDK_HINT",
     "ModelConfig",
-    "find_model_file",
     "instantiate",
-    "load_model_dir",
     "method_names",
     "model_description",
     "read_config",
     "require_sdk",
+    "run_model_dir",
     "version_id_for",
 ]
 
@@ -62,14 +64,6 @@ def require_sdk() -> None:
         raise CodegenError(f"{SDK_HINT} (importing it failed: {exc})") from None
 
 
-def find_model_file(root: Path) -> Path | None:
-    """`model.py` then `1/model.py`, the order `ModelBuilder.load_model_class` tries them in."""
-    for candidate in (root / "model.py", root / "1" / "model.py"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def read_config(path: str | Path) -> ModelConfig:
     """The ids (and model type, description) in `DIR/config.yaml`; a clear error if missing."""
     root = Path(path)
@@ -82,7 +76,7 @@ def read_config(path: str | Path) -> ModelConfig:
     if not config_path.is_file():
         raise CodegenError(
             "config.yaml not found: a model directory needs config.yaml "
-            "(model: {id, user_id, app_id}) and 1/model.py",
+            "(model: {id}) and 1/model.py",
             where,
         )
     try:
@@ -97,30 +91,33 @@ def read_config(path: str | Path) -> ModelConfig:
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise CodegenError(f"invalid YAML: {problem}", where + line) from None
     if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
-        raise CodegenError("missing key 'model' (a mapping with id, user_id, app_id)", where)
+        raise CodegenError("missing key 'model' (a mapping with at least id)", where)
     model = config["model"]
-    ids: list[str] = []
-    for key, what in (("user_id", "user id"), ("app_id", "app id"), ("id", "model id")):
+    found: dict[str, str] = {}
+    for key, name, what in (
+        ("user_id", "user_id", "user id"),
+        ("app_id", "app_id", "app id"),
+        ("id", "model_id", "model id"),
+    ):
         value = model.get(key)
-        if value is None or value == "":
-            raise CodegenError(
-                f"missing key 'model.{key}' (the {what} the model is served under)", where
-            )
+        if value is None or value == "":  # published examples leave `user_id:` blank
+            continue
         if not isinstance(value, str):
             raise CodegenError(f"key 'model.{key}' must be a string, got {value!r}", where)
-        ids.append(check_resource_id(value, what, f"{where}: model.{key}"))
+        found[name] = check_resource_id(value, what, f"{where}: model.{key}")
+    ref, _ = resolve_ref(found, None, where, need_ids=True)
     model_type = model.get("model_type_id")
     description = model.get("description")
     return ModelConfig(
-        ref=ModelRef(ids[0], ids[1], ids[2]),
+        ref=ref,
         model_type_id=model_type if isinstance(model_type, str) and model_type else "any-to-any",
         description=description if isinstance(description, str) else "",
         path=root,
     )
 
 
-def load_model_dir(path: str | Path) -> tuple[ModelRef, Any]:
-    """`(ids from config.yaml, a loaded ModelClass instance)` for a Clarifai model directory.
+def run_model_dir(path: str | Path) -> tuple[ModelRef, Any]:
+    """`(ids from config.yaml, a running ModelClass instance)` for a Clarifai model directory.
 
     The SDK's `ModelBuilder` imports `model.py` (no import mocking: the real dependencies are
     used), instantiates the single `ModelClass` subclass and calls its `load_model()`.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +17,15 @@ from ..spec import ModelRef
 
 __all__ = [
     "AUTH_SCHEMES",
+    "QuietModelErrors",
     "Registry",
+    "Served",
     "ServedModel",
+    "SignatureModel",
     "closing",
     "failures_as_statuses",
     "method_name",
+    "status_body",
     "status_response",
     "to_json",
 ]
@@ -45,6 +50,9 @@ class ServedModel:
     def key(self) -> ModelKey:
         return (self.ref.user_id, self.ref.app_id, self.ref.model_id)
 
+    def has_version(self, version_id: str) -> bool:
+        return version_id == self.version_id
+
     def model_proto(self, version_id: str | None = None) -> resources_pb2.Model:
         """The `Model` message of GetModel: ids, type, and the version with its method signatures."""
         m = resources_pb2.Model(
@@ -65,6 +73,59 @@ class ServedModel:
             info.signature for info in infos.values() if info.signature is not None
         )
         return m
+
+    def get_body(self, route: str, version_id: str | None) -> dict[str, Any]:
+        """The REST body of GetModel, GetModelVersion or ListModelVersions."""
+        model = self.model_proto(version_id)
+        ok = status_body(status_code_pb2.SUCCESS, "Ok")
+        if route == "get_model":
+            return {**ok, "model": to_json(model)}
+        if route == "get_model_version":
+            return {**ok, "model_version": to_json(model.model_version)}
+        return {**ok, "model_versions": [to_json(model.model_version)]}
+
+
+@dataclass(frozen=True)
+class SignatureModel:
+    """A model known only by its REST bodies, served as they are (a fake GetModel API; nothing
+    runs): `latest` answers GetModel, `versions[v]` GetModelVersion."""
+
+    ref: ModelRef
+    latest: dict[str, Any]
+    versions: dict[str, dict[str, Any]]
+    model: None = None
+    path: Path | None = None
+
+    @property
+    def key(self) -> ModelKey:
+        return (self.ref.user_id, self.ref.app_id, self.ref.model_id)
+
+    @property
+    def version_id(self) -> str:
+        """The latest version's id ("" for a model without one)."""
+        mv = self.latest.get("model", {}).get("model_version")
+        return str(mv.get("id", "")) if isinstance(mv, dict) else ""
+
+    def has_version(self, version_id: str) -> bool:
+        return version_id in self.versions
+
+    def get_body(self, route: str, version_id: str | None) -> dict[str, Any]:
+        if route == "get_model_version" and version_id in self.versions:
+            return self.versions[version_id]
+        if route == "list_model_versions":
+            listed = [b["model_version"] for b in self.versions.values() if "model_version" in b]
+            return {**status_body(status_code_pb2.SUCCESS, "Ok"), "model_versions": listed}
+        return self.latest
+
+
+Served = ServedModel | SignatureModel
+
+
+def status_body(code: int, description: str, details: str | None = None) -> dict[str, Any]:
+    status: dict[str, Any] = {"code": code, "description": description}
+    if details:
+        status["details"] = details
+    return {"status": status}
 
 
 def status_response(
@@ -90,12 +151,22 @@ class Registry:
     """The models served, keyed by (user_id, app_id, model_id), and who may call them.
 
     Auth: with `pat=None` any `Authorization: Key <token>` (or `Bearer <token>`) is accepted (a local
-    development server); with a PAT, only that token. Any version id is accepted: a local server
-    hosts one version of each model, the code in its directory.
+    development server); with a PAT, only that token (`exact_auth`: only `Key <pat>`, byte for byte).
+    Any version id is accepted unless `strict_versions`: a local server hosts one version of each
+    model, the code in its directory. `owner_id` is the PAT's owner (`GET /v2/users/me`); by default
+    the user id of the first model.
     """
 
-    def __init__(self, models: Iterable[ServedModel], pat: str | None = None) -> None:
-        self.models: dict[ModelKey, ServedModel] = {}
+    def __init__(
+        self,
+        models: Iterable[Served],
+        pat: str | None = None,
+        *,
+        owner_id: str | None = None,
+        strict_versions: bool = False,
+        exact_auth: bool = False,
+    ) -> None:
+        self.models: dict[ModelKey, Served] = {}
         for served in models:
             if served.key in self.models:
                 other = self.models[served.key].path
@@ -104,9 +175,34 @@ class Registry:
                 )
             self.models[served.key] = served
         self.pat = pat
+        first = next(iter(self.models.values()), None)
+        self.owner_id = owner_id or (first.ref.user_id if first is not None else "me")
+        self.strict_versions = strict_versions
+        self.exact_auth = exact_auth
 
-    def lookup(self, user_id: str, app_id: str, model_id: str) -> ServedModel | None:
-        return self.models.get((user_id, app_id, model_id))
+    def lookup(
+        self, user_id: str, app_id: str, model_id: str, version_id: str | None = None
+    ) -> Served | None:
+        served = self.models.get((user_id, app_id, model_id))
+        if served is not None and self.strict_versions and version_id:
+            return served if served.has_version(version_id) else None
+        return served
+
+    def missing(
+        self, user_id: str, app_id: str, model_id: str, version_id: str | None = None
+    ) -> tuple[int, str, str]:
+        """The (code, description, details) of a lookup that found nothing."""
+        what = f"{user_id}/{app_id}/{model_id}" + (f"@{version_id}" if version_id else "")
+        serving = ", ".join(sorted(s.ref.path for s in self.models.values()))
+        return (
+            status_code_pb2.MODEL_DOES_NOT_EXIST,
+            "Model does not exist",
+            f"no model {what} is served here (serving: {serving})",
+        )
+
+    def user(self, user_id: str) -> str | None:
+        """GetUser: "me" (or the owner's own id) is the PAT's owner; anyone else is unknown."""
+        return self.owner_id if user_id in ("me", self.owner_id) else None
 
     def auth_error(self, header: str | None) -> tuple[int, str] | None:
         """`None` if `header` (the `Authorization` value) may call; else (status code, description)."""
@@ -119,6 +215,8 @@ class Registry:
                 status_code_pb2.CONN_KEY_INVALID,
                 "Invalid API key: expected an 'Authorization: Key <PAT>' header",
             )
+        if self.exact_auth and header != f"Key {self.pat}":
+            token = ""
         if self.pat is not None and not hmac.compare_digest(token.encode(), self.pat.encode()):
             return (
                 status_code_pb2.CONN_KEY_INVALID,
@@ -149,3 +247,11 @@ def failures_as_statuses() -> None:
     from clarifai.runners.models import model_class
 
     model_class._RAISE_EXCEPTIONS = False
+
+
+class QuietModelErrors(logging.Filter):
+    """Drops the SDK's `logger.exception("Error in predict")` tracebacks (a FAILURE status says it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not msg.startswith(("Error in predict", "Error in generate", "Error in stream"))

@@ -34,14 +34,6 @@ DEFAULT_PORT = 8000
 AccessLog = Callable[[str], None]
 
 
-class _QuietModelErrors(logging.Filter):
-    """Drops the SDK's `logger.exception("Error in predict")` tracebacks (a FAILURE status says it)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        msg = record.getMessage()
-        return not msg.startswith(("Error in predict", "Error in generate", "Error in stream"))
-
-
 @dataclass
 class ServeHandle:
     """Running servers: `rest_url` (for `CLARIFAI_API_BASE`), `grpc_url` (None without gRPC)."""
@@ -146,14 +138,14 @@ def serve(
     """
     served = load_models(dirs)
     from .grpc import GrpcServer
-    from .registry import Registry, failures_as_statuses
+    from .registry import QuietModelErrors, Registry, failures_as_statuses
     from .rest import RestServer
 
     failures_as_statuses()
     registry = Registry(served, pat=pat)
     log_filter: logging.Filter | None = None
     if quiet:
-        log_filter = _QuietModelErrors()
+        log_filter = QuietModelErrors()
         logging.getLogger("clarifai").addFilter(log_filter)
     rest = RestServer(registry, host, port, access_log=access_log)
     try:

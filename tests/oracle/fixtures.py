@@ -17,12 +17,15 @@ Fixtures:
     oracle_grpc    function-scoped: the same server, ``reset()`` before and after the test.
     oracle_grpc_env  function-scoped: ``oracle_grpc`` plus ``CLARIFAI_TRANSPORT=grpc``,
                    ``CLARIFAI_PAT`` and ``CLARIFAI_API_BASE`` (its ``base_url``) set.
+    transport, mode  parametrized: "http" | "grpc", "sync" | "async" (a test may parametrize
+                   either itself to narrow it).
+    server         the oracle server (reset) of ``transport``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -32,12 +35,15 @@ if TYPE_CHECKING:  # grpc is imported only by the tests that use the gRPC server
     from .grpc_server import OracleGrpcServer
 
 __all__ = [
+    "mode",
     "oracle",
     "oracle_env",
     "oracle_grpc",
     "oracle_grpc_env",
     "oracle_grpc_server",
     "oracle_server",
+    "server",
+    "transport",
 ]
 
 
@@ -84,3 +90,19 @@ def oracle_grpc_env(
     monkeypatch.setenv("CLARIFAI_PAT", oracle_grpc.pat)
     monkeypatch.setenv("CLARIFAI_API_BASE", oracle_grpc.base_url)
     return oracle_grpc
+
+
+@pytest.fixture(params=["http", "grpc"])
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def server(transport: str, request: pytest.FixtureRequest) -> Any:
+    """The oracle server (reset) of the transport under test."""
+    return request.getfixturevalue("oracle_grpc" if transport == "grpc" else "oracle")

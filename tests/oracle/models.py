@@ -523,15 +523,13 @@ def default_version_id(key: ModelKey) -> str:
 def _model_proto(
     model: ModelClass, user_id: str, app_id: str, model_id: str, version_id: str
 ) -> resources_pb2.Model:
-    m = resources_pb2.Model(id=model_id, user_id=user_id, app_id=app_id)
-    m.model_type_id = getattr(model, "MODEL_TYPE_ID", "any-to-any")
-    mv = m.model_version
-    mv.id = version_id
-    infos = model._get_method_infos()
-    mv.method_signatures.extend(
-        info.signature for info in infos.values() if info.signature is not None
-    )
-    return m
+    """The `Model` the oracle serves (`codegen.serve`'s GetModel body)."""
+    from codegen.serve.registry import ServedModel
+    from codegen.spec import ModelRef
+
+    ref = ModelRef(user_id, app_id, model_id)
+    model_type = getattr(model, "MODEL_TYPE_ID", "any-to-any")
+    return ServedModel(ref, model, version_id, model_type_id=model_type).model_proto()
 
 
 def get_model_response(

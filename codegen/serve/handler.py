@@ -1,0 +1,303 @@
+"""The REST request handler of `codegen.serve.rest`: route, check, run the model, answer."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import traceback
+from collections.abc import Iterator, Mapping
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
+
+from clarifai_grpc.grpc.api.status import status_code_pb2
+
+from .registry import closing, method_name, status_body, to_json
+from .routes import HTTPError, bad_request, new_record, parse_request, parse_requests
+
+if TYPE_CHECKING:
+    from .rest import RestServer
+
+__all__ = ["Exchange", "Handler"]
+
+_GET_ROUTES: Final = ("get_model", "get_model_version", "list_model_versions", "get_user")
+
+
+class Exchange:
+    """What a hook may do with a request: answer it (`send`) or close the connection (`drop`)."""
+
+    def __init__(self, handler: Handler) -> None:
+        self._handler = handler
+
+    def send(
+        self,
+        http_status: int,
+        body: Any,
+        headers: Mapping[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
+        """`body`: bytes or str sent verbatim, anything else as JSON."""
+        payload = body.encode() if isinstance(body, str) else body
+        if not isinstance(payload, bytes):
+            payload = json.dumps(payload).encode()
+        self._handler.send_bytes(http_status, payload, content_type, headers)
+
+    def drop(self) -> None:
+        self._handler.close_connection = True
+        try:
+            self._handler.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: Any  # rest._Server
+    server_version = "clarifai-codegen-serve"
+
+    @property
+    def owner(self) -> RestServer:
+        owner: RestServer = self.server.owner
+        return owner
+
+    def setup(self) -> None:
+        super().setup()
+        self.owner.opened(self.connection)
+        # Small writes must not wait for delayed ACKs (Nagle): ~40 ms per request otherwise.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.owner.closed(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:  # the access log is ours
+        pass
+
+    # ---------------------------------------------------------------- I/O
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                line = self.rfile.readline()
+                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def send_bytes(
+        self,
+        http_status: int,
+        payload: bytes,
+        content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.send_response(http_status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(payload)
+        self.wfile.flush()
+
+    def _send_json(self, http_status: int, body: Any) -> None:
+        self.send_bytes(http_status, json.dumps(body).encode())
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _stream(self, record: dict[str, Any], responses: Iterator[Any]) -> None:
+        """Stream `MultiOutputResponse`s in the server's framing; counts them in the record."""
+        framing = self.owner.stream_framing
+        record["responses"] = 0
+        it = closing(responses)
+        if framing == "array":
+            try:
+                items = [to_json(r) for r in it]
+            finally:
+                it.close()
+            record["responses"] = len(items)
+            self.send_bytes(200, json.dumps(items).encode())
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        self.wfile.flush()
+        try:
+            while True:
+                try:
+                    resp = next(it)
+                except StopIteration:
+                    break
+                except Exception as e:  # the wrappers catch model errors; this is a server bug
+                    line: dict[str, Any] = {
+                        "error": {"code": 13, "message": f"{type(e).__name__}: {e}"}
+                    }
+                else:
+                    line = {"result": to_json(resp)} if framing == "result" else to_json(resp)
+                self._write_chunk(json.dumps(line).encode() + b"\n")
+                record["responses"] += 1
+                if "error" in line:
+                    break
+            self._write_chunk(b"")
+        finally:
+            it.close()
+
+    # ---------------------------------------------------------------- dispatch
+    def _handle(self) -> None:
+        started = time.monotonic()
+        owner = self.owner
+        split = urlsplit(self.path)
+        record = new_record(self.command, split.path, split.query, self.headers, self._read_body())
+        try:
+            if owner.hook is None or not owner.hook(record, Exchange(self)):
+                self._dispatch(record)
+        except HTTPError as e:
+            record["http_status"] = e.http_status
+            record["outcome"] = str(e.body.get("status", {}).get("code", "-"))
+            self._send_json(e.http_status, e.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+            record["outcome"] = "client went away"
+        except Exception as e:
+            record["http_status"] = 500
+            record["outcome"] = "internal error"
+            owner.on_error(traceback.format_exc())
+            self._send_json(
+                500,
+                status_body(
+                    status_code_pb2.INTERNAL_SERVER_ISSUE,
+                    "Internal server issue",
+                    f"{type(e).__name__}: {e}",
+                ),
+            )
+        if owner.after is not None:
+            owner.after(record)
+        if owner.access_log is not None:
+            ms = (time.monotonic() - started) * 1000
+            owner.access_log(
+                f"{self.command} {record['path']} {record['http_status'] or 0} "
+                f"{record['outcome']} {ms:.0f} ms"
+            )
+
+    # every method is routed (a wrong one is a 405 with a Clarifai status body)
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+    def _dispatch(self, record: dict[str, Any]) -> None:
+        route, path = record["route"], record["path"]
+        if route is None:
+            raise HTTPError(
+                404,
+                status_body(
+                    status_code_pb2.CONN_DOES_NOT_EXIST,
+                    "Resource does not exist",
+                    f"no route for {self.command} {path}",
+                ),
+            )
+        want = "GET" if route in _GET_ROUTES else "POST"
+        if self.command != want:
+            raise HTTPError(
+                405,
+                status_body(
+                    status_code_pb2.CONN_METHOD_NOT_ALLOWED,
+                    "Method not allowed",
+                    f"{self.command} {path} (expected {want})",
+                ),
+            )
+        registry = self.owner.registry
+        denied = registry.auth_error(self.headers.get("Authorization"))
+        if denied is not None:
+            raise HTTPError(401, status_body(*denied))
+        if route == "get_user":
+            user = registry.user(record["user_id"])
+            if user is None:
+                raise HTTPError(
+                    404, status_body(status_code_pb2.CONN_DOES_NOT_EXIST, "User does not exist")
+                )
+            self._ok(record, {**status_body(status_code_pb2.SUCCESS, "Ok"), "user": {"id": user}})
+            return
+        if want == "GET":
+            served = self._lookup(record, record["version_id"])
+            self._ok(record, served.get_body(route, record["version_id"]))
+            return
+        raw, body = record["raw_body"], record["body"]
+        if route == "stream":
+            reqs = parse_requests(raw)
+            record["proto"] = reqs
+            first = reqs[0]
+            if record["model_id"] is None:  # /v2/models/outputs/stream: ids from the body
+                record.update(
+                    user_id=first.user_app_id.user_id,
+                    app_id=first.user_app_id.app_id,
+                    model_id=first.model_id,
+                )
+        else:
+            if body is None:
+                raise bad_request(
+                    "empty request body" if not raw else "request body is not valid JSON"
+                )
+            first = parse_request(body)
+            record["proto"] = first
+        record["method_name"] = method_name(first)
+        self._check_ids(record, first)
+        model = self._lookup(record, record["version_id"] or first.version_id or None).model
+        if model is None:  # a signature-only model
+            raise HTTPError(
+                405,
+                status_body(
+                    status_code_pb2.CONN_METHOD_NOT_ALLOWED,
+                    "Method not allowed",
+                    f"{record['model_id']} is known by its signatures only: nothing runs here",
+                ),
+            )
+        record["http_status"] = 200
+        name = record["method_name"] or "-"
+        if route == "outputs":
+            resp = model.predict_wrapper(first)
+            record["outcome"] = f"{name} status={resp.status.code}"
+            self._send_json(200, to_json(resp))
+            return
+        wrapper = (
+            model.generate_wrapper(first)
+            if route == "generate"
+            else model.stream_wrapper(iter(reqs))
+        )
+        self._stream(record, wrapper)
+        record["outcome"] = f"{name} {record['responses']} messages"
+
+    def _ok(self, record: dict[str, Any], body: dict[str, Any]) -> None:
+        record["http_status"], record["outcome"] = 200, "ok"
+        self._send_json(200, body)
+
+    def _lookup(self, record: dict[str, Any], version_id: str | None) -> Any:
+        registry = self.owner.registry
+        u, a, m = record["user_id"], record["app_id"], record["model_id"]
+        served = registry.lookup(u, a, m, version_id)
+        if served is None:
+            raise HTTPError(404, status_body(*registry.missing(u, a, m, version_id)))
+        return served
+
+    def _check_ids(self, record: dict[str, Any], req: Any) -> None:
+        """A body whose ids contradict the URL is a 400 (a guard against misrouted requests)."""
+        if not self.owner.strict_ids:
+            return
+        for name, in_body, in_path in (
+            ("user_app_id.user_id", req.user_app_id.user_id, record["user_id"]),
+            ("user_app_id.app_id", req.user_app_id.app_id, record["app_id"]),
+            ("model_id", req.model_id, record["model_id"]),
+            ("version_id", req.version_id, record["version_id"]),
+        ):
+            if in_body and in_path and in_body != in_path:
+                raise bad_request(f"body {name}={in_body!r} does not match the URL ({in_path!r})")

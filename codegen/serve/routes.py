@@ -1,0 +1,121 @@
+"""REST request parsing: which route a path is, and the request bodies as Clarifai's protos."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any, Final
+from urllib.parse import unquote
+
+from clarifai_grpc.grpc.api import service_pb2
+from clarifai_grpc.grpc.api.status import status_code_pb2
+from google.protobuf.json_format import ParseDict
+
+from .registry import status_body
+
+__all__ = ["ROUTES", "HTTPError", "bad_request", "new_record", "parse_request", "parse_requests"]
+
+_MODEL_PATH: Final = re.compile(
+    r"^/v2/users/(?P<u>[^/]+)/apps/(?P<a>[^/]+)/models/(?P<m>[^/]+)"
+    r"(?:/versions/(?P<v>[^/]+))?"
+    r"(?P<tail>/outputs(?:/generate|/stream)?|/versions)?/?$"
+)
+_GLOBAL_STREAM_PATH: Final = "/v2/models/outputs/stream"
+_USER_PATH: Final = re.compile(r"^/v2/users/(?P<u>[^/]+)/?$")
+_TAILS: Final = {
+    "/versions": "list_model_versions",
+    "/outputs": "outputs",
+    "/outputs/generate": "generate",
+    "/outputs/stream": "stream",
+}
+ROUTES: Final = frozenset([*_TAILS.values(), "get_model", "get_model_version", "get_user"])
+
+
+class HTTPError(Exception):
+    def __init__(self, http_status: int, body: dict[str, Any]) -> None:
+        super().__init__(http_status, body)
+        self.http_status = http_status
+        self.body = body
+
+
+def bad_request(details: str) -> HTTPError:
+    return HTTPError(
+        400, status_body(status_code_pb2.CONN_INVALID_REQUEST, "Invalid request", details)
+    )
+
+
+def new_record(method: str, path: str, query: str, headers: Any, raw: bytes) -> dict[str, Any]:
+    """A request as a dict: what arrived, its route and ids; the handler fills in the rest
+    (`proto`, `method_name`, `http_status`, `responses`, `outcome`)."""
+    body = None
+    if raw:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            pass
+    record: dict[str, Any] = {
+        "time": time.time(),
+        "method": method,
+        "path": path,
+        "query": query,
+        "headers": {k.lower(): v for k, v in headers.items()},
+        "raw_body": raw,
+        "body": body,
+        "route": None,
+        "user_id": None,
+        "app_id": None,
+        "model_id": None,
+        "version_id": None,
+        "proto": None,
+        "method_name": None,
+        "fault": False,
+        "http_status": None,
+        "responses": None,
+        "outcome": "-",
+    }
+    if m := _MODEL_PATH.match(path):
+        record.update(
+            user_id=unquote(m["u"]),
+            app_id=unquote(m["a"]),
+            model_id=unquote(m["m"]),
+            version_id=unquote(m["v"]) if m["v"] else None,
+        )
+        tail = m["tail"]
+        if tail is None:
+            record["route"] = "get_model_version" if m["v"] else "get_model"
+        elif not (tail == "/versions" and m["v"]):
+            record["route"] = _TAILS[tail]
+    elif path.rstrip("/") == _GLOBAL_STREAM_PATH:
+        record["route"] = "stream"
+    elif u := _USER_PATH.match(path):
+        record.update(route="get_user", user_id=unquote(u["u"]))
+    return record
+
+
+def parse_request(body: Any) -> service_pb2.PostModelOutputsRequest:
+    """A JSON body as a `PostModelOutputsRequest`; unknown fields are a 400."""
+    if not isinstance(body, dict):
+        raise bad_request(f"request body must be a JSON object, got {type(body).__name__}")
+    try:
+        req: service_pb2.PostModelOutputsRequest = ParseDict(
+            body, service_pb2.PostModelOutputsRequest(), ignore_unknown_fields=False
+        )
+    except Exception as e:  # json_format.ParseError and friends
+        raise bad_request(str(e)) from e
+    return req
+
+
+def parse_requests(raw: bytes) -> list[service_pb2.PostModelOutputsRequest]:
+    """A stream's body: NDJSON (one request per line) or a JSON array."""
+    text = raw.decode("utf-8", errors="replace").strip()
+    try:
+        if text.startswith("["):
+            items = json.loads(text)
+        else:
+            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except ValueError as e:
+        raise bad_request(str(e)) from e
+    if not items:
+        raise bad_request("no requests in body")
+    return [parse_request(item) for item in items]
