@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .runtime.messages import ModelRef as WireModelRef
 from .runtime.protocol import model_page_url
 
 
@@ -158,13 +159,10 @@ PLACEHOLDER_IDS = {"user_id": "YOUR_USER_ID", "app_id": "YOUR_APP_ID", "model_id
 
 
 @dataclass(frozen=True)
-class ModelRef:
-    """Where a model lives on Clarifai. Ids are validated by the parser (see `naming.check_resource_id`)."""
+class ModelRef(WireModelRef):
+    """Where a model lives on Clarifai (the runtime's `ModelRef`, which generated modules print, plus
+    what the generator needs). Ids are validated by the parser (see `naming.check_resource_id`)."""
 
-    user_id: str
-    app_id: str
-    model_id: str
-    version_id: str | None = None
     placeholder: bool = False  # some ids are stand-ins the user must replace (see sources.ids)
 
     @property
