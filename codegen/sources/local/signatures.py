@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from typing import Any, Final
 
+from ...errors import CodegenError
 from .defaults import _encode_default, _param_fields, _runtime, _utf8
 from .evaluator import _Evaluator
 from .normalize import _fill, _normalize_type, _TypeProblem, _uses_mocked_module
@@ -100,6 +101,14 @@ class _SignatureBuilder(_Evaluator):
         sig["output_fields"] = [output]
         return sig
 
+    def _unresolved_annotation(
+        self, method: str, what: str, exc: _Unresolved, node: ast.AST
+    ) -> CodegenError:
+        return self.error(
+            f"method {method!r}: cannot resolve the annotation of {what} statically: {exc.detail}",
+            node,
+        )
+
     def variable(
         self,
         method: str,
@@ -125,21 +134,13 @@ class _SignatureBuilder(_Evaluator):
         try:
             tp = self.eval(annotation, scope, pos)
         except _Unresolved as exc:
-            raise self.error(
-                f"method {method!r}: cannot resolve the annotation of {what} statically: "
-                f"{exc.detail}",
-                exc.node or annotation,
-            ) from None
+            raise self._unresolved_annotation(method, what, exc, exc.node or annotation) from None
         try:
             normalized, stream = _normalize_type(tp)
         except _TypeProblem as exc:
             raise self.error(f"method {method!r}: {what}: {exc}", annotation) from None
         except _Unresolved as exc:
-            raise self.error(
-                f"method {method!r}: cannot resolve the annotation of {what} statically: "
-                f"{exc.detail}",
-                annotation,
-            ) from None
+            raise self._unresolved_annotation(method, what, exc, annotation) from None
         if _uses_mocked_module(tp):
             self.warn(
                 f"method {method!r}: {what} uses a numpy/PIL type; `clarifai model upload` "
