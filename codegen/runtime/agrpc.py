@@ -33,7 +33,7 @@ from .core import AsyncSleep, Attempts, IdleClock, Replay
 from .errors import ClarifaiError
 from .grpcbase import REPLAY_LIMIT, GrpcBase, Stub
 from .messages import ModelRef, owner_id_of
-from .retry import RetryPolicy
+from .protocol import RetryPolicy
 
 __all__ = ["AsyncGrpcTransport"]
 

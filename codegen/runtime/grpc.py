@@ -36,7 +36,7 @@ from .grpcbase import Stub as Stub
 from .grpcbase import grpc_target as grpc_target
 from .grpcbase import rpc_error as rpc_error
 from .messages import ModelRef, owner_id_of
-from .retry import RetryPolicy
+from .protocol import RetryPolicy
 
 __all__ = [
     "INSTALL_HINT",

@@ -15,7 +15,7 @@ from .core import redact
 from .errors import AuthError, ClarifaiError, TransportError, class_for_grpc
 from .messages import check_response
 from .optional import import_optional
-from .retry import RetryPolicy
+from .protocol import RetryPolicy
 
 __all__ = [
     "INSTALL_HINT",

@@ -19,9 +19,8 @@ from .errors import ClarifaiError
 from .httpbase import TRANSIENT_HTTPX as TRANSIENT_HTTPX
 from .httpbase import HttpBase as HttpBase
 from .messages import FrameDecoder, ModelRef, owner_id_of, unwrap_frame
-from .protocol import USERS_ME
+from .protocol import USERS_ME, RetryPolicy
 from .protocol import model_path as model_path
-from .retry import RetryPolicy
 
 __all__ = ["TRANSIENT_HTTPX", "HttpBase", "HttpTransport", "model_path"]
 

@@ -20,7 +20,8 @@ from codegen.runtime.errors import (
 )
 from codegen.runtime.http import HttpBase
 from codegen.runtime.messages import ModelRef as RuntimeRef
-from codegen.runtime.retry import RetryPolicy, is_transient
+from codegen.runtime.protocol import RetryPolicy
+from codegen.runtime.protocol import failure_is_transient as is_transient
 from codegen.sources.remote.refs import model_url
 from codegen.sources.remote.replies import Permanent, Transient, classify
 from codegen.sources.remote.settings import RemoteSettings
