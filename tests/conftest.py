@@ -19,6 +19,7 @@ pytest_plugins = ["tests.oracle.fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNATURES = sorted(p for p in (ROOT / "signatures").glob("*.json") if p.name != "index.json")
+MODELS = ROOT / "tests" / "models"  # model directories; published/: as Clarifai publishes them
 
 
 def run_cli(

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from clarifai_grpc.grpc.api import service_pb2
 
-from .conftest import oracle_package
-from .oracle.sdk_runner import KINDS, sdk_requests
-from .oracle.server import DEFAULT_PAT
+from ..conftest import oracle_package
+from ..oracle.sdk_runner import KINDS, sdk_requests
+from ..oracle.server import DEFAULT_PAT
 
 PACKAGE = "oracle_runner_clients"
 ENV_VARS = (

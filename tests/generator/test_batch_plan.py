@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .conftest import run_cli
+from ..conftest import run_cli
 
 STR, INT, UNARY, SERVER_STREAM = 1, 3, 1, 2
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-NEGATIVE = HERE / "typing" / "negative.py"
+from ..conftest import ROOT
+
+NEGATIVE = ROOT / "tests" / "typing" / "negative.py"
 _EXPECT = re.compile(r"#\s*E:\s*([\w-]+)")
 _ERROR = re.compile(r"^negative\.py:(\d+): error: .*\[([\w-]+)\]$")
 

@@ -28,9 +28,9 @@ from codegen.parser import parse_model
 from codegen.plan import plan_module
 from codegen.serve import serve
 
-from .conftest import ROOT, oracle_package, run_cli
-from .oracle import fake_openai
-from .oracle.real_names import RealNamesModel
+from ..conftest import ROOT, oracle_package, run_cli
+from ..oracle import fake_openai
+from ..oracle.real_names import RealNamesModel
 
 REAL_NAMES = ROOT / "tests" / "oracle" / "signatures" / "real-names.json"
 EXAMPLE_NAMES = ROOT / "tests" / "hostile" / "names-example-variables.json"

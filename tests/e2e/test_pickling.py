@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import oracle_package
-from .oracle.grpc_server import OracleGrpcServer
-from .oracle.server import OracleServer
+from ..conftest import oracle_package
+from ..oracle.grpc_server import OracleGrpcServer
+from ..oracle.server import OracleServer
 from .pickle_worker import echo
 
 PACKAGE = "oracle_pickle_clients"

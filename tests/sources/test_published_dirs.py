@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, run_cli
+from ..conftest import MODELS, run_cli
 
-PUBLISHED = ROOT / "tests" / "models" / "published"
+PUBLISHED = MODELS / "published"
 BROKEN = "indentation_error"
 NAMES = sorted(p.name for p in PUBLISHED.iterdir() if p.is_dir() and p.name != BROKEN)
 EXPECTED = "expected_signatures.json"

@@ -16,16 +16,14 @@ from click.testing import CliRunner, Result
 from codegen.cli import cli
 from codegen.sources.local import is_model_dir
 
-from .conftest import ROOT, SIGNATURES
-from .test_hostile import EXPECTED, HOSTILE, Ok
+from ..conftest import MODELS, SIGNATURES
+from ..hostile_corpus import HOSTILE_OK
 
-MODELS = ROOT / "tests" / "models"
 MODEL_DIRS = sorted(
     p
     for p in [*MODELS.iterdir(), *(MODELS / "published").iterdir()]
     if is_model_dir(p) and p.name != "indentation_error"
 )
-HOSTILE_OK = sorted(HOSTILE / n for n, outcome in EXPECTED.items() if isinstance(outcome, Ok))
 DIRECTORY = MODELS / "published" / "llm_params"  # config.yaml: model.id only
 PAT = "pat-0123456789abcdef-SECRET"
 

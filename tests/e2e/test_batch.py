@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import oracle_package
-from .oracle.models import AllTypesModel, EveryTypeModel
+from ..conftest import oracle_package
+from ..oracle.models import AllTypesModel, EveryTypeModel
 
 PACKAGE = "oracle_batch_clients"
 

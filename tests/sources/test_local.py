@@ -27,9 +27,10 @@ from codegen.sources.local import (
     sdk_base_methods,
 )
 
+from ..conftest import MODELS
+
 pytest.importorskip("clarifai.runners.models.model_builder")
 
-MODELS = Path(__file__).parent / "models"
 # mocking=True is what upload does. numpy/PIL annotations fail under it (they become MagicMock), so
 # the model that uses them is loaded unmocked: an SDK limitation that model_dir_signatures warns about.
 MOCKING = {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SIGNATURES, run_cli
+from ..conftest import ROOT, SIGNATURES, run_cli
 
 GENERATED = ROOT / "generated"
 
