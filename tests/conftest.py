@@ -35,6 +35,18 @@ def run_cli(
     )
 
 
+def run_mypy(*targets: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`mypy --strict` as users run it on generated code: Python 3.10, no cache, in `cwd`."""
+    strict = ("--strict", "--no-incremental", "--python-version", "3.10")
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", *strict, *targets],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 @pytest.fixture(scope="session")
 def generated_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh `generated` package, regenerated in a temp dir from nothing but the committed

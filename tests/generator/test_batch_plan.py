@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from ..conftest import run_cli
+from ..conftest import run_cli, run_mypy
 
 STR, INT, UNARY, SERVER_STREAM = 1, 3, 1, 2
 
@@ -98,13 +96,7 @@ def test_keys_that_cannot_be_class_attributes_still_give_a_checked_item(tmp_path
         "m.predict_batch([{'Text': 'a', 'Count': 1, 'nn': 4}])\n"
         "m.predict_batch([{'Text': 'a', 'Count': 1, 'Style': 3}])\n"
     )
-    mypy = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "use.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    mypy = run_mypy("use.py", cwd=tmp_path)
     errors = [line for line in mypy.stdout.splitlines() if ": error:" in line]
     assert [e.split(":")[1] for e in errors] == ["4", "5", "6"], mypy.stdout
     assert 'Missing key "Count"' in errors[0] and 'Extra key "nn"' in errors[1]

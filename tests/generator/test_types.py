@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT
+from ..conftest import ROOT, run_mypy
 
 NEGATIVE = ROOT / "tests" / "typing" / "negative.py"
 _EXPECT = re.compile(r"#\s*E:\s*([\w-]+)")
@@ -27,22 +25,7 @@ def test_mypy_rejects_exactly_the_marked_lines(generated_copy: Path) -> None:
         for i, line in enumerate(NEGATIVE.read_text().splitlines(), start=1)
         if (m := _EXPECT.search(line))
     }
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--no-incremental",
-            "--python-version",
-            "3.10",
-            "negative.py",
-        ],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_mypy("negative.py", cwd=work)
     got: dict[int, set[str]] = {}
     for line in result.stdout.splitlines():
         if m := _ERROR.match(line):

@@ -6,8 +6,6 @@ from __future__ import annotations
 import ast
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from click.testing import CliRunner, Result
 from codegen.cli import cli
 from codegen.sources.local import is_model_dir
 
-from ..conftest import MODELS, SIGNATURES
+from ..conftest import MODELS, SIGNATURES, run_mypy
 from ..hostile_corpus import HOSTILE_OK
 
 MODEL_DIRS = sorted(
@@ -78,13 +76,7 @@ def test_placeholder_example_is_typed_python(tmp_path: Path) -> None:
     example = invoke(tmp_path, "example", str(DIRECTORY), "--package", "pkg").stdout
     assert "YOUR_USER_ID" in example
     (pkg / "examples" / "llm_params.py").write_text(example, encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "pkg.examples"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_mypy("-p", "pkg.examples", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
