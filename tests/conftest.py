@@ -19,6 +19,7 @@ pytest_plugins = ["tests.oracle.fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNATURES = sorted(p for p in (ROOT / "signatures").glob("*.json") if p.name != "index.json")
+MODELS = ROOT / "tests" / "models"  # model directories; published/: as Clarifai publishes them
 
 
 def run_cli(
@@ -31,6 +32,18 @@ def run_cli(
         capture_output=True,
         text=True,
         timeout=120,
+    )
+
+
+def run_mypy(*targets: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`mypy --strict` as users run it on generated code: Python 3.10, no cache, in `cwd`."""
+    strict = ("--strict", "--no-incremental", "--python-version", "3.10")
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", *strict, *targets],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 

@@ -38,7 +38,7 @@ from tests.oracle.grpc_server import OracleGrpcServer
 
 from .conftest import Reply, Server, success
 from .test_grpc import COUNT_UP, EVERY, FAIL, FAIL_STREAM, PREDICT, STREAM
-from .test_http import GENERATE, MODEL, PAT, PINNED, frame, status_reply
+from .test_http import GENERATE, MODEL, NDJSON_ABC, PAT, PINNED, frame, status_reply
 from .test_http import PREDICT as HTTP_PREDICT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -273,15 +273,7 @@ def test_http_connection_refused_is_a_transport_error() -> None:
 
 def test_http_ndjson_stream(server: Server) -> None:
     server.script(
-        Reply(
-            200,
-            lines=[
-                frame("a"),
-                frame("b", wrap=False),
-                {"result": {"status": {"code": 10000}}},
-                frame("c"),
-            ],
-        ),
+        Reply(200, lines=NDJSON_ABC),
         Reply(503, "unavailable"),  # retried: nothing was delivered yet
         Reply(200, lines=[{"result": {"status": {"code": 21355, "description": "loading"}}}]),
         Reply(200, lines=[frame("d")]),

@@ -270,18 +270,17 @@ def frame(text: str, wrap: bool = True) -> dict[str, Any]:
     return {"result": body} if wrap else body
 
 
+# "a", "b", "c": wrapped and bare frames, and a result without data (skipped)
+NDJSON_ABC = [
+    frame("a"),
+    frame("b", wrap=False),
+    {"result": {"status": {"code": 10000}}},
+    frame("c"),
+]
+
+
 def test_stream_ndjson(server: Server) -> None:
-    server.script(
-        Reply(
-            200,
-            lines=[
-                frame("a"),
-                frame("b", wrap=False),
-                {"result": {"status": {"code": 10000}}},
-                frame("c"),
-            ],
-        )
-    )
+    server.script(Reply(200, lines=NDJSON_ABC))
     with client(server) as c:
         assert list(c.server_stream(MODEL, GENERATE, {"prompt": "x"})) == ["a", "b", "c"]
     assert server.requests[0]["path"] == "/v2/users/u/apps/a/models/m/outputs/generate"

@@ -1,5 +1,5 @@
 # Lines marked `# E: <code>` must fail `mypy --strict` with that error code; every other line must pass.
-# Checked by tests/test_types.py against the golden `generated` package.
+# Checked by tests/generator/test_types.py against the golden `generated` package.
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -15,8 +15,8 @@ import pytest
 
 from codegen.serve import ServeHandle, serve
 
-from .conftest import oracle_package
-from .oracle.models import EveryTypeModel
+from ..conftest import oracle_package
+from ..oracle.models import EveryTypeModel
 from .test_serve import _every_type_dir
 
 PACKAGE = "serve_clients"

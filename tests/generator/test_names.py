@@ -28,14 +28,13 @@ from codegen.parser import parse_model
 from codegen.plan import plan_module
 from codegen.serve import serve
 
-from .conftest import ROOT, oracle_package, run_cli
-from .oracle import fake_openai
-from .oracle.real_names import RealNamesModel
+from ..conftest import ROOT, oracle_package, run_cli, run_mypy
+from ..oracle import fake_openai
+from ..oracle.real_names import RealNamesModel
 
 REAL_NAMES = ROOT / "tests" / "oracle" / "signatures" / "real-names.json"
 EXAMPLE_NAMES = ROOT / "tests" / "hostile" / "names-example-variables.json"
 PACKAGE = "real_names_clients"
-MYPY = (sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-version", "3.10")
 
 
 def _plan() -> Any:
@@ -105,13 +104,7 @@ def test_generated_modules_examples_and_a_caller_pass_mypy_strict(tmp_path: Path
     result = run_cli("generate", str(REAL_NAMES), str(EXAMPLE_NAMES), "-o", str(out))
     assert result.returncode == 0, result.stderr
     (tmp_path / "caller.py").write_text(CALLER)
-    checked = subprocess.run(
-        [*MYPY, "real_names_pkg", "caller.py"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    checked = run_mypy("real_names_pkg", "caller.py", cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 

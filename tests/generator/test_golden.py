@@ -3,13 +3,11 @@ type-checks under mypy --strict (examples included)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SIGNATURES, run_cli
+from ..conftest import ROOT, SIGNATURES, run_cli, run_mypy
 
 GENERATED = ROOT / "generated"
 
@@ -47,23 +45,7 @@ def test_snapshots_are_what_the_bundled_signatures_generate(tmp_path: Path) -> N
 
 @pytest.mark.slow
 def test_generated_passes_mypy_strict(generated_copy: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--no-incremental",
-            "--python-version",
-            "3.10",
-            "-p",
-            "generated",
-        ],
-        cwd=generated_copy.parent,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_mypy("-p", "generated", cwd=generated_copy.parent)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

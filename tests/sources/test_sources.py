@@ -16,9 +16,10 @@ from codegen.sources.remote.refs import parse_model_ref
 from codegen.sources.signature_file import read_signature_file
 from codegen.sources.snapshot import read_snapshots
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..conftest import MODELS, ROOT
+
 HELLO = ROOT / "signatures" / "hello-world.json"
-ALIASES = ROOT / "tests" / "models" / "aliases"
+ALIASES = MODELS / "aliases"
 
 
 def test_load_each_dispatches_to_the_entry_point_of_each_kind() -> None:

@@ -26,9 +26,9 @@ from codegen.plan import plan_module
 from codegen.render import render_signatures
 from codegen.sources.signature_file import read_signature_file
 
-from .conftest import ROOT, SIGNATURES
-from .oracle.models import AllTypesModel, EveryTypeModel, signatures_json
-from .oracle.stub_models import load_method_signatures
+from ..conftest import ROOT, SIGNATURES
+from ..oracle.models import AllTypesModel, EveryTypeModel, signatures_json
+from ..oracle.stub_models import load_method_signatures
 
 INDEX = json.loads((ROOT / "signatures" / "index.json").read_text())
 

@@ -8,7 +8,7 @@ import inspect
 
 import pytest
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 MODULES = sorted(p.stem for p in (ROOT / "generated").glob("*.py") if p.stem not in ("__init__",))
 

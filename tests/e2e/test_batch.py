@@ -7,27 +7,13 @@ from __future__ import annotations
 import asyncio
 import importlib
 import math
-from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-from .conftest import oracle_package
-from .oracle.models import AllTypesModel, EveryTypeModel
-
-PACKAGE = "oracle_batch_clients"
-
-
-@pytest.fixture(scope="session")
-def batch_clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    with oracle_package(tmp_path_factory, PACKAGE) as package:
-        yield package
-
-
-@pytest.fixture
-def rt(batch_clients: ModuleType) -> ModuleType:
-    return importlib.import_module(f"{PACKAGE}._runtime")
+from ..oracle.models import AllTypesModel, EveryTypeModel
+from .conftest import PACKAGE
 
 
 def outputs_requests(server: Any) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from codegen.plan import ModulePlan, plan_module
 from codegen.spec import DataType
 from codegen.typemap import ANNOTATION_NAMES, annotation_names
 
-from .conftest import SIGNATURES
+from ..conftest import SIGNATURES
 
 LEAVES = [row for row in TYPES.values() if row.annotation]
 

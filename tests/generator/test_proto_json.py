@@ -13,13 +13,12 @@ from codegen.errors import CodegenError
 from codegen.parser import extract_signatures
 from codegen.proto_json import ENUMS, MESSAGES, stored_signatures
 
-from .conftest import ROOT, SIGNATURES
-from .test_hostile import EXPECTED, HOSTILE, Ok
+from ..conftest import MODELS, SIGNATURES
+from ..hostile_corpus import HOSTILE_OK
 
 resources = pytest.importorskip("clarifai_grpc.grpc.api.resources_pb2")
 json_format = pytest.importorskip("google.protobuf.json_format")
 
-HOSTILE_OK = sorted(HOSTILE / name for name, outcome in EXPECTED.items() if isinstance(outcome, Ok))
 _KINDS = {8: "bool", 9: "string", 2: "float", 3: "int64"}  # FieldDescriptor.TYPE_*
 
 
@@ -93,7 +92,7 @@ def test_bundled_and_hostile_files_equal_protobuf(path: Path) -> None:
 def test_model_directories_are_already_in_stored_form() -> None:
     from codegen.sources.local import model_dir_signatures
 
-    for config in sorted((ROOT / "tests" / "models").rglob("config.yaml")):
+    for config in sorted(MODELS.rglob("config.yaml")):
         if config.parent.name == "indentation_error":
             continue
         sigs, _, _ = model_dir_signatures(config.parent, need_ids=False)

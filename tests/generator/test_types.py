@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-NEGATIVE = HERE / "typing" / "negative.py"
+from ..conftest import ROOT, run_mypy
+
+NEGATIVE = ROOT / "tests" / "typing" / "negative.py"
 _EXPECT = re.compile(r"#\s*E:\s*([\w-]+)")
 _ERROR = re.compile(r"^negative\.py:(\d+): error: .*\[([\w-]+)\]$")
 
@@ -26,22 +25,7 @@ def test_mypy_rejects_exactly_the_marked_lines(generated_copy: Path) -> None:
         for i, line in enumerate(NEGATIVE.read_text().splitlines(), start=1)
         if (m := _EXPECT.search(line))
     }
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--no-incremental",
-            "--python-version",
-            "3.10",
-            "negative.py",
-        ],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_mypy("negative.py", cwd=work)
     got: dict[int, set[str]] = {}
     for line in result.stdout.splitlines():
         if m := _ERROR.match(line):

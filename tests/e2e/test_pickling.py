@@ -14,19 +14,12 @@ from typing import Any
 
 import pytest
 
-from .conftest import oracle_package
-from .oracle.grpc_server import OracleGrpcServer
-from .oracle.server import OracleServer
+from ..oracle.grpc_server import OracleGrpcServer
+from ..oracle.server import OracleServer
+from .conftest import PACKAGE
 from .pickle_worker import echo
 
-PACKAGE = "oracle_pickle_clients"
 SECRET = "env-only-pat-5c1d9e"  # the oracles' PAT, only ever in the environment (unless passed)
-
-
-@pytest.fixture(scope="module")
-def pkg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    with oracle_package(tmp_path_factory, PACKAGE) as package:
-        yield package
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +64,7 @@ def objects(servers: tuple[OracleServer, OracleGrpcServer]) -> list[Any]:
 
 
 def test_pickles_hold_no_pat_from_the_environment(
-    pkg: ModuleType, env: tuple[OracleServer, OracleGrpcServer], monkeypatch: pytest.MonkeyPatch
+    clients: ModuleType, env: tuple[OracleServer, OracleGrpcServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rt = mod("_runtime")
     originals = objects(env)
@@ -97,7 +90,7 @@ def test_pickles_hold_no_pat_from_the_environment(
 
 
 def test_an_explicit_pat_is_pickled(
-    pkg: ModuleType, env: tuple[OracleServer, OracleGrpcServer], monkeypatch: pytest.MonkeyPatch
+    clients: ModuleType, env: tuple[OracleServer, OracleGrpcServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blob = pickle.dumps(mod("every_type").EveryType(mod("_runtime").Client(pat=SECRET)))
     assert SECRET.encode() in blob
@@ -107,7 +100,7 @@ def test_an_explicit_pat_is_pickled(
 
 
 def test_model_objects_call_from_spawned_workers(
-    pkg: ModuleType, env: tuple[OracleServer, OracleGrpcServer]
+    clients: ModuleType, env: tuple[OracleServer, OracleGrpcServer]
 ) -> None:
     models = [obj for obj in objects(env) if hasattr(obj, "_runner")]
     tasks = [(model, i) for i in range(3) for model in models]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
@@ -14,11 +13,10 @@ from typing import Any
 import pytest
 from clarifai_grpc.grpc.api import service_pb2
 
-from .conftest import oracle_package
-from .oracle.sdk_runner import KINDS, sdk_requests
-from .oracle.server import DEFAULT_PAT
+from ..oracle.sdk_runner import KINDS, sdk_requests
+from ..oracle.server import DEFAULT_PAT
+from .conftest import PACKAGE
 
-PACKAGE = "oracle_runner_clients"
 ENV_VARS = (
     "CLARIFAI_DEPLOYMENT_ID",
     "CLARIFAI_DEPLOYMENT_USER_ID",
@@ -45,19 +43,13 @@ INVALID: dict[str, dict[str, str]] = {
 CALLS = [(t, k) for t in ("http", "grpc") for k in KINDS if (t, k) != ("http", "bidi_stream")]
 
 
-@pytest.fixture(scope="session")
-def pkg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    with oracle_package(tmp_path_factory, PACKAGE) as package:
-        yield package
-
-
 @pytest.fixture(autouse=True)
 def no_runner_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ENV_VARS:
         monkeypatch.delenv(var, raising=False)
 
 
-def module(pkg: ModuleType, name: str) -> Any:
+def module(clients: ModuleType, name: str) -> Any:
     return importlib.import_module(f"{PACKAGE}.{name}")
 
 
@@ -65,8 +57,8 @@ def server_for(request: pytest.FixtureRequest, transport: str) -> Any:
     return request.getfixturevalue("oracle" if transport == "http" else "oracle_grpc")
 
 
-def make_client(pkg: ModuleType, server: Any, transport: str, is_async: bool, **kw: Any) -> Any:
-    rt = module(pkg, "_runtime")
+def make_client(clients: ModuleType, server: Any, transport: str, is_async: bool, **kw: Any) -> Any:
+    rt = module(clients, "_runtime")
     cls = rt.AsyncClient if is_async else rt.Client
     return cls(DEFAULT_PAT, server.base_url, transport=transport, **kw)
 
@@ -90,16 +82,16 @@ async def acall(model: Any, kind: str) -> None:
         assert [v async for v in model.stream(["a", "b"], suffix="")] == ["A", "B"]
 
 
-def run(pkg: ModuleType, client: Any, kind: str, **bind: str) -> None:
+def run(clients: ModuleType, client: Any, kind: str, **bind: str) -> None:
     """Call through `EveryType(client, **bind)` (or its async twin), then close the client."""
     if not hasattr(client, "aclose"):
         with client:
-            call(module(pkg, "every_type").EveryType(client, **bind), kind)
+            call(module(clients, "every_type").EveryType(client, **bind), kind)
         return
 
     async def main() -> None:
         async with client:
-            await acall(module(pkg, "every_type").AsyncEveryType(client, **bind), kind)
+            await acall(module(clients, "every_type").AsyncEveryType(client, **bind), kind)
 
     asyncio.run(main())
 
@@ -132,7 +124,7 @@ def user_lookups(server: Any) -> list[Any]:
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 @pytest.mark.parametrize(("transport", "kind"), CALLS)
 def test_runner_selector_is_the_sdks(
-    pkg: ModuleType,
+    clients: ModuleType,
     request: pytest.FixtureRequest,
     transport: str,
     kind: str,
@@ -144,7 +136,7 @@ def test_runner_selector_is_the_sdks(
     sdk_posts = [r for r in expected if isinstance(r, service_pb2.PostModelOutputsRequest)]
     sdk_users = [r for r in expected if isinstance(r, service_pb2.GetUserRequest)]
 
-    run(pkg, make_client(pkg, server, transport, is_async, **RUNNERS[runner]), kind)
+    run(clients, make_client(clients, server, transport, is_async, **RUNNERS[runner]), kind)
 
     posts = sent(server)
     assert len(posts) == len(sdk_posts) == (2 if kind == "bidi_stream" else 1)
@@ -157,15 +149,17 @@ def test_runner_selector_is_the_sdks(
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 @pytest.mark.parametrize("transport", ["http", "grpc"])
 def test_batch_requests_carry_the_sdks_runner_selector(
-    pkg: ModuleType, request: pytest.FixtureRequest, transport: str, is_async: bool, runner: str
+    clients: ModuleType, request: pytest.FixtureRequest, transport: str, is_async: bool, runner: str
 ) -> None:
     server = server_for(request, transport)
     expected = sdk_requests("unary", **RUNNERS[runner])
     sdk_post = next(r for r in expected if isinstance(r, service_pb2.PostModelOutputsRequest))
     sdk_users = [r for r in expected if isinstance(r, service_pb2.GetUserRequest)]
-    client = make_client(pkg, server, transport, is_async, batch_concurrency=2, **RUNNERS[runner])
+    client = make_client(
+        clients, server, transport, is_async, batch_concurrency=2, **RUNNERS[runner]
+    )
     items = [{"x": i} for i in range(300)]
-    every_type = module(pkg, "every_type")
+    every_type = module(clients, "every_type")
     if is_async:
 
         async def main() -> list[int]:
@@ -185,11 +179,11 @@ def test_batch_requests_carry_the_sdks_runner_selector(
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 @pytest.mark.parametrize(("transport", "kind"), CALLS)
 def test_no_settings_send_no_runner_selector(
-    pkg: ModuleType, request: pytest.FixtureRequest, transport: str, kind: str, is_async: bool
+    clients: ModuleType, request: pytest.FixtureRequest, transport: str, kind: str, is_async: bool
 ) -> None:
     server = server_for(request, transport)
     assert not any(r.HasField("runner_selector") for r in sdk_requests(kind))
-    run(pkg, make_client(pkg, server, transport, is_async), kind)
+    run(clients, make_client(clients, server, transport, is_async), kind)
     posts = sent(server)
     assert posts and not any(p.HasField("runner_selector") for p in posts)
     bodies = [r["body"] for r in server.requests]
@@ -203,11 +197,11 @@ def _as_list(body: Any) -> list[Any]:
 
 @pytest.mark.parametrize("transport", ["http", "grpc"])
 def test_owner_is_looked_up_once_per_client(
-    pkg: ModuleType, request: pytest.FixtureRequest, transport: str
+    clients: ModuleType, request: pytest.FixtureRequest, transport: str
 ) -> None:
     server = server_for(request, transport)
-    every = module(pkg, "every_type")
-    with make_client(pkg, server, transport, False, deployment_id="d") as client:
+    every = module(clients, "every_type")
+    with make_client(clients, server, transport, False, deployment_id="d") as client:
         model = every.EveryType(client)
         with ThreadPoolExecutor(8) as pool:
             assert list(pool.map(model.echo_int, range(16))) == list(range(16))
@@ -221,14 +215,14 @@ def test_owner_is_looked_up_once_per_client(
 
 @pytest.mark.parametrize("transport", ["http", "grpc"])
 def test_owner_is_looked_up_once_per_async_client(
-    pkg: ModuleType, request: pytest.FixtureRequest, transport: str
+    clients: ModuleType, request: pytest.FixtureRequest, transport: str
 ) -> None:
     server = server_for(request, transport)
-    every = module(pkg, "every_type")
+    every = module(clients, "every_type")
 
     async def main() -> None:
         async with make_client(
-            pkg, server, transport, True, nodepool_id="n", compute_cluster_id="c"
+            clients, server, transport, True, nodepool_id="n", compute_cluster_id="c"
         ) as client:
             model = every.AsyncEveryType(client)
             assert await asyncio.gather(*(model.echo_int(i) for i in range(16))) == list(range(16))
@@ -247,11 +241,13 @@ def owner(request: Any) -> str:
     return str(selector.deployment.user_id or selector.nodepool.compute_cluster.user_id)
 
 
-def test_a_failed_owner_lookup_is_an_error_and_is_not_cached(pkg: ModuleType, oracle: Any) -> None:
-    rt = module(pkg, "_runtime")
+def test_a_failed_owner_lookup_is_an_error_and_is_not_cached(
+    clients: ModuleType, oracle: Any
+) -> None:
+    rt = module(clients, "_runtime")
     oracle.inject(status=404, match="get_user")
-    with make_client(pkg, oracle, "http", False, deployment_id="d", max_retries=0) as client:
-        model = module(pkg, "every_type").EveryType(client)
+    with make_client(clients, oracle, "http", False, deployment_id="d", max_retries=0) as client:
+        model = module(clients, "every_type").EveryType(client)
         with pytest.raises(rt.NotFoundError) as info:
             model.echo_int(1)
         assert DEFAULT_PAT not in str(info.value)
@@ -264,37 +260,37 @@ def test_a_failed_owner_lookup_is_an_error_and_is_not_cached(pkg: ModuleType, or
 @pytest.mark.parametrize("combo", INVALID)
 @pytest.mark.parametrize("transport", ["http", "grpc"])
 def test_invalid_combinations_send_nothing(
-    pkg: ModuleType,
+    clients: ModuleType,
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
     transport: str,
     combo: str,
 ) -> None:
     server = server_for(request, transport)
-    rt = module(pkg, "_runtime")
-    every = module(pkg, "every_type")
+    rt = module(clients, "_runtime")
+    every = module(clients, "every_type")
     settings = INVALID[combo]
     for is_async in (False, True):
         with pytest.raises(rt.ArgumentError, match="runner selection"):
-            make_client(pkg, server, transport, is_async, **settings)
-    with make_client(pkg, server, transport, False) as client:
+            make_client(clients, server, transport, is_async, **settings)
+    with make_client(clients, server, transport, False) as client:
         with pytest.raises(rt.ArgumentError, match="runner selection"):
             every.EveryType(client, **settings)
     with pytest.raises(rt.ArgumentError, match="runner selection"):
-        every.AsyncEveryType(make_client(pkg, server, transport, True), **settings)
+        every.AsyncEveryType(make_client(clients, server, transport, True), **settings)
     for name, value in settings.items():
         monkeypatch.setenv(f"CLARIFAI_{name.upper()}", value)
     with pytest.raises(rt.ArgumentError, match=r"environment: \$CLARIFAI_"):
-        make_client(pkg, server, transport, False)
+        make_client(clients, server, transport, False)
     assert server.requests == []
 
 
 def test_environment_explicit_arguments_and_instances(
-    pkg: ModuleType, oracle: Any, monkeypatch: pytest.MonkeyPatch
+    clients: ModuleType, oracle: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CLARIFAI_DEPLOYMENT_ID", "env-dep")
     monkeypatch.setenv("CLARIFAI_DEPLOYMENT_USER_ID", "env-user")
-    every = module(pkg, "every_type")
+    every = module(clients, "every_type")
 
     def selector(model: Any) -> dict[str, Any]:
         oracle.clear_requests()
@@ -302,7 +298,7 @@ def test_environment_explicit_arguments_and_instances(
         body: dict[str, Any] = oracle.last_request["body"]
         return body["runner_selector"]
 
-    with make_client(pkg, oracle, "http", False) as client:  # from the environment
+    with make_client(clients, oracle, "http", False) as client:  # from the environment
         assert selector(every.EveryType(client)) == {
             "deployment": {"id": "env-dep", "user_id": "env-user"}
         }
@@ -313,7 +309,9 @@ def test_environment_explicit_arguments_and_instances(
         bound = every.EveryType(client, deployment_id="mine", deployment_user_id="me2")
         assert selector(bound) == {"deployment": {"id": "mine", "user_id": "me2"}}
     # an explicit target replaces the environment's whole target
-    with make_client(pkg, oracle, "http", False, nodepool_id="np", compute_cluster_id="cc") as c:
+    with make_client(
+        clients, oracle, "http", False, nodepool_id="np", compute_cluster_id="cc"
+    ) as c:
         assert selector(every.EveryType(c)) == {
             "nodepool": {"id": "np", "compute_cluster": {"id": "cc", "user_id": "env-user"}}
         }

@@ -21,7 +21,8 @@ from codegen.parser import parse_model
 from codegen.serve import ServeHandle, banner, run_forever, run_model_dir, serve
 from codegen.spec import MethodKind
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..conftest import ROOT
+
 DEMO_DIR = ROOT / "demo" / "pixel-words"
 DEMO = "/v2/users/demo/apps/local/models/pixel-words"
 EVERY = "/v2/users/codegen/apps/oracle/models/every-type"

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from .conftest import ROOT
-from .oracle.server import OracleServer
-from .oracle.stub_models import fixture_models
+from ..conftest import ROOT
+from ..oracle.server import OracleServer
+from ..oracle.stub_models import fixture_models
 
 GENERATED = ROOT / "generated"
 EXAMPLES = sorted(p.stem for p in (GENERATED / "examples").glob("*.py") if p.stem != "__init__")

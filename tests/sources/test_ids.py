@@ -6,8 +6,6 @@ from __future__ import annotations
 import ast
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,16 +14,14 @@ from click.testing import CliRunner, Result
 from codegen.cli import cli
 from codegen.sources.local import is_model_dir
 
-from .conftest import ROOT, SIGNATURES
-from .test_hostile import EXPECTED, HOSTILE, Ok
+from ..conftest import MODELS, SIGNATURES, run_mypy
+from ..hostile_corpus import HOSTILE_OK
 
-MODELS = ROOT / "tests" / "models"
 MODEL_DIRS = sorted(
     p
     for p in [*MODELS.iterdir(), *(MODELS / "published").iterdir()]
     if is_model_dir(p) and p.name != "indentation_error"
 )
-HOSTILE_OK = sorted(HOSTILE / n for n, outcome in EXPECTED.items() if isinstance(outcome, Ok))
 DIRECTORY = MODELS / "published" / "llm_params"  # config.yaml: model.id only
 PAT = "pat-0123456789abcdef-SECRET"
 
@@ -80,13 +76,7 @@ def test_placeholder_example_is_typed_python(tmp_path: Path) -> None:
     example = invoke(tmp_path, "example", str(DIRECTORY), "--package", "pkg").stdout
     assert "YOUR_USER_ID" in example
     (pkg / "examples" / "llm_params.py").write_text(example, encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "pkg.examples"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_mypy("-p", "pkg.examples", cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT, run_cli
-from .fake_api import DEFAULT_PAT, FakeClarifai
+from ..conftest import ROOT, run_cli
+from ..fake_api import DEFAULT_PAT, FakeClarifai
 
 HELLO_URL = "https://clarifai.com/runners-examples/main/models/hello-world"
 HELLO_VERSION = json.loads((ROOT / "signatures" / "hello-world.json").read_text())["model"][

@@ -16,8 +16,8 @@ from codegen.sources.ids import parse_ref
 from codegen.sources.signature_file import read_signature_file
 from codegen.spec import DataType, LiteralDefault, MethodKind, ModelRef, ServerDefault
 
-ROOT = Path(__file__).resolve().parent.parent
-SIGNATURES = sorted(p for p in (ROOT / "signatures").glob("*.json") if p.name != "index.json")
+from ..conftest import ROOT, SIGNATURES
+
 INDEX = json.loads((ROOT / "signatures" / "index.json").read_text())
 REF = ModelRef("u", "a", "m")
 

@@ -24,7 +24,7 @@ from codegen.sources.remote.refs import looks_remote, model_url, parse_model_ref
 from codegen.sources.remote.settings import RemoteSettings
 from codegen.spec import ModelRef
 
-from .fake_api import (
+from ..fake_api import (
     DEFAULT_PAT,
     SIGNATURES,
     FakeClarifai,

@@ -8,8 +8,6 @@ effects (model.py is executed) land there and its global patches (json encoder, 
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -27,9 +25,11 @@ from codegen.sources.local import (
     sdk_base_methods,
 )
 
+from ..conftest import MODELS
+from .sdk_subprocess import run_sdk_script
+
 pytest.importorskip("clarifai.runners.models.model_builder")
 
-MODELS = Path(__file__).parent / "models"
 # mocking=True is what upload does. numpy/PIL annotations fail under it (they become MagicMock), so
 # the model that uses them is loaded unmocked: an SDK limitation that model_dir_signatures warns about.
 MOCKING = {
@@ -285,18 +285,7 @@ def oracle(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         if sdk_rejects:
             models.append([str(write_model(negatives / name, source) / ""), True])
     bases = {n: list(b.qualnames) for n, b in SDK_BASES.items() if n not in ("object", "ABC")}
-    proc = subprocess.run(
-        [sys.executable, "-c", _ORACLE],
-        input=json.dumps({"models": models, "bases": bases}),
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("ORACLE:"))
-    data: dict[str, Any] = json.loads(line.removeprefix("ORACLE:"))
+    data = run_sdk_script(_ORACLE, {"models": models, "bases": bases}, cwd)
     data["cwd"] = cwd
     data["negatives"] = negatives
     return data

@@ -10,16 +10,15 @@ against the API), each signature through `MessageToDict(..., preserving_proto_fi
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import ROOT, run_cli
+from ..conftest import MODELS, run_cli
+from .sdk_subprocess import run_sdk_script
 
-PUBLISHED = ROOT / "tests" / "models" / "published"
+PUBLISHED = MODELS / "published"
 BROKEN = "indentation_error"
 NAMES = sorted(p.name for p in PUBLISHED.iterdir() if p.is_dir() and p.name != BROKEN)
 EXPECTED = "expected_signatures.json"
@@ -56,18 +55,7 @@ def sdk_signatures(cwd: Path) -> dict[str, Any]:
     """What the SDK computes for every published test directory (and the broken one)."""
     pytest.importorskip("clarifai.runners.models.model_builder")
     folders = [[str(PUBLISHED / n), n in MOCKED] for n in [*NAMES, BROKEN]]
-    proc = subprocess.run(
-        [sys.executable, "-c", _ORACLE],
-        input=json.dumps(folders),
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("ORACLE:"))
-    found: dict[str, Any] = json.loads(line.removeprefix("ORACLE:"))
+    found = run_sdk_script(_ORACLE, folders, cwd)
     return {Path(k).name: v for k, v in found.items()}
 
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import ROOT
+from ..conftest import ROOT
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .conftest import ROOT, SIGNATURES, run_cli
+from ..conftest import ROOT, SIGNATURES, run_cli
 
 
 def digest(root: Path) -> str:

@@ -1,4 +1,4 @@
-"""What a `multiprocessing` worker runs in tests/test_pickling.py (a small module, so that the
+"""What a `multiprocessing` worker runs in tests/e2e/test_pickling.py (a small module, so that the
 spawned workers import nothing heavy): call a model object it received pickled."""
 
 from __future__ import annotations
