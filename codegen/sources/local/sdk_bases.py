@@ -1,7 +1,7 @@
 """The SDK's model base classes and the @ModelClass.method methods each defines in its own body
 (clarifai 12.5.0, runners/models/*.py). `methods` are MessageToDict(build_function_signature(m),
 preserving_proto_field_name=True), in class-body order; docstrings already through inspect.cleandoc.
-tests/test_local.py compares every entry with the SDK's `_register_model_methods()`.
+tests/sources/test_local.py compares every entry with the SDK's `_register_model_methods()`.
 """
 
 from __future__ import annotations
