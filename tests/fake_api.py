@@ -18,28 +18,29 @@ non-JSON body). `times=None`: a permanent fault; `model="u/a/m"`: that model's r
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from codegen.serve.registry import Registry, SignatureModel
+from codegen.serve.registry import Registry, SignatureModel, status_body
 from codegen.serve.rest import Handler, RestServer
 from codegen.serve.signatures import signature_model
 from codegen.spec import ModelRef
 
-from .oracle.base import FAULT_STATUS, ApiDouble, BaseFault, Record
+from .oracle.base import FAULT_STATUS, ApiDouble, Record
+from .oracle.server import Fault, answer
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNATURES = ROOT / "signatures"
 DEFAULT_PAT = "fake-pat-1234567890abcdef"
 
+_HTML401 = b"<html><body>401 Unauthorized</body></html>"
 FAULT_KINDS = frozenset(map(str, FAULT_STATUS)) | {
     "drop",
     "stall",
@@ -51,18 +52,6 @@ FAULT_KINDS = frozenset(map(str, FAULT_STATUS)) | {
 
 def status(code: int = 10000, description: str = "Ok") -> dict[str, Any]:
     return {"code": code, "description": description, "req_id": "fake-req-0001"}
-
-
-@dataclass
-class _Fault(BaseFault):
-    kind: str = "500"
-    retry_after: float | str | None = None
-    seconds: float = 5.0
-    code: int | None = None
-    description: str | None = None
-
-    def named(self, name: str, record: Record) -> bool:
-        return name == "/".join(record[k] or "" for k in ("user_id", "app_id", "model_id"))
 
 
 def default_models() -> dict[str, tuple[str, str, str, Any]]:
@@ -91,19 +80,9 @@ class FakeClarifai(ApiDouble):
         )
         self._in_flight = 0
         self.max_in_flight = 0  # the most requests handled at once
-        self._stopping = threading.Event()
         if defaults:
             for user, app, model, body in default_models().values():
                 self.add_model(user, app, model, body)
-
-    def start(self) -> FakeClarifai:
-        self._stopping.clear()
-        return super().start()  # type: ignore[no-any-return]
-
-    def stop(self) -> None:
-        """Stop promptly: stalls are cut short, open connections closed, handler threads joined."""
-        self._stopping.set()
-        super().stop()
 
     @property
     def live_handlers(self) -> int:
@@ -137,14 +116,33 @@ class FakeClarifai(ApiDouble):
         return self.add_model(user, app, model, body, version_id)
 
     def inject(
-        self, kind: str, times: int | None = 1, *, model: str | None = None, **options: Any
+        self,
+        kind: str,
+        times: int | None = 1,
+        *,
+        model: str | None = None,
+        retry_after: float | str | None = None,
+        seconds: float = 5.0,
+        code: int | None = None,
+        description: str | None = None,
     ) -> None:
-        """Queue a fault (`_Fault`'s fields) for the next `times` matching requests (None: all)."""
+        """Queue a fault for the next `times` requests (None: all), to `model` ("u/a/m") if given."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULT_KINDS)}")
-        if kind == "429":
-            options.setdefault("retry_after", 1)
-        self._queue(_Fault(times=times, match=model, kind=kind, **options))
+        http = int(kind) if kind.isdigit() else None
+        default_code, default_description = FAULT_STATUS.get(http or 0, (10020, "Failure"))
+        body = {"status": status(code or default_code, description or default_description)}
+        fault: dict[str, Any] = {
+            "failure": {"status": 200},
+            "html401": {"status": 401, "body": _HTML401, "content_type": "text/html"},
+            "drop": {"drop": True},
+            "stall": {"delay": seconds},
+            "truncate": {"status": 200, "body": self._truncated},
+        }.get(kind, {"status": http})
+        if kind == "429" or retry_after is not None:
+            fault["headers"] = {"Retry-After": str(1 if retry_after is None else retry_after)}
+        match = None if model is None else (lambda record: _model_of(record) == model)
+        self._queue(Fault(times=times, match=match, **{"body": body, **fault}))
 
     @property
     def hits(self) -> Counter[str]:
@@ -176,49 +174,35 @@ class FakeClarifai(ApiDouble):
             exchange.send(405, {"status": status(11103, "Method not allowed")})
             return True
         record["monotonic"] = time.monotonic()
-        fault: _Fault | None = self._record(record)
+        fault: Fault | None = self._record(record)
         with self._lock:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
         if self.latency > 0 and self._stopping.wait(self.latency):
             exchange.drop()
             return True
-        return fault is not None and self._fault(fault, record, exchange)
+        return answer(fault, record, exchange, self._stopping)
 
     def _done(self, record: Record) -> None:
         if record["method"] != "POST":
             with self._lock:
                 self._in_flight -= 1
 
-    def _fault(self, fault: _Fault, record: Record, exchange: Handler) -> bool:
-        """Serve a fault; False when the normal answer should still follow (a short stall)."""
-        kind = fault.kind
-        if kind.isdigit():
-            http = int(kind)
-            code, desc = FAULT_STATUS[http]
-            headers = {}
-            if fault.retry_after is not None:
-                headers["Retry-After"] = str(fault.retry_after)
-            body = {"status": status(fault.code or code, fault.description or desc)}
-            exchange.send(http, body, headers)
-        elif kind == "html401":
-            exchange.send(401, b"<html><body>401 Unauthorized</body></html>", {}, "text/html")
-        elif kind == "failure":
-            body = {"status": status(fault.code or 10020, fault.description or "Failure")}
-            exchange.send(200, body)
-        elif kind == "drop" or (kind == "stall" and self._stopping.wait(fault.seconds)):
-            exchange.drop()
-        elif kind == "truncate":
-            served = self.registry.lookup(
-                record["user_id"], record["app_id"], record["model_id"], record["version_id"]
-            )
-            if served is None:
-                return False
-            raw = json.dumps(served.get_body(record["route"], record["version_id"])).encode()
-            exchange.send(200, raw[: len(raw) // 2])
-        else:
-            return False
-        return True
+    def _truncated(self, record: Record) -> bytes:
+        """The normal answer's body, cut in half."""
+        ids = (record["user_id"], record["app_id"], record["model_id"], record["version_id"])
+        served = self.registry.lookup(*ids)
+        body = (
+            served.get_body(record["route"], ids[3])
+            if served
+            else status_body(*self.registry.missing(*ids))
+        )
+        raw = json.dumps(body).encode()
+        return raw[: len(raw) // 2]
+
+
+def _model_of(record: Record) -> str:
+    return "/".join(record[k] or "" for k in ("user_id", "app_id", "model_id"))
 
 
 @pytest.fixture(name="fake_api")

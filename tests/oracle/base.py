@@ -83,12 +83,16 @@ class ApiDouble:
         self._lock = threading.Lock()
         self._requests: list[Record] = []
         self._faults: list[BaseFault] = []
+        self._stopping = threading.Event()  # set by stop(): cuts injected delays short
 
     def start(self) -> Any:
+        self._stopping.clear()
         self._server.start()
         return self
 
     def stop(self) -> None:
+        """Stop promptly: delays are cut short, open connections closed, handler threads joined."""
+        self._stopping.set()
         self._server.stop()
 
     def __enter__(self) -> Any:
@@ -173,13 +177,12 @@ class OracleBase(ApiDouble):
         quiet: bool = True,
         **options: Any,
     ) -> None:
-        from .models import default_version_id, oracle_models, oracle_versions
+        from .models import default_version_id, oracle_models
 
         super().__init__()
-        if models is None:
-            models = oracle_models()
-            versions = {**oracle_versions(), **(versions or {})}
-        self.models: dict[ModelKey, ModelClass] = dict(models)
+        self.models: dict[ModelKey, ModelClass] = dict(
+            oracle_models() if models is None else models
+        )
         self.versions: dict[ModelKey, str] = {}
         for key, model in self.models.items():
             model.load_model()

@@ -13,8 +13,8 @@ hook records requests and applies injected faults.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
+from threading import Event
 from typing import Any
 
 from clarifai_grpc.grpc.api.status import status_code_pb2
@@ -25,7 +25,7 @@ from codegen.serve.routes import ROUTES
 
 from .base import DEFAULT_OWNER, DEFAULT_PAT, FAULT_STATUS, BaseFault, OracleBase, Record
 
-__all__ = ["DEFAULT_OWNER", "DEFAULT_PAT", "Fault", "OracleServer"]
+__all__ = ["DEFAULT_OWNER", "DEFAULT_PAT", "Fault", "OracleServer", "answer"]
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Fault(BaseFault):
     status: int | None = None
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
     delay: float = 0.0
     drop: bool = False
 
@@ -91,7 +92,7 @@ class OracleServer(OracleBase):
 
         - ``delay``: sleep this many seconds before answering (alone: then answer normally).
         - ``status``: answer with this HTTP status, running nothing. ``body``: a dict (JSON),
-          ``str``/``bytes`` (verbatim) or None (a ``{"status": ...}`` body with a matching Clarifai
+          ``str``/``bytes`` (verbatim), a function of the record giving one, or None (a ``{"status": ...}`` body with a matching Clarifai
           code: 429 -> 11005, 503 -> 21354, 5xx -> 98004, ...); ``headers`` are added.
         - ``drop``: close the connection without any response.
         - ``match``: a route name (``ROUTES``), else a path substring, or a predicate over the record.
@@ -102,21 +103,23 @@ class OracleServer(OracleBase):
 
     def _hook(self, record: Record, exchange: Handler) -> bool:
         """Record the request; apply a matching fault. True if the fault answered it."""
-        fault: Fault | None = self._record(record)
-        if fault is None:
-            return False
-        if fault.delay:
-            time.sleep(fault.delay)
-        if fault.drop:
-            record["http_status"] = 0
-            exchange.drop()
-            return True
-        if fault.status is None:
-            return False
-        record["http_status"] = fault.status
-        body = fault.body
-        if body is None:
-            default = (status_code_pb2.INTERNAL_UNCATEGORIZED, "Uncategorized")
-            body = status_body(*FAULT_STATUS.get(fault.status, default))
-        exchange.send(fault.status, body, fault.headers)
+        return answer(self._record(record), record, exchange, self._stopping)
+
+
+def answer(fault: Fault | None, record: Record, exchange: Handler, stopping: Event) -> bool:
+    """Apply `fault` to a request (a delay is cut short by `stopping`); True if it answered."""
+    if fault is None:
+        return False
+    if fault.drop or (fault.delay and stopping.wait(fault.delay)):
+        record["http_status"] = 0
+        exchange.drop()
         return True
+    if fault.status is None:
+        return False
+    record["http_status"] = fault.status
+    body = fault.body(record) if callable(fault.body) else fault.body
+    if body is None:
+        default = (status_code_pb2.INTERNAL_UNCATEGORIZED, "Uncategorized")
+        body = status_body(*FAULT_STATUS.get(fault.status, default))
+    exchange.send(fault.status, body, fault.headers, fault.content_type)
+    return True
