@@ -130,17 +130,13 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
     def GetUser(
         self, request: service_pb2.GetUserRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleUserResponse:
-        resp = service_pb2.SingleUserResponse()
         watch = self.hook("GetUser", context, request) if self.hook is not None else None
         denied = self._denied(context)
         user = self.registry.user(request.user_app_id.user_id)
-        if denied is not None:
-            resp.status.code, resp.status.description = denied
-        elif user is None:
-            resp.status.code = status_code_pb2.CONN_DOES_NOT_EXIST
-            resp.status.description = "User does not exist"
-        else:
-            resp.status.code, resp.status.description = status_code_pb2.SUCCESS, "Ok"
+        if denied is None and user is None:
+            denied = status_code_pb2.CONN_DOES_NOT_EXIST, "User does not exist"
+        resp = status_response(*(denied or (status_code_pb2.SUCCESS, "Ok")), message=_USER)
+        if denied is None:
             resp.user.id = user
         if self.access_log is not None:
             who = request.user_app_id.user_id
@@ -150,34 +146,30 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
     def GetModel(
         self, request: service_pb2.GetModelRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleModelResponse:
-        return _drain(self._call("GetModel", context, request, _model_of(request), _no_model))
+        return self._get_model("GetModel", context, request, _MODEL)
 
     def GetModelVersion(
         self, request: service_pb2.GetModelVersionRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleModelVersionResponse:
-        got = _drain(self._call("GetModelVersion", context, request, _model_of(request), _no_model))
-        resp = service_pb2.SingleModelVersionResponse()
-        resp.status.CopyFrom(got.status)
-        if got.HasField("model"):
-            resp.model_version.CopyFrom(got.model.model_version)
-        return resp
+        return self._get_model("GetModelVersion", context, request, _VERSION)
+
+    def _get_model(self, rpc: str, context: grpc.ServicerContext, request: Any, cls: Any) -> Any:
+        def run(served: ServedModel) -> Iterator[Any]:
+            resp = status_response(status_code_pb2.SUCCESS, "Ok", message=cls)
+            model = served.model_proto(request.version_id or None)
+            if cls is _MODEL:
+                resp.model.CopyFrom(model)
+            else:
+                resp.model_version.CopyFrom(model.model_version)
+            yield resp
+
+        rejected = lambda r: status_response(*r, message=cls)  # noqa: E731
+        return _drain(self._call(rpc, context, request, run, rejected))
 
 
-def _model_of(request: Any) -> Callable[[ServedModel], Iterator[Any]]:
-    def run(served: ServedModel) -> Iterator[Any]:
-        resp = service_pb2.SingleModelResponse()
-        resp.status.code = status_code_pb2.SUCCESS
-        resp.status.description = "Ok"
-        resp.model.CopyFrom(served.model_proto(request.version_id or None))
-        yield resp
-
-    return run
-
-
-def _no_model(rejection: tuple[int, str, str]) -> Any:
-    resp = service_pb2.SingleModelResponse()
-    resp.status.code, resp.status.description, resp.status.details = rejection
-    return resp
+_USER = service_pb2.SingleUserResponse
+_MODEL = service_pb2.SingleModelResponse
+_VERSION = service_pb2.SingleModelVersionResponse
 
 
 def _drain(responses: Iterator[Any]) -> Any:

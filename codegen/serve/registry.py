@@ -122,9 +122,14 @@ def status_body(code: int, description: str, details: str | None = None) -> dict
 
 
 def status_response(
-    code: int, description: str, details: str = ""
-) -> service_pb2.MultiOutputResponse:
-    resp = service_pb2.MultiOutputResponse()
+    code: int,
+    description: str,
+    details: str = "",
+    *,
+    message: Any = service_pb2.MultiOutputResponse,
+) -> Any:
+    """A `message` (a response proto class) carrying only a status."""
+    resp = message()
     resp.status.code = code
     resp.status.description = description
     if details:
