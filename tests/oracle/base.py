@@ -184,22 +184,13 @@ class OracleBase(ApiDouble):
             oracle_models() if models is None else models
         )
         self.versions: dict[ModelKey, str] = {}
+        served = []
         for key, model in self.models.items():
             model.load_model()
-            self.versions[key] = (
-                (versions or {}).get(key)
-                or getattr(model, "VERSION_ID", None)
-                or default_version_id(key)
-            )
-        served = [
-            ServedModel(
-                ModelRef(*key),
-                model,
-                self.versions[key],
-                model_type_id=getattr(model, "MODEL_TYPE_ID", "any-to-any"),
-            )
-            for key, model in self.models.items()
-        ]
+            version = (versions or {}).get(key) or getattr(model, "VERSION_ID", None)
+            self.versions[key] = version or default_version_id(key)
+            model_type = getattr(model, "MODEL_TYPE_ID", "any-to-any")
+            served.append(ServedModel(ModelRef(*key), model, self.versions[key], model_type))
         self.registry = Registry(
             served, pat, owner_id=owner_id, strict_versions=True, exact_auth=True
         )

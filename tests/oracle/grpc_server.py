@@ -141,17 +141,14 @@ class OracleGrpcServer(OracleBase):
 _END = object()
 
 
+@dataclass
 class _Watch:
     """One call: records its requests, and applies its fault to its responses."""
 
-    def __init__(
-        self,
-        oracle: OracleGrpcServer,
-        record: dict[str, Any],
-        fault: GrpcFault | None,
-        context: grpc.ServicerContext,
-    ) -> None:
-        self.oracle, self.record, self.fault, self.context = oracle, record, fault, context
+    oracle: OracleGrpcServer
+    record: Record
+    fault: GrpcFault | None
+    context: grpc.ServicerContext
 
     def requests(self, it: Iterator[Any]) -> Iterator[Any]:
         yield next(it)  # the first was recorded with the call
