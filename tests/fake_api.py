@@ -88,11 +88,6 @@ class FakeClarifai(ApiDouble):
     def live_handlers(self) -> int:
         return self._server.live_handlers
 
-    @staticmethod
-    def path(user: str, app: str, model: str, version_id: str | None = None) -> str:
-        path = f"/v2/users/{user}/apps/{app}/models/{model}"
-        return path + (f"/versions/{version_id}" if version_id else "")
-
     def add_model(
         self, user: str, app: str, model: str, body: Any, version_id: str | None = None
     ) -> str:

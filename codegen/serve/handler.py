@@ -24,9 +24,17 @@ from .routes import HTTPError, bad_request, fail, new_record, parse_request, par
 if TYPE_CHECKING:
     from .rest import RestServer
 
-__all__ = ["Handler"]
+__all__ = ["Handler", "shut"]
 
 _GET_ROUTES: Final = ("get_model", "get_model_version", "list_model_versions", "get_user")
+
+
+def shut(sock: socket.socket) -> None:
+    """Close both directions of a connection (a thread blocked reading it wakes up)."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -95,10 +103,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def drop(self) -> None:
         self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        shut(self.connection)
 
     def _write_chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from typing import Any, Final
 
-from .handler import Handler
+from .handler import Handler, shut
 from .registry import Listener, Registry
 
 __all__ = ["FRAMINGS", "Handler", "RestHook", "RestServer"]
@@ -115,10 +115,7 @@ class RestServer(Listener):
         with self._lock:
             still_open = list(self._open.items())
         for sock, thread in still_open:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            shut(sock)
             thread.join(timeout=2)
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -109,6 +109,12 @@ class ApiDouble:
         url: str = self._server.url
         return url
 
+    @staticmethod
+    def path(user: str, app: str, model: str, version_id: str | None = None) -> str:
+        """``/v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]``."""
+        path = f"/v2/users/{user}/apps/{app}/models/{model}"
+        return path + (f"/versions/{version_id}" if version_id else "")
+
     @property
     def requests(self) -> list[Record]:
         """A snapshot of every request received, oldest first (keys: the subclass's `_record`)."""

@@ -68,9 +68,8 @@ class OracleServer(OracleBase):
         self._server.stream_framing = value
 
     def url(self, user_id: str, app_id: str, model_id: str, version_id: str | None = None) -> str:
-        """``{base_url}/v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]``."""
-        u = f"{self.base_url}/v2/users/{user_id}/apps/{app_id}/models/{model_id}"
-        return f"{u}/versions/{version_id}" if version_id else u
+        """``base_url`` + ``path(...)``."""
+        return self.base_url + self.path(user_id, app_id, model_id, version_id)
 
     @property
     def auth_headers(self) -> dict[str, str]:
