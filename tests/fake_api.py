@@ -1,86 +1,57 @@
-"""A fake Clarifai REST API on 127.0.0.1 serving saved method signatures, with injectable faults: the
-signature-only models (`SignatureModel`) of `codegen.serve`, with faults and counters in its hook.
+"""A fake Clarifai GetModel API on 127.0.0.1 serving saved method signatures, with injectable faults:
+`codegen.serve`'s signature-only models (`SignatureModel`), recording and faults in its hook.
 
-Routes::
-
-    GET /v2/users/{u}/apps/{a}/models/{m}                 GetModel: {"status", "model": {..., "model_version"}}
-    GET /v2/users/{u}/apps/{a}/models/{m}/versions/{v}    GetModelVersion: {"status", "model_version"}
-
-By default it serves every file in `signatures/` under the ids listed in `signatures/index.json` (GetModel
-files on the latest route, GetModelVersion files on the version route, each derived from the other; the SDK's
-camelCase `_GET_SIGNATURES` file is converted to a `model_version`).
+By default it serves every file in `signatures/` under the ids in `signatures/index.json`.
 
     with FakeClarifai() as api:                     # or the `fake_api` pytest fixture
-        api.base_url, api.pat                       # point RemoteSettings here
         api.add_model("u", "a", "m", body)          # any shape: GetModel, GetModelVersion, list, dict
-        api.set_body("u", "a", "m", body)           # change a served model (drift tests)
         api.inject("503", times=2)                  # the next 2 requests get HTTP 503
-        api.inject("429", retry_after=0.2)          # HTTP 429 with `Retry-After: 0.2`
         api.inject("stall", seconds=5)              # answer 5 s late (cut short by stop())
-        api.latency = 0.05                          # every request takes 50 ms longer
         api.hits["/v2/users/u/apps/a/models/m"]     # requests per path
-        api.request_times(path)                     # time.monotonic() of each request to `path`
 
-Fault kinds: "401", "403", "404" (proper `{"status": ...}` bodies), "429" (with `Retry-After`), "500",
-"502", "503", "504", "drop" (close the socket without a reply), "stall" (sleep `seconds`, then answer),
-"truncate" (the normal body cut in half, with a matching Content-Length), "failure" (HTTP 200 with a
-failure `status.code`, 10020 unless `code=` says otherwise), "html401" (HTTP 401 with a non-JSON body).
-`times=None` makes a fault permanent; `model="u/a/m"` limits it to one model's routes.
+Fault kinds: an HTTP status in `FAULT_STATUS` (its `{"status": ...}` body; 429 with `Retry-After`),
+"drop" (close the socket, no reply), "stall" (sleep `seconds`, then answer), "truncate" (half the
+normal body), "failure" (HTTP 200 with `status.code` 10020 or `code=`), "html401" (HTTP 401, a
+non-JSON body). `times=None`: a permanent fault; `model="u/a/m"`: that model's routes only.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from codegen.serve.registry import Registry, SignatureModel
-from codegen.serve.rest import Exchange, RestServer
+from codegen.serve.registry import Registry, SignatureModel, status_body
+from codegen.serve.rest import Handler, RestServer
 from codegen.serve.signatures import signature_model
 from codegen.spec import ModelRef
+
+from .oracle.base import FAULT_STATUS, ApiDouble, Record
+from .oracle.server import Fault, answer
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNATURES = ROOT / "signatures"
 DEFAULT_PAT = "fake-pat-1234567890abcdef"
 
-_FAULT_STATUS: dict[str, tuple[int, int, str]] = {
-    "401": (401, 11008, "Invalid API key or Invalid API key/application pair"),
-    "403": (403, 11007, "Insufficient scopes"),
-    "404": (404, 21200, "Model does not exist"),
-    "429": (429, 11005, "Making too many requests"),
-    "500": (500, 98004, "Internal server issue"),
-    "502": (502, 98004, "Bad gateway"),
-    "503": (503, 98004, "Service unavailable"),
-    "504": (504, 98004, "Gateway timeout"),
+_HTML401 = b"<html><body>401 Unauthorized</body></html>"
+FAULT_KINDS = frozenset(map(str, FAULT_STATUS)) | {
+    "drop",
+    "stall",
+    "truncate",
+    "failure",
+    "html401",
 }
-FAULT_KINDS = frozenset(_FAULT_STATUS) | {"drop", "stall", "truncate", "failure", "html401"}
 
 
 def status(code: int = 10000, description: str = "Ok") -> dict[str, Any]:
     return {"code": code, "description": description, "req_id": "fake-req-0001"}
-
-
-@dataclass
-class _Fault:
-    kind: str
-    remaining: int | None
-    model: str | None
-    retry_after: float | str | None = None
-    seconds: float = 5.0
-    code: int | None = None
-    description: str | None = None
-    served: int = field(default=0)
-
-    def matches(self, key: str) -> bool:
-        return self.remaining != 0 and (self.model is None or self.model == key)
 
 
 def default_models() -> dict[str, tuple[str, str, str, Any]]:
@@ -94,64 +65,28 @@ def default_models() -> dict[str, tuple[str, str, str, Any]]:
     return out
 
 
-class FakeClarifai:
-    """See the module docstring."""
+class FakeClarifai(ApiDouble):
+    """See the module docstring. `latency`: seconds added to every request."""
 
     def __init__(
         self, pat: str = DEFAULT_PAT, *, defaults: bool = True, latency: float = 0.0
     ) -> None:
+        super().__init__()
         self.pat = pat
         self.latency = latency
         self.registry = Registry([], pat, strict_versions=True, exact_auth=True)
-        self._rest = RestServer(
+        self._server = RestServer(
             self.registry, hook=self._hook, after=self._done, on_error=lambda _: None
         )
-        self._lock = threading.Lock()
-        self._faults: list[_Fault] = []
-        self._hits: Counter[str] = Counter()
-        self._times: list[tuple[float, str]] = []
         self._in_flight = 0
-        #: the most requests handled at once; the headers of the last request
-        self.max_in_flight = 0
-        self.last_headers: httpx.Headers = httpx.Headers()
-        self._stopping = threading.Event()
+        self.max_in_flight = 0  # the most requests handled at once
         if defaults:
             for user, app, model, body in default_models().values():
                 self.add_model(user, app, model, body)
 
-    def start(self) -> FakeClarifai:
-        self._stopping.clear()
-        self._rest.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop promptly: stalls are cut short, open connections closed, handler threads joined."""
-        self._stopping.set()
-        self._rest.stop()
-
-    def __enter__(self) -> FakeClarifai:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        return self._rest.port
-
-    @property
-    def base_url(self) -> str:
-        return self._rest.url
-
     @property
     def live_handlers(self) -> int:
-        return self._rest.live_handlers
-
-    # ------------------------------------------------------------------ models
-    @staticmethod
-    def path(user: str, app: str, model: str, version_id: str | None = None) -> str:
-        path = f"/v2/users/{user}/apps/{app}/models/{model}"
-        return path + (f"/versions/{version_id}" if version_id else "")
+        return self._server.live_handlers
 
     def add_model(
         self, user: str, app: str, model: str, body: Any, version_id: str | None = None
@@ -175,15 +110,6 @@ class FakeClarifai:
             raise KeyError(f"no model {user}/{app}/{model}")
         return self.add_model(user, app, model, body, version_id)
 
-    def remove_model(self, user: str, app: str, model: str) -> None:
-        with self._lock:
-            self.registry.models.pop((user, app, model), None)
-
-    def models(self) -> list[str]:
-        with self._lock:
-            return sorted("/".join(key) for key in self.registry.models)
-
-    # ------------------------------------------------------------------ faults and counters
     def inject(
         self,
         kind: str,
@@ -195,96 +121,83 @@ class FakeClarifai:
         code: int | None = None,
         description: str | None = None,
     ) -> None:
-        """Queue a fault for the next `times` matching requests (None: every request)."""
+        """Queue a fault for the next `times` requests (None: all), to `model` ("u/a/m") if given."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULT_KINDS)}")
-        if kind == "429" and retry_after is None:
-            retry_after = 1
-        with self._lock:
-            self._faults.append(_Fault(kind, times, model, retry_after, seconds, code, description))
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
+        http = int(kind) if kind.isdigit() else None
+        default_code, default_description = FAULT_STATUS.get(http or 0, (10020, "Failure"))
+        body = {"status": status(code or default_code, description or default_description)}
+        fault: dict[str, Any] = {
+            "failure": {"status": 200},
+            "html401": {"status": 401, "body": _HTML401, "content_type": "text/html"},
+            "drop": {"drop": True},
+            "stall": {"delay": seconds},
+            "truncate": {"status": 200, "body": self._truncated},
+        }.get(kind, {"status": http})
+        if kind == "429" or retry_after is not None:
+            fault["headers"] = {"Retry-After": str(1 if retry_after is None else retry_after)}
+        match = None if model is None else (lambda record: _model_of(record) == model)
+        self._queue(Fault(times=times, match=match, **{"body": body, **fault}))
 
     @property
     def hits(self) -> Counter[str]:
         """Requests per path (a snapshot)."""
-        with self._lock:
-            return Counter(self._hits)
+        return Counter(r["path"] for r in self.requests)
 
     def total_hits(self) -> int:
-        with self._lock:
-            return sum(self._hits.values())
+        return len(self.requests)
 
     def request_times(self, path: str | None = None) -> list[float]:
-        with self._lock:
-            return [t for t, p in self._times if path is None or p == path]
+        """`time.monotonic()` of each request (to `path`)."""
+        return [r["monotonic"] for r in self.requests if path is None or r["path"] == path]
+
+    @property
+    def last_headers(self) -> httpx.Headers:
+        """The headers of the last request."""
+        requests = self.requests
+        return httpx.Headers(requests[-1]["headers"] if requests else {})
 
     def reset(self) -> None:
+        super().reset()
         with self._lock:
-            self._faults.clear()
-            self._hits.clear()
-            self._times.clear()
             self.max_in_flight = 0
         self.latency = 0.0
 
-    # ------------------------------------------------------------------ the server's hooks
-    def _hook(self, record: dict[str, Any], exchange: Exchange) -> bool:
-        """Count the request, then apply latency and a matching fault; True if that answered."""
-        if record["method"] == "POST":  # not counted: this API answers GETs only
+    def _hook(self, record: Record, exchange: Handler) -> bool:
+        """Record the request, then apply latency and a matching fault; True if that answered."""
+        if record["method"] == "POST":  # not recorded: this API answers GETs only
             exchange.send(405, {"status": status(11103, "Method not allowed")})
             return True
-        key = "/".join(record[k] or "" for k in ("user_id", "app_id", "model_id"))
+        record["monotonic"] = time.monotonic()
+        fault: Fault | None = self._record(record)
         with self._lock:
-            self._hits[record["path"]] += 1
-            self._times.append((time.monotonic(), record["path"]))
-            self.last_headers = httpx.Headers(record["headers"])
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
-            fault = next((f for f in self._faults if f.matches(key)), None)
-            if fault is not None:
-                if fault.remaining is not None:
-                    fault.remaining -= 1
-                fault.served += 1
         if self.latency > 0 and self._stopping.wait(self.latency):
             exchange.drop()
             return True
-        return fault is not None and self._fault(fault, record, exchange)
+        return answer(fault, record, exchange, self._stopping)
 
-    def _done(self, record: dict[str, Any]) -> None:
+    def _done(self, record: Record) -> None:
         if record["method"] != "POST":
             with self._lock:
                 self._in_flight -= 1
 
-    def _fault(self, fault: _Fault, record: dict[str, Any], exchange: Exchange) -> bool:
-        """Serve a fault; False when the normal answer should still follow (a short stall)."""
-        kind = fault.kind
-        if kind in _FAULT_STATUS:
-            http, code, desc = _FAULT_STATUS[kind]
-            headers = {}
-            if fault.retry_after is not None:
-                headers["Retry-After"] = str(fault.retry_after)
-            body = {"status": status(fault.code or code, fault.description or desc)}
-            exchange.send(http, body, headers)
-        elif kind == "html401":
-            exchange.send(401, b"<html><body>401 Unauthorized</body></html>", {}, "text/html")
-        elif kind == "failure":
-            body = {"status": status(fault.code or 10020, fault.description or "Failure")}
-            exchange.send(200, body)
-        elif kind == "drop" or (kind == "stall" and self._stopping.wait(fault.seconds)):
-            exchange.drop()
-        elif kind == "truncate":
-            served = self.registry.lookup(
-                record["user_id"], record["app_id"], record["model_id"], record["version_id"]
-            )
-            if served is None:
-                return False
-            raw = json.dumps(served.get_body(record["route"], record["version_id"])).encode()
-            exchange.send(200, raw[: len(raw) // 2])
-        else:
-            return False
-        return True
+    def _truncated(self, record: Record) -> bytes:
+        """The normal answer's body, cut in half."""
+        ids = (record["user_id"], record["app_id"], record["model_id"], record["version_id"])
+        served = self.registry.lookup(*ids)
+        body = (
+            served.get_body(record["route"], ids[3])
+            if served
+            else status_body(*self.registry.missing(*ids))
+        )
+        raw = json.dumps(body).encode()
+        return raw[: len(raw) // 2]
+
+
+def _model_of(record: Record) -> str:
+    return "/".join(record[k] or "" for k in ("user_id", "app_id", "model_id"))
 
 
 @pytest.fixture(name="fake_api")

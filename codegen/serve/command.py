@@ -6,15 +6,11 @@ Only click is imported here; the SDK, grpc and the servers are imported when the
 
 from __future__ import annotations
 
-import os
-import sys
-
 import click
 
-__all__ = ["serve_command"]
+from ..exits import one_line_errors
 
-EXIT_INPUT = 2
-EXIT_INTERNAL = 3
+__all__ = ["serve_command"]
 
 
 @click.command(name="serve")
@@ -54,19 +50,7 @@ def serve_command(
     CLARIFAI_API_BASE=http://127.0.0.1:PORT (and CLARIFAI_TRANSPORT=grpc with the gRPC port for
     bidirectional streams). Needs: pip install 'clarifai-codegen[serve]'.
     """
-    from ..errors import CodegenError
-
-    try:
+    with one_line_errors():
         from .server import run_forever
 
         run_forever(list(dirs), port=port, grpc_port=grpc_port, pat=pat, access_log=not quiet)
-    except CodegenError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_INPUT)
-    except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
-        raise
-    except Exception as exc:  # a bug: say so plainly; CLARIFAI_CODEGEN_DEBUG=1 shows the traceback
-        if os.environ.get("CLARIFAI_CODEGEN_DEBUG"):
-            raise
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(EXIT_INTERNAL)

@@ -6,15 +6,15 @@
     GetModel / GetModelVersion             -> the model and its method signatures
     GetUser                                -> the PAT's owner for user_id "me"
 
-Calls are routed on `request.user_app_id` + `model_id` (any `version_id`). The SDK's wrappers are
-called directly, as in the REST server (URL inputs are not downloaded). Auth and routing failures are
-answered in-band, as the real API does: a response whose `status.code` is 11009 (no `authorization`
-metadata), 11008 (a wrong PAT) or 21200 (unknown model); a stream gets that single message. Other V2
-RPCs answer UNIMPLEMENTED.
+Calls are routed on `user_app_id` + `model_id`; models run in the SDK's wrappers, as over REST. Auth
+and routing failures are answered in-band, as the real API does: `status.code` 11009 (no
+`authorization` metadata), 11008 (a wrong PAT) or 21200 (unknown model); a stream gets that single
+message. Other V2 RPCs answer UNIMPLEMENTED.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from concurrent import futures
 from typing import Any, Final, Protocol
@@ -23,7 +23,7 @@ import grpc  # type: ignore[import-untyped,unused-ignore]  # no stubs in the ven
 from clarifai_grpc.grpc.api import service_pb2, service_pb2_grpc
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
-from .registry import Registry, ServedModel, closing, method_name, status_response
+from .registry import Listener, Registry, ServedModel, closing, method_name, status_response
 
 __all__ = ["MAX_MESSAGE_LENGTH", "GrpcHook", "GrpcServer", "GrpcWatch"]
 
@@ -50,11 +50,13 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
         self.access_log = access_log
         self.hook = hook
 
+    def _denied(self, context: grpc.ServicerContext) -> tuple[int, str] | None:
+        auth = {k.lower(): v for k, v in context.invocation_metadata()}.get("authorization")
+        return self.registry.auth_error(auth if isinstance(auth, str) else None)
+
     def _route(self, context: grpc.ServicerContext, request: Any) -> Any:
         """The served model, or the in-band (code, description, details) rejecting the call."""
-        metadata = {k.lower(): v for k, v in context.invocation_metadata()}
-        auth = metadata.get("authorization")
-        denied = self.registry.auth_error(auth if isinstance(auth, str) else None)
+        denied = self._denied(context)
         if denied is not None:
             return (*denied, "")
         u, a, m = request.user_app_id.user_id, request.user_app_id.app_id, request.model_id
@@ -119,7 +121,7 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
                 yield from self.hook("StreamModelOutputs", context, None).responses(iter(()))
             return
         watch = self.hook("StreamModelOutputs", context, first) if self.hook else None
-        requests = _chain(first, request_iterator)
+        requests: Iterator[Any] = itertools.chain([first], request_iterator)
         if watch is not None:
             requests = watch.requests(requests)
         run = lambda served: served.model.stream_wrapper(requests)  # noqa: E731
@@ -128,18 +130,13 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
     def GetUser(
         self, request: service_pb2.GetUserRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleUserResponse:
-        resp = service_pb2.SingleUserResponse()
         watch = self.hook("GetUser", context, request) if self.hook is not None else None
-        auth = {k.lower(): v for k, v in context.invocation_metadata()}.get("authorization")
-        denied = self.registry.auth_error(auth if isinstance(auth, str) else None)
+        denied = self._denied(context)
         user = self.registry.user(request.user_app_id.user_id)
-        if denied is not None:
-            resp.status.code, resp.status.description = denied
-        elif user is None:
-            resp.status.code = status_code_pb2.CONN_DOES_NOT_EXIST
-            resp.status.description = "User does not exist"
-        else:
-            resp.status.code, resp.status.description = status_code_pb2.SUCCESS, "Ok"
+        if denied is None and user is None:
+            denied = status_code_pb2.CONN_DOES_NOT_EXIST, "User does not exist"
+        resp = status_response(*(denied or (status_code_pb2.SUCCESS, "Ok")), message=_USER)
+        if denied is None:
             resp.user.id = user
         if self.access_log is not None:
             who = request.user_app_id.user_id
@@ -149,34 +146,30 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
     def GetModel(
         self, request: service_pb2.GetModelRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleModelResponse:
-        return _drain(self._call("GetModel", context, request, _model_of(request), _no_model))
+        return self._get_model("GetModel", context, request, _MODEL)
 
     def GetModelVersion(
         self, request: service_pb2.GetModelVersionRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleModelVersionResponse:
-        got = _drain(self._call("GetModelVersion", context, request, _model_of(request), _no_model))
-        resp = service_pb2.SingleModelVersionResponse()
-        resp.status.CopyFrom(got.status)
-        if got.HasField("model"):
-            resp.model_version.CopyFrom(got.model.model_version)
-        return resp
+        return self._get_model("GetModelVersion", context, request, _VERSION)
+
+    def _get_model(self, rpc: str, context: grpc.ServicerContext, request: Any, cls: Any) -> Any:
+        def run(served: ServedModel) -> Iterator[Any]:
+            resp = status_response(status_code_pb2.SUCCESS, "Ok", message=cls)
+            model = served.model_proto(request.version_id or None)
+            if cls is _MODEL:
+                resp.model.CopyFrom(model)
+            else:
+                resp.model_version.CopyFrom(model.model_version)
+            yield resp
+
+        rejected = lambda r: status_response(*r, message=cls)  # noqa: E731
+        return _drain(self._call(rpc, context, request, run, rejected))
 
 
-def _model_of(request: Any) -> Callable[[ServedModel], Iterator[Any]]:
-    def run(served: ServedModel) -> Iterator[Any]:
-        resp = service_pb2.SingleModelResponse()
-        resp.status.code = status_code_pb2.SUCCESS
-        resp.status.description = "Ok"
-        resp.model.CopyFrom(served.model_proto(request.version_id or None))
-        yield resp
-
-    return run
-
-
-def _no_model(rejection: tuple[int, str, str]) -> Any:
-    resp = service_pb2.SingleModelResponse()
-    resp.status.code, resp.status.description, resp.status.details = rejection
-    return resp
+_USER = service_pb2.SingleUserResponse
+_MODEL = service_pb2.SingleModelResponse
+_VERSION = service_pb2.SingleModelVersionResponse
 
 
 def _drain(responses: Iterator[Any]) -> Any:
@@ -185,12 +178,7 @@ def _drain(responses: Iterator[Any]) -> Any:
     return out[0]
 
 
-def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
-    yield first
-    yield from rest
-
-
-class GrpcServer:
+class GrpcServer(Listener):
     """A `grpc.server` on `host:port` (port 0: a free one), plaintext, serving `registry`'s models."""
 
     def __init__(
@@ -203,13 +191,10 @@ class GrpcServer:
         access_log: AccessLog | None = None,
         hook: GrpcHook | None = None,
     ) -> None:
+        super().__init__(registry, host, port)
         self.hook = hook
-        self.registry = registry
-        self.host = host
-        self.port = port
         self.max_workers = max_workers
         self.access_log = access_log
-        self._server: Any = None
 
     def start(self) -> GrpcServer:
         if self._server is not None:
@@ -243,15 +228,6 @@ class GrpcServer:
         if server is None:
             return
         server.stop(grace).wait(5)
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    @property
-    def url(self) -> str:
-        """`http://host:port`: the `CLARIFAI_API_BASE` for `CLARIFAI_TRANSPORT=grpc` (plaintext)."""
-        return f"http://{self.host}:{self.port}"
 
     @property
     def target(self) -> str:

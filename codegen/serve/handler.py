@@ -11,47 +11,35 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-from clarifai_grpc.grpc.api.status import status_code_pb2
+from clarifai_grpc.grpc.api.status.status_code_pb2 import (
+    CONN_DOES_NOT_EXIST,
+    CONN_METHOD_NOT_ALLOWED,
+    INTERNAL_SERVER_ISSUE,
+    SUCCESS,
+)
 
 from .registry import closing, method_name, status_body, to_json
-from .routes import HTTPError, bad_request, new_record, parse_request, parse_requests
+from .routes import HTTPError, bad_request, fail, new_record, parse_request, parse_requests
 
 if TYPE_CHECKING:
     from .rest import RestServer
 
-__all__ = ["Exchange", "Handler"]
+__all__ = ["Handler", "shut"]
 
 _GET_ROUTES: Final = ("get_model", "get_model_version", "list_model_versions", "get_user")
 
 
-class Exchange:
-    """What a hook may do with a request: answer it (`send`) or close the connection (`drop`)."""
-
-    def __init__(self, handler: Handler) -> None:
-        self._handler = handler
-
-    def send(
-        self,
-        http_status: int,
-        body: Any,
-        headers: Mapping[str, str] | None = None,
-        content_type: str = "application/json",
-    ) -> None:
-        """`body`: bytes or str sent verbatim, anything else as JSON."""
-        payload = body.encode() if isinstance(body, str) else body
-        if not isinstance(payload, bytes):
-            payload = json.dumps(payload).encode()
-        self._handler.send_bytes(http_status, payload, content_type, headers)
-
-    def drop(self) -> None:
-        self._handler.close_connection = True
-        try:
-            self._handler.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+def shut(sock: socket.socket) -> None:
+    """Close both directions of a connection (a thread blocked reading it wakes up)."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 class Handler(BaseHTTPRequestHandler):
+    """One connection's requests; a hook may answer one itself (`send`) or close it (`drop`)."""
+
     protocol_version = "HTTP/1.1"
     server: Any  # rest._Server
     server_version = "clarifai-codegen-serve"
@@ -93,13 +81,17 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def send_bytes(
+    def send(
         self,
         http_status: int,
-        payload: bytes,
-        content_type: str = "application/json",
+        body: Any,
         headers: Mapping[str, str] | None = None,
+        content_type: str = "application/json",
     ) -> None:
+        """`body`: bytes or str sent verbatim, anything else as JSON."""
+        payload = body.encode() if isinstance(body, str) else body
+        if not isinstance(payload, bytes):
+            payload = json.dumps(payload).encode()
         self.send_response(http_status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
@@ -109,8 +101,9 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
         self.wfile.flush()
 
-    def _send_json(self, http_status: int, body: Any) -> None:
-        self.send_bytes(http_status, json.dumps(body).encode())
+    def drop(self) -> None:
+        self.close_connection = True
+        shut(self.connection)
 
     def _write_chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):X}\r\n".encode() + data + b"\r\n")
@@ -127,7 +120,7 @@ class Handler(BaseHTTPRequestHandler):
             finally:
                 it.close()
             record["responses"] = len(items)
-            self.send_bytes(200, json.dumps(items).encode())
+            self.send(200, items)
             return
         self.send_response(200)
         self.send_header("Content-Type", "application/x-ndjson")
@@ -162,12 +155,12 @@ class Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         record = new_record(self.command, split.path, split.query, self.headers, self._read_body())
         try:
-            if owner.hook is None or not owner.hook(record, Exchange(self)):
+            if owner.hook is None or not owner.hook(record, self):
                 self._dispatch(record)
         except HTTPError as e:
             record["http_status"] = e.http_status
             record["outcome"] = str(e.body.get("status", {}).get("code", "-"))
-            self._send_json(e.http_status, e.body)
+            self.send(e.http_status, e.body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
             record["outcome"] = "client went away"
@@ -175,14 +168,8 @@ class Handler(BaseHTTPRequestHandler):
             record["http_status"] = 500
             record["outcome"] = "internal error"
             owner.on_error(traceback.format_exc())
-            self._send_json(
-                500,
-                status_body(
-                    status_code_pb2.INTERNAL_SERVER_ISSUE,
-                    "Internal server issue",
-                    f"{type(e).__name__}: {e}",
-                ),
-            )
+            details = f"{type(e).__name__}: {e}"
+            self.send(500, status_body(INTERNAL_SERVER_ISSUE, "Internal server issue", details))
         if owner.after is not None:
             owner.after(record)
         if owner.access_log is not None:
@@ -198,24 +185,12 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self, record: dict[str, Any]) -> None:
         route, path = record["route"], record["path"]
         if route is None:
-            raise HTTPError(
-                404,
-                status_body(
-                    status_code_pb2.CONN_DOES_NOT_EXIST,
-                    "Resource does not exist",
-                    f"no route for {self.command} {path}",
-                ),
-            )
+            details = f"no route for {self.command} {path}"
+            raise fail(404, CONN_DOES_NOT_EXIST, "Resource does not exist", details)
         want = "GET" if route in _GET_ROUTES else "POST"
         if self.command != want:
-            raise HTTPError(
-                405,
-                status_body(
-                    status_code_pb2.CONN_METHOD_NOT_ALLOWED,
-                    "Method not allowed",
-                    f"{self.command} {path} (expected {want})",
-                ),
-            )
+            details = f"{self.command} {path} (expected {want})"
+            raise fail(405, CONN_METHOD_NOT_ALLOWED, "Method not allowed", details)
         registry = self.owner.registry
         denied = registry.auth_error(self.headers.get("Authorization"))
         if denied is not None:
@@ -223,10 +198,8 @@ class Handler(BaseHTTPRequestHandler):
         if route == "get_user":
             user = registry.user(record["user_id"])
             if user is None:
-                raise HTTPError(
-                    404, status_body(status_code_pb2.CONN_DOES_NOT_EXIST, "User does not exist")
-                )
-            self._ok(record, {**status_body(status_code_pb2.SUCCESS, "Ok"), "user": {"id": user}})
+                raise fail(404, CONN_DOES_NOT_EXIST, "User does not exist")
+            self._ok(record, {**status_body(SUCCESS, "Ok"), "user": {"id": user}})
             return
         if want == "GET":
             served = self._lookup(record, record["version_id"])
@@ -254,20 +227,14 @@ class Handler(BaseHTTPRequestHandler):
         self._check_ids(record, first)
         model = self._lookup(record, record["version_id"] or first.version_id or None).model
         if model is None:  # a signature-only model
-            raise HTTPError(
-                405,
-                status_body(
-                    status_code_pb2.CONN_METHOD_NOT_ALLOWED,
-                    "Method not allowed",
-                    f"{record['model_id']} is known by its signatures only: nothing runs here",
-                ),
-            )
+            details = f"{record['model_id']} is known by its signatures only: nothing runs here"
+            raise fail(405, CONN_METHOD_NOT_ALLOWED, "Method not allowed", details)
         record["http_status"] = 200
         name = record["method_name"] or "-"
         if route == "outputs":
             resp = model.predict_wrapper(first)
             record["outcome"] = f"{name} status={resp.status.code}"
-            self._send_json(200, to_json(resp))
+            self.send(200, to_json(resp))
             return
         wrapper = (
             model.generate_wrapper(first)
@@ -279,7 +246,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _ok(self, record: dict[str, Any], body: dict[str, Any]) -> None:
         record["http_status"], record["outcome"] = 200, "ok"
-        self._send_json(200, body)
+        self.send(200, body)
 
     def _lookup(self, record: dict[str, Any], version_id: str | None) -> Any:
         registry = self.owner.registry

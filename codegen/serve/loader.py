@@ -14,16 +14,15 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
-
 from ..errors import CodegenError
-from ..naming import check_resource_id
 from ..sources.ids import resolve_ref
 from ..sources.local import find_model_file
+from ..sources.local.directory import config_ids, read_config_yaml
 from ..spec import ModelRef
 
 __all__ = [
@@ -39,7 +38,6 @@ __all__ = [
 ]
 
 SDK_HINT: Final = "the serve command needs the clarifai SDK: pip install 'clarifai-codegen[serve]'"
-MAX_CONFIG_BYTES: Final = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -72,40 +70,15 @@ def read_config(path: str | Path) -> ModelConfig:
     if not root.is_dir():
         raise CodegenError("not a directory (expected a Clarifai model directory)", str(root))
     config_path = root / "config.yaml"
-    where = str(config_path)
     if not config_path.is_file():
         raise CodegenError(
             "config.yaml not found: a model directory needs config.yaml "
             "(model: {id}) and 1/model.py",
-            where,
+            str(config_path),
         )
-    try:
-        if config_path.stat().st_size > MAX_CONFIG_BYTES:
-            raise CodegenError(f"file is larger than {MAX_CONFIG_BYTES // 1024} KiB", where)
-        config = yaml.safe_load(config_path.read_bytes())
-    except OSError as exc:
-        raise CodegenError(f"cannot read: {exc.strerror}", where) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise CodegenError(f"invalid YAML: {problem}", where + line) from None
-    if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
-        raise CodegenError("missing key 'model' (a mapping with at least id)", where)
-    model = config["model"]
-    found: dict[str, str] = {}
-    for key, name, what in (
-        ("user_id", "user_id", "user id"),
-        ("app_id", "app_id", "app id"),
-        ("id", "model_id", "model id"),
-    ):
-        value = model.get(key)
-        if value is None or value == "":  # published examples leave `user_id:` blank
-            continue
-        if not isinstance(value, str):
-            raise CodegenError(f"key 'model.{key}' must be a string, got {value!r}", where)
-        found[name] = check_resource_id(value, what, f"{where}: model.{key}")
-    ref, _ = resolve_ref(found, None, where, need_ids=True)
+    ids = config_ids(config_path, need_model=True)
+    ref, _ = resolve_ref(ids, None, str(config_path), need_ids=True)
+    model = read_config_yaml(config_path)["model"]
     model_type = model.get("model_type_id")
     description = model.get("description")
     return ModelConfig(
@@ -135,32 +108,20 @@ def instantiate(config: ModelConfig) -> Any:
     require_sdk()
     from clarifai.runners.models.model_builder import ModelBuilder
 
-    try:
-        builder = ModelBuilder(str(root.resolve()), download_validation_only=True)
-    except Exception as exc:
-        raise CodegenError(
-            f"the SDK rejected the model directory: {_describe(exc)}", str(root)
-        ) from exc
-    try:
-        model_class = builder.load_model_class(mocking=False)
-    except Exception as exc:
-        raise CodegenError(f"cannot import the model: {_describe(exc)}", str(model_file)) from exc
-    try:
-        model = model_class()
-    except Exception as exc:
-        raise CodegenError(
-            f"cannot create {model_class.__name__}(): {_describe(exc)}", str(model_file)
-        ) from exc
-    try:
-        model.load_model()
-    except Exception as exc:
-        raise CodegenError(
-            f"{model_class.__name__}.load_model() failed: {_describe(exc)}", str(model_file)
-        ) from exc
+    where = str(model_file)
+    builder = _attempt(
+        "the SDK rejected the model directory",
+        str(root),
+        lambda: ModelBuilder(str(root.resolve()), download_validation_only=True),
+    )
+    model_class = _attempt(
+        "cannot import the model", where, lambda: builder.load_model_class(mocking=False)
+    )
+    name = model_class.__name__
+    model = _attempt(f"cannot create {name}()", where, model_class)
+    _attempt(f"{name}.load_model() failed", where, model.load_model)
     if not method_names(model):
-        raise CodegenError(
-            f"{model_class.__name__} has no @ModelClass.method methods to serve", str(model_file)
-        )
+        raise CodegenError(f"{name} has no @ModelClass.method methods to serve", where)
     return model
 
 
@@ -193,6 +154,11 @@ def model_description(config: ModelConfig, model: Any) -> str:
     return doc.split("\n\n", 1)[0].strip()
 
 
-def _describe(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+def _attempt(what: str, where: str, call: Callable[[], Any]) -> Any:
+    """`call()`; what it raises becomes a `CodegenError` saying `what` failed, and why."""
+    try:
+        return call()
+    except Exception as exc:
+        text = str(exc).strip()
+        why = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+        raise CodegenError(f"{what}: {why}", where) from exc

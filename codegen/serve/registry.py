@@ -17,6 +17,7 @@ from ..spec import ModelRef
 
 __all__ = [
     "AUTH_SCHEMES",
+    "Listener",
     "QuietModelErrors",
     "Registry",
     "Served",
@@ -45,10 +46,6 @@ class ServedModel:
     description: str = ""
     path: Path | None = None
     methods: tuple[str, ...] = field(default=())
-
-    @property
-    def key(self) -> ModelKey:
-        return (self.ref.user_id, self.ref.app_id, self.ref.model_id)
 
     def has_version(self, version_id: str) -> bool:
         return version_id == self.version_id
@@ -97,10 +94,6 @@ class SignatureModel:
     path: Path | None = None
 
     @property
-    def key(self) -> ModelKey:
-        return (self.ref.user_id, self.ref.app_id, self.ref.model_id)
-
-    @property
     def version_id(self) -> str:
         """The latest version's id ("" for a model without one)."""
         mv = self.latest.get("model", {}).get("model_version")
@@ -129,9 +122,14 @@ def status_body(code: int, description: str, details: str | None = None) -> dict
 
 
 def status_response(
-    code: int, description: str, details: str = ""
-) -> service_pb2.MultiOutputResponse:
-    resp = service_pb2.MultiOutputResponse()
+    code: int,
+    description: str,
+    details: str = "",
+    *,
+    message: Any = service_pb2.MultiOutputResponse,
+) -> Any:
+    """A `message` (a response proto class) carrying only a status."""
+    resp = message()
     resp.status.code = code
     resp.status.description = description
     if details:
@@ -166,14 +164,9 @@ class Registry:
         strict_versions: bool = False,
         exact_auth: bool = False,
     ) -> None:
-        self.models: dict[ModelKey, Served] = {}
-        for served in models:
-            if served.key in self.models:
-                other = self.models[served.key].path
-                raise ValueError(
-                    f"two model directories are served as {served.ref.path}: {other} and {served.path}"
-                )
-            self.models[served.key] = served
+        self.models: dict[ModelKey, Served] = {
+            (s.ref.user_id, s.ref.app_id, s.ref.model_id): s for s in models
+        }  # unique: `server.load_models` rejects two directories with the same ids
         self.pat = pat
         first = next(iter(self.models.values()), None)
         self.owner_id = owner_id or (first.ref.user_id if first is not None else "me")
@@ -223,6 +216,26 @@ class Registry:
                 "Invalid API key or Invalid API key/application pair",
             )
         return None
+
+
+class Listener:
+    """A server of `registry`'s models on `host:port` (port 0: a free one, known once started)."""
+
+    def __init__(self, registry: Registry, host: str, port: int) -> None:
+        self.registry = registry
+        self.host = host
+        self.port = port
+        self._server: Any = None
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    @property
+    def url(self) -> str:
+        """`http://host:port`: the `CLARIFAI_API_BASE` (plaintext; with `CLARIFAI_TRANSPORT=grpc`
+        for the gRPC server)."""
+        return f"http://{self.host}:{self.port}"
 
 
 def method_name(req: service_pb2.PostModelOutputsRequest) -> str | None:

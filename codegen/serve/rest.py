@@ -14,17 +14,14 @@ Routes (`{u}`, `{a}`, `{m}`, `{v}` = user, app, model and version ids)::
 (*) half-duplex, as the real REST API is not known to serve bidi streams: the body is NDJSON (one
 `PostModelOutputsRequest` per line) or a JSON array, read in full before the responses stream back.
 
-Request bodies are parsed strictly into `PostModelOutputsRequest` (unknown fields are a 400) and handed
-to the SDK's `predict_wrapper` / `generate_wrapper` / `stream_wrapper`, the code a Clarifai runner
-calls; URL inputs are passed to the model as URLs, never downloaded. Responses are the REST JSON of the
-protos (snake_case, enums as integers); a model FAILURE is HTTP 200 with the FAILURE status, as on the
-real API. Streams are newline-delimited JSON, one `{"result": MultiOutputResponse}` per line (the
-`stream_framing` "result"; "bare" sends the response alone, "array" one JSON array), written and
-flushed as the model yields (chunked transfer encoding).
+Bodies are parsed strictly into `PostModelOutputsRequest` (unknown fields: a 400) and handed to the
+SDK's `predict_wrapper` / `generate_wrapper` / `stream_wrapper`, as a runner does (URL inputs are not
+downloaded). Responses are the protos' REST JSON; a model FAILURE is HTTP 200 with that status, as on
+the real API. Streams are chunked NDJSON, one `{"result": MultiOutputResponse}` per line as the model
+yields (`stream_framing` "result"; "bare": the response alone; "array": one JSON array).
 
-Every request becomes a record (`routes.new_record`) that the handler (`handler.py`) fills in as it
-goes; a `hook` sees it first and may answer instead (the test oracle's recording and fault injection),
-`after` sees it last. `stop()` closes open connections and joins their threads.
+Each request is a record (`routes.new_record`) that `handler.py` fills in; a `hook` sees it first and
+may answer instead (the test doubles' recording and faults), `after` sees it last.
 """
 
 from __future__ import annotations
@@ -37,14 +34,14 @@ from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from typing import Any, Final
 
-from .handler import Exchange, Handler
-from .registry import Registry
+from .handler import Handler, shut
+from .registry import Listener, Registry
 
-__all__ = ["FRAMINGS", "Exchange", "RestHook", "RestServer"]
+__all__ = ["FRAMINGS", "Handler", "RestHook", "RestServer"]
 
 AccessLog = Callable[[str], None]
 FRAMINGS: Final = ("result", "bare", "array")
-RestHook = Callable[[dict[str, Any], Exchange], bool]  # True: the hook answered
+RestHook = Callable[[dict[str, Any], Handler], bool]  # True: the hook answered
 
 
 def _print_error(text: str) -> None:
@@ -63,7 +60,7 @@ class _Server(ThreadingHTTPServer):
             self.owner.on_error(traceback.format_exc())
 
 
-class RestServer:
+class RestServer(Listener):
     """A threaded HTTP server on `host:port` (port 0: a free one) serving `registry`'s models.
 
     `hook` sees every request record first, `after` last; `on_error` gets the traceback of a server
@@ -81,26 +78,23 @@ class RestServer:
         on_error: Callable[[str], None] = _print_error,
         strict_ids: bool = True,
     ) -> None:
-        self.registry = registry
-        self.host = host
-        self.port = port
+        super().__init__(registry, host, port)
         self.access_log = access_log
         self.hook = hook
         self.after = after
         self.on_error = on_error
         self.strict_ids = strict_ids
         self.stream_framing = "result"
-        self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._open: dict[socket.socket, threading.Thread] = {}
 
     def start(self) -> RestServer:
-        if self._httpd is not None:
+        if self._server is not None:
             return self
         httpd = _Server((self.host, self.port), Handler)
         httpd.owner = self
-        self._httpd = httpd
+        self._server = httpd
         self.port = int(httpd.server_address[1])
         self._thread = threading.Thread(
             target=httpd.serve_forever,
@@ -113,7 +107,7 @@ class RestServer:
 
     def stop(self) -> None:
         """Stop listening, close open connections and join their threads."""
-        httpd, self._httpd = self._httpd, None
+        httpd, self._server = self._server, None
         if httpd is None:
             return
         httpd.shutdown()
@@ -121,10 +115,7 @@ class RestServer:
         with self._lock:
             still_open = list(self._open.items())
         for sock, thread in still_open:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            shut(sock)
             thread.join(timeout=2)
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -143,12 +134,3 @@ class RestServer:
         """Connection threads still running."""
         with self._lock:
             return sum(t.is_alive() for t in self._open.values())
-
-    @property
-    def running(self) -> bool:
-        return self._httpd is not None
-
-    @property
-    def url(self) -> str:
-        """`http://host:port`: the value for `CLARIFAI_API_BASE`."""
-        return f"http://{self.host}:{self.port}"

@@ -14,7 +14,15 @@ from google.protobuf.json_format import ParseDict
 
 from .registry import status_body
 
-__all__ = ["ROUTES", "HTTPError", "bad_request", "new_record", "parse_request", "parse_requests"]
+__all__ = [
+    "ROUTES",
+    "HTTPError",
+    "bad_request",
+    "fail",
+    "new_record",
+    "parse_request",
+    "parse_requests",
+]
 
 _MODEL_PATH: Final = re.compile(
     r"^/v2/users/(?P<u>[^/]+)/apps/(?P<a>[^/]+)/models/(?P<m>[^/]+)"
@@ -39,10 +47,12 @@ class HTTPError(Exception):
         self.body = body
 
 
+def fail(http_status: int, code: int, description: str, details: str | None = None) -> HTTPError:
+    return HTTPError(http_status, status_body(code, description, details))
+
+
 def bad_request(details: str) -> HTTPError:
-    return HTTPError(
-        400, status_body(status_code_pb2.CONN_INVALID_REQUEST, "Invalid request", details)
-    )
+    return fail(400, status_code_pb2.CONN_INVALID_REQUEST, "Invalid request", details)
 
 
 def new_record(method: str, path: str, query: str, headers: Any, raw: bytes) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import CodegenError
@@ -54,10 +54,6 @@ class ServeHandle:
         return self.grpc.url if self.grpc is not None else None
 
     @property
-    def port(self) -> int:
-        return self.rest.port
-
-    @property
     def grpc_port(self) -> int | None:
         return self.grpc.port if self.grpc is not None else None
 
@@ -72,12 +68,7 @@ class ServeHandle:
     def __enter__(self) -> ServeHandle:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
 

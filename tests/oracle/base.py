@@ -1,10 +1,9 @@
-"""What the REST and gRPC oracles share: the models, request recording and the fault queue.
+"""What the test doubles of the API share: a server's lifecycle, request records, a fault queue.
 
-Both serve through `codegen.serve` (the shipped local API) with the oracle's stricter settings: only
-`Key <pat>` byte for byte, only the configured version of each model, and a PAT owner for
-users/me. What stays independent of the code under test is the SDK: request bodies are parsed with
-Clarifai's protos and models are run by the SDK's own `predict_wrapper` / `generate_wrapper` /
-`stream_wrapper`.
+The oracles serve through `codegen.serve` (the shipped local API) with stricter settings: only
+`Key <pat>` byte for byte, only the configured version of each model, a PAT owner for users/me.
+What stays independent of the code under test is the SDK: bodies are parsed with Clarifai's protos
+and models run in the SDK's own `predict_wrapper` / `generate_wrapper` / `stream_wrapper`.
 """
 
 from __future__ import annotations
@@ -12,37 +11,166 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 # model_class reads RAISE_EXCEPTIONS at import time; exceptions must become FAILURE statuses.
 os.environ.pop("RAISE_EXCEPTIONS", None)
 
-from clarifai.runners.models.model_class import ModelClass
+from clarifai_grpc.grpc.api.status import status_code_pb2
 
 from codegen.serve.registry import QuietModelErrors, Registry, ServedModel, failures_as_statuses
 from codegen.spec import ModelRef
 
-ModelKey = tuple[str, str, str]
+if TYPE_CHECKING:
+    from clarifai.runners.models.model_class import ModelClass
 
-__all__ = ["DEFAULT_OWNER", "DEFAULT_PAT", "ModelKey", "OracleBase"]
+ModelKey = tuple[str, str, str]
+Record = dict[str, Any]
+
+__all__ = [
+    "DEFAULT_OWNER",
+    "DEFAULT_PAT",
+    "FAULT_STATUS",
+    "ApiDouble",
+    "BaseFault",
+    "ModelKey",
+    "OracleBase",
+    "Record",
+]
 
 DEFAULT_PAT = "test-pat"
 DEFAULT_OWNER = "oracle-owner"  # the user id of DEFAULT_PAT's owner (users/me, GetUser)
+FAULT_STATUS: dict[int, tuple[int, str]] = {  # the status body of an injected HTTP status
+    400: (status_code_pb2.CONN_INVALID_REQUEST, "Invalid request"),
+    401: (status_code_pb2.CONN_KEY_INVALID, "Invalid API key or Invalid API key/application pair"),
+    403: (status_code_pb2.CONN_INSUFFICIENT_SCOPES, "Insufficient scopes"),
+    404: (status_code_pb2.MODEL_DOES_NOT_EXIST, "Model does not exist"),
+    429: (status_code_pb2.CONN_THROTTLED, "Making too many requests"),
+    500: (status_code_pb2.INTERNAL_SERVER_ISSUE, "Internal server issue"),
+    502: (status_code_pb2.INTERNAL_SERVER_ISSUE, "Internal server issue"),
+    503: (status_code_pb2.MODEL_BUSY_PLEASE_RETRY, "Model is busy, please retry"),
+    504: (status_code_pb2.INTERNAL_SERVER_ISSUE, "Internal server issue"),
+}
 
 
-class _Fault(Protocol):
-    times: int
-    hits: int
+@dataclass
+class BaseFault:
+    """Applies to the next `times` requests (None: all) that `match`: a predicate over the record
+    or a name (`named`); `hits` counts uses."""
 
-    def matches(self, record: dict[str, Any]) -> bool: ...
+    times: int | None = 1
+    match: str | Callable[[Record], bool] | None = None
+    hits: int = 0
+
+    def matches(self, record: Record) -> bool:
+        if isinstance(self.match, str):
+            return self.named(self.match, record)
+        return self.match is None or bool(self.match(record))
+
+    def named(self, name: str, record: Record) -> bool:
+        raise NotImplementedError
 
 
-class OracleBase:
-    """Models (``{(user_id, app_id, model_id): ModelClass}``, ``load_model()`` called on each; None:
-    ``oracle_models()``), their versions (else the class's ``VERSION_ID``, else an md5-derived id;
-    another version id is "Model does not exist"), the only PAT accepted and its owner's id (users/me,
-    GetUser); ``quiet`` silences the SDK's failure tracebacks; ``options`` go to the server."""
+class ApiDouble:
+    """A server (`_server`: start, stop, port, url, running) with every request it got as a record
+    and a FIFO queue of faults, all behind one lock."""
+
+    _server: Any
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requests: list[Record] = []
+        self._faults: list[BaseFault] = []
+        self._stopping = threading.Event()  # set by stop(): cuts injected delays short
+
+    def start(self) -> Any:
+        self._stopping.clear()
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop promptly: delays are cut short, open connections closed, handler threads joined."""
+        self._stopping.set()
+        self._server.stop()
+
+    def __enter__(self) -> Any:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``: the ``base_url`` of a client (REST, or gRPC plaintext)."""
+        if not self._server.running:
+            raise RuntimeError(f"{type(self).__name__} is not running")
+        url: str = self._server.url
+        return url
+
+    @staticmethod
+    def path(user: str, app: str, model: str, version_id: str | None = None) -> str:
+        """``/v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]``."""
+        path = f"/v2/users/{user}/apps/{app}/models/{model}"
+        return path + (f"/versions/{version_id}" if version_id else "")
+
+    @property
+    def requests(self) -> list[Record]:
+        """A snapshot of every request, oldest first: `codegen.serve.routes.new_record`s over REST,
+        `OracleGrpcServer._watch`'s records over gRPC; `seq` and `fault` added by `_record`."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def last_request(self) -> Record:
+        with self._lock:
+            if not self._requests:
+                raise LookupError("no request recorded")
+            return self._requests[-1]
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    def reset(self) -> None:
+        """Forget requests and pending faults."""
+        with self._lock:
+            self._requests.clear()
+            self._faults.clear()
+
+    @property
+    def pending_faults(self) -> int:
+        with self._lock:
+            return sum(f.times - f.hits for f in self._faults if f.times is not None)
+
+    def _queue(self, fault: Any) -> Any:
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def _record(self, record: Record) -> Any:
+        """Keep `record` (adding `seq`, and `fault`: True if a fault applies); returns the first
+        queued fault that matches it, or None."""
+        with self._lock:
+            record["seq"] = len(self._requests)
+            self._requests.append(record)
+            for fault in self._faults:
+                if fault.matches(record):
+                    fault.hits += 1
+                    if fault.times is not None and fault.hits >= fault.times:
+                        self._faults.remove(fault)
+                    record["fault"] = True
+                    return fault
+        return None
+
+
+class OracleBase(ApiDouble):
+    """Real models served by `codegen.serve`. ``models``: ``{(user_id, app_id, model_id):
+    ModelClass}``, ``load_model()`` called on each (None: ``oracle_models()``); ``versions``: else the
+    class's ``VERSION_ID``, else an md5-derived id (another version id: "Model does not exist");
+    ``pat``: the only PAT accepted; ``owner_id``: its owner (users/me, GetUser); ``quiet`` silences
+    the SDK's failure tracebacks; ``options`` go to the server."""
 
     def __init__(
         self,
@@ -56,128 +184,36 @@ class OracleBase:
         quiet: bool = True,
         **options: Any,
     ) -> None:
-        from .models import default_version_id, oracle_models, oracle_versions
+        from .models import default_version_id, oracle_models
 
-        if models is None:
-            models = oracle_models()
-            versions = {**oracle_versions(), **(versions or {})}
-        self.models: dict[ModelKey, ModelClass] = dict(models)
+        super().__init__()
+        self.models: dict[ModelKey, ModelClass] = dict(
+            oracle_models() if models is None else models
+        )
         self.versions: dict[ModelKey, str] = {}
+        served = []
         for key, model in self.models.items():
             model.load_model()
-            self.versions[key] = (
-                (versions or {}).get(key)
-                or getattr(model, "VERSION_ID", None)
-                or default_version_id(key)
-            )
-        served = [
-            ServedModel(
-                ModelRef(*key),
-                model,
-                self.versions[key],
-                model_type_id=getattr(model, "MODEL_TYPE_ID", "any-to-any"),
-            )
-            for key, model in self.models.items()
-        ]
+            version = (versions or {}).get(key) or getattr(model, "VERSION_ID", None)
+            self.versions[key] = version or default_version_id(key)
+            model_type = getattr(model, "MODEL_TYPE_ID", "any-to-any")
+            served.append(ServedModel(ModelRef(*key), model, self.versions[key], model_type))
         self.registry = Registry(
             served, pat, owner_id=owner_id, strict_versions=True, exact_auth=True
         )
         self.pat, self.owner_id, self.host, self.quiet = pat, owner_id, host, quiet
-        self._lock = threading.Lock()
-        self._requests: list[dict[str, Any]] = []
-        self._faults: list[Any] = []
         self._log_filter = QuietModelErrors()
         self._server = self._make_server(host, port, **options)
 
     def _make_server(self, host: str, port: int, **options: Any) -> Any:
         raise NotImplementedError
 
-    # ---------------------------------------------------------------- lifecycle
     def start(self) -> Any:
         failures_as_statuses()
         if self.quiet:
             logging.getLogger("clarifai").addFilter(self._log_filter)
-        self._server.start()
-        return self
+        return super().start()
 
     def stop(self) -> None:
-        self._server.stop()
+        super().stop()
         logging.getLogger("clarifai").removeFilter(self._log_filter)
-
-    def __enter__(self) -> Any:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        port: int = self._server.port
-        return port
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:PORT``: the ``base_url`` of a client (REST, or gRPC plaintext)."""
-        if not self._server.running:
-            raise RuntimeError(f"{type(self).__name__} is not running")
-        url: str = self._server.url
-        return url
-
-    # ---------------------------------------------------------------- recording
-    @property
-    def requests(self) -> list[dict[str, Any]]:
-        """A snapshot of every request received, oldest first (see the subclass for the keys)."""
-        with self._lock:
-            return list(self._requests)
-
-    @property
-    def last_request(self) -> dict[str, Any]:
-        with self._lock:
-            if not self._requests:
-                raise LookupError("no request recorded")
-            return self._requests[-1]
-
-    @property
-    def user_lookups(self) -> int:
-        """How many users/me (GetUser) requests were received."""
-        return sum(1 for r in self.requests if r["route"] == "get_user")
-
-    def clear_requests(self) -> None:
-        with self._lock:
-            self._requests.clear()
-
-    def reset(self) -> None:
-        """Forget requests and pending faults."""
-        with self._lock:
-            self._requests.clear()
-            self._faults.clear()
-
-    # ---------------------------------------------------------------- faults
-    def _queue(self, fault: Any) -> Any:
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear_faults(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    @property
-    def pending_faults(self) -> int:
-        with self._lock:
-            return sum(f.times - f.hits for f in self._faults)
-
-    def _record(self, record: dict[str, Any]) -> Any:
-        """Keep `record` and take the first queued fault that matches it (None if none does)."""
-        with self._lock:
-            record["seq"] = len(self._requests)
-            self._requests.append(record)
-            fault: _Fault
-            for fault in self._faults:
-                if fault.matches(record):
-                    fault.hits += 1
-                    if fault.hits >= fault.times:
-                        self._faults.remove(fault)
-                    record["fault"] = True
-                    return fault
-        return None

@@ -1,29 +1,21 @@
 """A local Clarifai gRPC API (the ``clarifai.api.V2`` service) on 127.0.0.1 running real models.
 
-The gRPC twin of :mod:`tests.oracle.server`: the same models, PAT and versions, served by
-``codegen.serve.grpc`` (its RPCs, routing and in-band auth/routing failures; see
-``tests/oracle/base.py`` for what stays independent); this module records calls and injects faults
-through the server's hook.
-
-Usage::
+The twin of :mod:`tests.oracle.server`, served by ``codegen.serve.grpc`` (see ``base.py``); its
+hook records calls and applies injected faults.
 
     with OracleGrpcServer(pat="test-pat") as srv:       # serves oracle_models()
         Client(transport="grpc", base_url=srv.base_url, pat="test-pat")
-        srv.requests                        # every call, as dicts (see ``requests``)
-        srv.user_lookups                    # how many GetUser calls were answered
         srv.inject(abort_after=2)           # the next call is aborted (INTERNAL) after 2 messages
         srv.inject(hold_after=1)            # ... sends 1 message, then waits for the client to cancel
-        srv.inject(abort_after=0, code=grpc.StatusCode.UNAVAILABLE, times=2)  # fail 2 calls at once
         srv.inject(delay=1.0)               # answer 1 s late; ``interval=`` between stream messages
-        rec = srv.last_request
-        rec["done"].wait(5); rec["outcome"]  # "ok" | "cancelled" | "aborted" | "held"
+        srv.last_request["done"].wait(5)    # then its "outcome": "ok", "cancelled", ...
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +25,7 @@ from google.protobuf.json_format import MessageToDict
 from codegen.serve.grpc import GrpcServer
 from codegen.serve.registry import method_name
 
-from .base import OracleBase
+from .base import BaseFault, OracleBase, Record
 
 __all__ = ["RPCS", "GrpcFault", "OracleGrpcServer"]
 
@@ -48,8 +40,8 @@ RPCS = {
 
 
 @dataclass
-class GrpcFault:
-    """A fault applied to the next ``times`` matching calls (see :meth:`OracleGrpcServer.inject`)."""
+class GrpcFault(BaseFault):
+    """See :meth:`OracleGrpcServer.inject`."""
 
     abort_after: int | None = None
     code: grpc.StatusCode = grpc.StatusCode.INTERNAL
@@ -58,16 +50,9 @@ class GrpcFault:
     hold_timeout: float = 10.0
     delay: float = 0.0
     interval: float = 0.0
-    times: int = 1
-    match: str | Callable[[dict[str, Any]], bool] | None = None
-    hits: int = 0
 
-    def matches(self, record: dict[str, Any]) -> bool:
-        if self.match is None:
-            return True
-        if callable(self.match):
-            return bool(self.match(record))
-        return self.match in (record["rpc"], record["route"], record["method_name"])
+    def named(self, name: str, record: Record) -> bool:
+        return name in (record["rpc"], record["route"], record["method_name"])
 
 
 def _json(msg: Any) -> dict[str, Any]:
@@ -90,28 +75,9 @@ class OracleGrpcServer(OracleBase):
     def metadata(self) -> tuple[tuple[str, str], ...]:
         return (("authorization", f"Key {self.pat}"),)
 
-    @property
-    def requests(self) -> list[dict[str, Any]]:
-        """A snapshot of every call received, oldest first.
-
-        Each is a dict with keys: ``seq``, ``time``, ``rpc`` ("PostModelOutputs" |
-        "GenerateModelOutputs" | "StreamModelOutputs" | "GetUser" | ...), ``route`` ("outputs" |
-        "generate" | "stream" | "get_user" | ..., as in ``OracleServer``), ``metadata`` (dict,
-        lower-case keys), ``proto`` (the request; for "stream" a list that grows as requests
-        arrive), ``body`` (the same as JSON dicts), ``user_id`` / ``app_id`` / ``model_id`` /
-        ``version_id``, ``method_name``, ``fault`` (True if an injected fault applied),
-        ``responses`` (messages sent), ``outcome`` (None while running, then "ok", "cancelled" (by
-        the client or the channel), "aborted" (by an injected fault) or "held" (a ``hold_after``
-        fault that was never cancelled)) and ``done`` (a ``threading.Event`` set when the call
-        terminated).
-        """
-        return super().requests
-
-    def wait_done(self, timeout: float = 5.0) -> list[dict[str, Any]]:
-        """Wait until every call recorded so far has terminated; returns ``requests``.
-
-        (A client can see a call's end before the server has run its termination callback.)
-        """
+    def wait_done(self, timeout: float = 5.0) -> list[Record]:
+        """Wait until every call recorded so far has terminated (a client can see a call end
+        before the server has run its termination callback); returns ``requests``."""
         deadline = time.monotonic() + timeout
         records = self.requests
         for record in records:
@@ -119,39 +85,25 @@ class OracleGrpcServer(OracleBase):
                 raise TimeoutError(f"call #{record['seq']} ({record['rpc']}) still running")
         return records
 
-    def inject(
-        self,
-        *,
-        abort_after: int | None = None,
-        code: grpc.StatusCode = grpc.StatusCode.INTERNAL,
-        details: str = "injected fault",
-        hold_after: int | None = None,
-        hold_timeout: float = 10.0,
-        delay: float = 0.0,
-        interval: float = 0.0,
-        times: int = 1,
-        match: str | Callable[[dict[str, Any]], bool] | None = None,
-    ) -> GrpcFault:
-        """Queue a fault for the next ``times`` calls (that ``match``, if given).
+    def inject(self, **options: Any) -> GrpcFault:
+        """Queue a fault (a :class:`GrpcFault`: ``options`` are its fields) for the next ``times``
+        calls that ``match``.
 
         - ``abort_after=N``: ``context.abort(code, details)`` after N response messages (0: before
           running the model; also for unary calls).
         - ``hold_after=N``: after N messages, send nothing more and wait (up to ``hold_timeout``
           seconds) for the client to cancel; the record's ``outcome`` then says "cancelled".
         - ``delay``: sleep before the first message; ``interval``: sleep between messages.
-        - ``match``: an RPC name, a route ("outputs" / "generate" / "stream"), a
-          ``_method_name``, or a predicate over the request record.
-
-        Faults are consumed in FIFO order. Returns the :class:`GrpcFault` (``.hits`` counts uses).
+        - ``match``: an RPC name, a route, a ``_method_name``, or a predicate over the record.
         """
-        fault = GrpcFault(
-            abort_after, code, details, hold_after, hold_timeout, delay, interval, times, match
-        )
-        queued: GrpcFault = self._queue(fault)
-        return queued
+        fault: GrpcFault = self._queue(GrpcFault(**options))
+        return fault
 
     def _watch(self, rpc: str, context: grpc.ServicerContext, request: Any) -> _Watch:
-        """Record a call, watch for its termination, and take a matching fault."""
+        """Record a call, watch for its termination, and take a matching fault. ``outcome`` is None
+        while it runs, then "ok", "cancelled", "aborted" (by a fault) or "held" (a ``hold_after``
+        fault never cancelled); ``done`` is set when it has terminated; for a stream, ``proto`` and
+        ``body`` (the requests as JSON) grow as requests arrive."""
         stream = rpc == "StreamModelOutputs"
         has_ids = request is not None and hasattr(request, "model_id")
         record: dict[str, Any] = {
@@ -189,17 +141,14 @@ class OracleGrpcServer(OracleBase):
 _END = object()
 
 
+@dataclass
 class _Watch:
     """One call: records its requests, and applies its fault to its responses."""
 
-    def __init__(
-        self,
-        oracle: OracleGrpcServer,
-        record: dict[str, Any],
-        fault: GrpcFault | None,
-        context: grpc.ServicerContext,
-    ) -> None:
-        self.oracle, self.record, self.fault, self.context = oracle, record, fault, context
+    oracle: OracleGrpcServer
+    record: Record
+    fault: GrpcFault | None
+    context: grpc.ServicerContext
 
     def requests(self, it: Iterator[Any]) -> Iterator[Any]:
         yield next(it)  # the first was recorded with the call
@@ -211,22 +160,20 @@ class _Watch:
 
     def responses(self, it: Iterator[Any]) -> Iterator[Any]:
         """Stream `it`, applying the fault; mark the record completed at the end."""
-        record, fault = self.record, self.fault
+        record, fault = self.record, self.fault or GrpcFault()
         try:
-            if fault is not None and fault.delay:
-                time.sleep(fault.delay)
+            time.sleep(fault.delay)
             sent = 0
             while True:
-                if fault is not None:
-                    if fault.abort_after is not None and sent >= fault.abort_after:
-                        record["outcome"] = "aborted"
-                        self.context.abort(fault.code, fault.details)
-                    if fault.hold_after is not None and sent >= fault.hold_after:
-                        if not record["done"].wait(fault.hold_timeout):
-                            record["outcome"] = "held"  # the client never cancelled
-                        return
-                    if fault.interval and sent:
-                        time.sleep(fault.interval)
+                if fault.abort_after is not None and sent >= fault.abort_after:
+                    record["outcome"] = "aborted"
+                    self.context.abort(fault.code, fault.details)
+                if fault.hold_after is not None and sent >= fault.hold_after:
+                    if not record["done"].wait(fault.hold_timeout):
+                        record["outcome"] = "held"  # the client never cancelled
+                    return
+                if fault.interval and sent:
+                    time.sleep(fault.interval)
                 resp = next(it, _END)
                 if resp is _END:
                     break
@@ -235,6 +182,4 @@ class _Watch:
                 record["responses"] = sent
             record["completed"] = True
         finally:
-            close = getattr(it, "close", None)
-            if close is not None:
-                close()
+            getattr(it, "close", lambda: None)()
