@@ -15,31 +15,77 @@ message. Other V2 RPCs answer UNIMPLEMENTED.
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent import futures
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 import grpc  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
 from clarifai_grpc.grpc.api import service_pb2, service_pb2_grpc
 from clarifai_grpc.grpc.api.status import status_code_pb2
+from google.protobuf.json_format import MessageToDict
 
-from .registry import Listener, Registry, ServedModel, closing, method_name, status_response
+from .registry import Listener, Registry, Served, closing, method_name, status_response
 
-__all__ = ["MAX_MESSAGE_LENGTH", "GrpcHook", "GrpcServer", "GrpcWatch"]
+__all__ = ["MAX_MESSAGE_LENGTH", "GrpcHook", "GrpcServer", "new_call"]
 
 AccessLog = Callable[[str], None]
 MAX_MESSAGE_LENGTH: Final = 1024**3  # as the SDK's clients: images and arrays travel inline
 
 
-class GrpcWatch(Protocol):
-    """What a hook returns for one call: wrappers over its requests and its responses."""
+Record = dict[str, Any]
+Wrap = Callable[[Iterator[Any]], Iterator[Any]]
+GrpcHook = Callable[[Record, Any], "Wrap | None"]  # (call record, context): wraps the responses
+_ROUTES: Final = {
+    "PostModelOutputs": "outputs",
+    "GenerateModelOutputs": "generate",
+    "StreamModelOutputs": "stream",
+    "GetUser": "get_user",
+    "GetModel": "get_model",
+    "GetModelVersion": "get_model_version",
+}
 
-    def requests(self, it: Iterator[Any]) -> Iterator[Any]: ...
 
-    def responses(self, it: Iterator[Any]) -> Iterator[Any]: ...
+def _json(msg: Any) -> dict[str, Any]:
+    out: dict[str, Any] = MessageToDict(msg, preserving_proto_field_name=True)
+    return out
 
 
-GrpcHook = Callable[[str, Any, Any], GrpcWatch]  # (rpc name, context, first request)
+def new_call(rpc: str, context: grpc.ServicerContext, request: Any, bodies: bool) -> Record:
+    """A call as a dict, as `routes.new_record` is a REST request. `outcome` is None while it runs,
+    then "ok" or "cancelled" (unless a hook said otherwise); `done` is set when it has terminated;
+    for a stream, `proto` and `body` (the requests as JSON; None without `bodies`) grow as
+    requests arrive."""
+    stream = rpc == "StreamModelOutputs"
+    has_ids = request is not None and hasattr(request, "model_id")
+    record: Record = {
+        "time": time.time(),
+        "rpc": rpc,
+        "route": _ROUTES.get(rpc),
+        "metadata": {k.lower(): v for k, v in context.invocation_metadata()},
+        "proto": [] if stream else request,
+        "body": ([] if stream else _json(request)) if bodies else None,
+        "user_id": request.user_app_id.user_id if request is not None else None,
+        "app_id": request.user_app_id.app_id if request is not None else None,
+        "model_id": request.model_id if has_ids else None,
+        "version_id": (request.version_id or None) if has_ids else None,
+        "method_name": method_name(request) if hasattr(request, "inputs") else None,
+        "fault": False,
+        "responses": 0,
+        "completed": False,
+        "outcome": None,
+        "done": threading.Event(),
+    }
+
+    def on_done() -> None:
+        if record["outcome"] is None:
+            record["outcome"] = "ok" if record["completed"] else "cancelled"
+        record["done"].set()
+
+    if not context.add_callback(on_done):
+        on_done()
+    return record
 
 
 class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated code, no stubs
@@ -50,62 +96,67 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
         self.access_log = access_log
         self.hook = hook
 
-    def _denied(self, context: grpc.ServicerContext) -> tuple[int, str] | None:
-        auth = {k.lower(): v for k, v in context.invocation_metadata()}.get("authorization")
-        return self.registry.auth_error(auth if isinstance(auth, str) else None)
-
-    def _route(self, context: grpc.ServicerContext, request: Any) -> Any:
-        """The served model, or the in-band (code, description, details) rejecting the call."""
-        denied = self._denied(context)
-        if denied is not None:
-            return (*denied, "")
-        u, a, m = request.user_app_id.user_id, request.user_app_id.app_id, request.model_id
-        served = self.registry.lookup(u, a, m, request.version_id or None)
-        return served if served is not None else self.registry.missing(u, a, m, request.version_id)
+    def _new(self, rpc: str, context: grpc.ServicerContext, request: Any) -> Record:
+        return new_call(rpc, context, request, bodies=self.hook is not None)
 
     def _call(
         self,
-        rpc: str,
+        record: Record,
         context: grpc.ServicerContext,
-        request: Any,
-        run: Callable[[ServedModel], Iterator[Any]],
-        rejected: Callable[[tuple[int, str, str]], Any] = lambda r: status_response(*r),
-        watch: GrpcWatch | None = None,
+        run: Callable[[Served | None], Iterator[Any]],
+        message: Any = service_pb2.MultiOutputResponse,
     ) -> Iterator[Any]:
-        """Route the call, run it, log it; the hook's watch (if any) wraps the responses."""
-        if watch is None and self.hook is not None:
-            watch = self.hook(rpc, context, request)
+        """Check auth, route the call (a model call: by `user_app_id` + `model_id`), run it, log
+        it; the hook's wrapper (if any) goes around the responses, the record counts them."""
+        wrap = self.hook(record, context) if self.hook is not None else None
 
         def responses() -> Iterator[Any]:
-            routed = self._route(context, request)
+            auth = record["metadata"].get("authorization")
+            routed = self.registry.route(
+                auth if isinstance(auth, str) else None,
+                *(record[k] for k in ("user_id", "app_id", "model_id", "version_id")),
+                model=record["model_id"] is not None,
+            )
+            rejected = isinstance(routed, tuple)
             if isinstance(routed, tuple):
-                self._log(rpc, request, f"status={routed[0]}")
-                yield rejected(routed)
-                return
-            sent = 0
-            for resp in closing(run(routed)):
-                yield resp
+                it = iter([status_response(*routed, message=message)])
+            else:
+                it = run(routed)
+            sent, last = 0, None
+            for last in closing(it):
+                yield last
                 sent += 1
-            self._log(rpc, request, f"{sent} messages")
+            stream = record["rpc"] in ("GenerateModelOutputs", "StreamModelOutputs")
+            self._log(
+                record, f"{sent} messages" if stream and not rejected else f"status={_code(last)}"
+            )
 
-        return responses() if watch is None else watch.responses(responses())
+        out = responses() if wrap is None else wrap(responses())
+        try:
+            for resp in out:
+                yield resp
+                record["responses"] += 1
+            record["completed"] = True
+        finally:
+            getattr(out, "close", lambda: None)()
 
-    def _log(self, rpc: str, request: Any, outcome: str) -> None:
+    def _log(self, record: Record, outcome: str) -> None:
         if self.access_log is not None:
-            ids = f"{request.user_app_id.user_id}/{request.user_app_id.app_id}/{request.model_id}"
-            self.access_log(f"gRPC {rpc} {ids} {method_name(request) or '-'} {outcome}")
+            ids = "/".join(filter(None, (record[k] for k in ("user_id", "app_id", "model_id"))))
+            words = ("gRPC", record["rpc"], ids, record["method_name"], outcome)
+            self.access_log(" ".join(filter(None, words)))
 
     def PostModelOutputs(
         self, request: service_pb2.PostModelOutputsRequest, context: grpc.ServicerContext
     ) -> service_pb2.MultiOutputResponse:
         run = lambda served: iter([served.model.predict_wrapper(request)])  # noqa: E731
-        return _drain(self._call("PostModelOutputs", context, request, run))
+        return _drain(self._call(self._new("PostModelOutputs", context, request), context, run))
 
     def GenerateModelOutputs(
         self, request: service_pb2.PostModelOutputsRequest, context: grpc.ServicerContext
     ) -> Iterator[service_pb2.MultiOutputResponse]:
         run = lambda served: served.model.generate_wrapper(request)  # noqa: E731
-        return self._call("GenerateModelOutputs", context, request, run)
+        return self._call(self._new("GenerateModelOutputs", context, request), context, run)
 
     def StreamModelOutputs(
         self,
@@ -116,32 +167,35 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
             first = next(request_iterator, None)
         except grpc.RpcError:  # cancelled before the first request arrived
             return
+        record = self._new("StreamModelOutputs", context, first)
         if first is None:  # the client sent nothing
             if self.hook is not None:
-                yield from self.hook("StreamModelOutputs", context, None).responses(iter(()))
+                wrap = self.hook(record, context)
+                yield from wrap(iter(())) if wrap is not None else ()
+            record["completed"] = True
             return
-        watch = self.hook("StreamModelOutputs", context, first) if self.hook else None
-        requests: Iterator[Any] = itertools.chain([first], request_iterator)
-        if watch is not None:
-            requests = watch.requests(requests)
-        run = lambda served: served.model.stream_wrapper(requests)  # noqa: E731
-        yield from self._call("StreamModelOutputs", context, first, run, watch=watch)
+
+        def requests() -> Iterator[Any]:
+            for request in itertools.chain([first], request_iterator):
+                record["proto"].append(request)
+                if record["body"] is not None:
+                    record["body"].append(_json(request))
+                yield request
+
+        run = lambda served: served.model.stream_wrapper(requests())  # noqa: E731
+        yield from self._call(record, context, run)
 
     def GetUser(
         self, request: service_pb2.GetUserRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleUserResponse:
-        watch = self.hook("GetUser", context, request) if self.hook is not None else None
-        denied = self._denied(context)
-        user = self.registry.user(request.user_app_id.user_id)
-        if denied is None and user is None:
-            denied = status_code_pb2.CONN_DOES_NOT_EXIST, "User does not exist"
-        resp = status_response(*(denied or (status_code_pb2.SUCCESS, "Ok")), message=_USER)
-        if denied is None:
-            resp.user.id = user
-        if self.access_log is not None:
-            who = request.user_app_id.user_id
-            self.access_log(f"gRPC GetUser {who} status={resp.status.code}")
-        return resp if watch is None else _drain(watch.responses(iter([resp])))
+        def run(_: Any) -> Iterator[Any]:
+            user = self.registry.user(request.user_app_id.user_id)
+            resp = status_response(*(_NO_USER if user is None else _OK), message=_USER)
+            if user is not None:
+                resp.user.id = user
+            yield resp
+
+        return _drain(self._call(self._new("GetUser", context, request), context, run, _USER))
 
     def GetModel(
         self, request: service_pb2.GetModelRequest, context: grpc.ServicerContext
@@ -154,8 +208,8 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
         return self._get_model("GetModelVersion", context, request, _VERSION)
 
     def _get_model(self, rpc: str, context: grpc.ServicerContext, request: Any, cls: Any) -> Any:
-        def run(served: ServedModel) -> Iterator[Any]:
-            resp = status_response(status_code_pb2.SUCCESS, "Ok", message=cls)
+        def run(served: Any) -> Iterator[Any]:
+            resp = status_response(*_OK, message=cls)
             model = served.model_proto(request.version_id or None)
             if cls is _MODEL:
                 resp.model.CopyFrom(model)
@@ -163,13 +217,18 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
                 resp.model_version.CopyFrom(model.model_version)
             yield resp
 
-        rejected = lambda r: status_response(*r, message=cls)  # noqa: E731
-        return _drain(self._call(rpc, context, request, run, rejected))
+        return _drain(self._call(self._new(rpc, context, request), context, run, cls))
 
 
+_OK = status_code_pb2.SUCCESS, "Ok"
+_NO_USER = status_code_pb2.CONN_DOES_NOT_EXIST, "User does not exist"
 _USER = service_pb2.SingleUserResponse
 _MODEL = service_pb2.SingleModelResponse
 _VERSION = service_pb2.SingleModelVersionResponse
+
+
+def _code(resp: Any) -> int:
+    return int(resp.status.code) if resp is not None else 0
 
 
 def _drain(responses: Iterator[Any]) -> Any:

@@ -15,6 +15,7 @@ from clarifai_grpc.grpc.api.status.status_code_pb2 import (
     CONN_DOES_NOT_EXIST,
     CONN_METHOD_NOT_ALLOWED,
     INTERNAL_SERVER_ISSUE,
+    MODEL_DOES_NOT_EXIST,
     SUCCESS,
 )
 
@@ -191,18 +192,15 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != want:
             details = f"{self.command} {path} (expected {want})"
             raise fail(405, CONN_METHOD_NOT_ALLOWED, "Method not allowed", details)
-        registry = self.owner.registry
-        denied = registry.auth_error(self.headers.get("Authorization"))
-        if denied is not None:
-            raise HTTPError(401, status_body(*denied))
+        self._route(record, None, model=False)
         if route == "get_user":
-            user = registry.user(record["user_id"])
+            user = self.owner.registry.user(record["user_id"])
             if user is None:
                 raise fail(404, CONN_DOES_NOT_EXIST, "User does not exist")
             self._ok(record, {**status_body(SUCCESS, "Ok"), "user": {"id": user}})
             return
         if want == "GET":
-            served = self._lookup(record, record["version_id"])
+            served = self._route(record, record["version_id"])
             self._ok(record, served.get_body(route, record["version_id"]))
             return
         raw, body = record["raw_body"], record["body"]
@@ -225,7 +223,7 @@ class Handler(BaseHTTPRequestHandler):
             record["proto"] = first
         record["method_name"] = method_name(first)
         self._check_ids(record, first)
-        model = self._lookup(record, record["version_id"] or first.version_id or None).model
+        model = self._route(record, record["version_id"] or first.version_id or None).model
         if model is None:  # a signature-only model
             details = f"{record['model_id']} is known by its signatures only: nothing runs here"
             raise fail(405, CONN_METHOD_NOT_ALLOWED, "Method not allowed", details)
@@ -248,13 +246,14 @@ class Handler(BaseHTTPRequestHandler):
         record["http_status"], record["outcome"] = 200, "ok"
         self.send(200, body)
 
-    def _lookup(self, record: dict[str, Any], version_id: str | None) -> Any:
-        registry = self.owner.registry
-        u, a, m = record["user_id"], record["app_id"], record["model_id"]
-        served = registry.lookup(u, a, m, version_id)
-        if served is None:
-            raise HTTPError(404, status_body(*registry.missing(u, a, m, version_id)))
-        return served
+    def _route(self, record: dict[str, Any], version_id: str | None, model: bool = True) -> Any:
+        """`Registry.route` of the request: a rejection is a 401 (auth) or a 404 (no such model)."""
+        ids = (record["user_id"], record["app_id"], record["model_id"], version_id)
+        routed = self.owner.registry.route(self.headers.get("Authorization"), *ids, model=model)
+        if isinstance(routed, tuple):
+            http_status = 404 if routed[0] == MODEL_DOES_NOT_EXIST else 401
+            raise HTTPError(http_status, status_body(*routed))
+        return routed
 
     def _check_ids(self, record: dict[str, Any], req: Any) -> None:
         """A body whose ids contradict the URL is a 400 (a guard against misrouted requests)."""

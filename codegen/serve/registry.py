@@ -181,6 +181,26 @@ class Registry:
             return served if served.has_version(version_id) else None
         return served
 
+    def route(
+        self,
+        auth: str | None,
+        user_id: str | None = None,
+        app_id: str | None = None,
+        model_id: str | None = None,
+        version_id: str | None = None,
+        *,
+        model: bool = True,
+    ) -> Served | tuple[int, str, str] | None:
+        """The model a call with `Authorization` value `auth` goes to (None: `model=False`, a call
+        to no model), or the (code, description, details) rejecting it. REST and gRPC use it."""
+        denied = self.auth_error(auth)
+        if denied is not None:
+            return (*denied, "")
+        if not model:
+            return None
+        u, a, m = user_id or "", app_id or "", model_id or ""
+        return self.lookup(u, a, m, version_id) or self.missing(u, a, m, version_id)
+
     def missing(
         self, user_id: str, app_id: str, model_id: str, version_id: str | None = None
     ) -> tuple[int, str, str]:

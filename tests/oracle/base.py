@@ -118,7 +118,7 @@ class ApiDouble:
     @property
     def requests(self) -> list[Record]:
         """A snapshot of every request, oldest first: `codegen.serve.routes.new_record`s over REST,
-        `OracleGrpcServer._watch`'s records over gRPC; `seq` and `fault` added by `_record`."""
+        `codegen.serve.grpc.new_call`s over gRPC; `seq` and `fault` added by `_record`."""
         with self._lock:
             return list(self._requests)
 

@@ -13,30 +13,18 @@ hook records calls and applies injected faults.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
-from google.protobuf.json_format import MessageToDict
 
 from codegen.serve.grpc import GrpcServer
-from codegen.serve.registry import method_name
 
 from .base import BaseFault, OracleBase, Record
 
-__all__ = ["RPCS", "GrpcFault", "OracleGrpcServer"]
-
-RPCS = {
-    "PostModelOutputs": "outputs",
-    "GenerateModelOutputs": "generate",
-    "StreamModelOutputs": "stream",
-    "GetUser": "get_user",
-    "GetModel": "get_model",
-    "GetModelVersion": "get_model_version",
-}
+__all__ = ["GrpcFault", "OracleGrpcServer"]
 
 
 @dataclass
@@ -53,11 +41,6 @@ class GrpcFault(BaseFault):
 
     def named(self, name: str, record: Record) -> bool:
         return name in (record["rpc"], record["route"], record["method_name"])
-
-
-def _json(msg: Any) -> dict[str, Any]:
-    out: dict[str, Any] = MessageToDict(msg, preserving_proto_field_name=True)
-    return out
 
 
 class OracleGrpcServer(OracleBase):
@@ -99,87 +82,38 @@ class OracleGrpcServer(OracleBase):
         fault: GrpcFault = self._queue(GrpcFault(**options))
         return fault
 
-    def _watch(self, rpc: str, context: grpc.ServicerContext, request: Any) -> _Watch:
-        """Record a call, watch for its termination, and take a matching fault. ``outcome`` is None
-        while it runs, then "ok", "cancelled", "aborted" (by a fault) or "held" (a ``hold_after``
-        fault never cancelled); ``done`` is set when it has terminated; for a stream, ``proto`` and
-        ``body`` (the requests as JSON) grow as requests arrive."""
-        stream = rpc == "StreamModelOutputs"
-        has_ids = request is not None and hasattr(request, "model_id")
-        record: dict[str, Any] = {
-            "time": time.time(),
-            "rpc": rpc,
-            "route": RPCS.get(rpc),
-            "metadata": {k.lower(): v for k, v in context.invocation_metadata()},
-            "proto": [] if stream else request,
-            "body": [] if stream else _json(request),
-            "user_id": request.user_app_id.user_id if request is not None else None,
-            "app_id": request.user_app_id.app_id if request is not None else None,
-            "model_id": request.model_id if has_ids else None,
-            "version_id": (request.version_id or None) if has_ids else None,
-            "method_name": method_name(request) if hasattr(request, "inputs") else None,
-            "fault": False,
-            "responses": 0,
-            "completed": False,
-            "outcome": None,
-            "done": threading.Event(),
-        }
-        if stream and request is not None:
-            record["proto"].append(request)
-            record["body"].append(_json(request))
-
-        def on_done() -> None:
-            if record["outcome"] is None:
-                record["outcome"] = "ok" if record["completed"] else "cancelled"
-            record["done"].set()
-
-        if not context.add_callback(on_done):
-            on_done()
-        return _Watch(self, record, self._record(record), context)
+    def _watch(self, record: Record, context: grpc.ServicerContext) -> Any:
+        """Record a call (a `codegen.serve.grpc.new_call`) and wrap its responses in its fault: the
+        record's ``outcome`` may then also be "aborted" or "held" (a ``hold_after`` fault never
+        cancelled)."""
+        fault = self._record(record) or GrpcFault()
+        return lambda it: _faulty(it, record, fault, context)
 
 
 _END = object()
 
 
-@dataclass
-class _Watch:
-    """One call: records its requests, and applies its fault to its responses."""
-
-    oracle: OracleGrpcServer
-    record: Record
-    fault: GrpcFault | None
-    context: grpc.ServicerContext
-
-    def requests(self, it: Iterator[Any]) -> Iterator[Any]:
-        yield next(it)  # the first was recorded with the call
-        for request in it:
-            with self.oracle._lock:
-                self.record["proto"].append(request)
-                self.record["body"].append(_json(request))
-            yield request
-
-    def responses(self, it: Iterator[Any]) -> Iterator[Any]:
-        """Stream `it`, applying the fault; mark the record completed at the end."""
-        record, fault = self.record, self.fault or GrpcFault()
-        try:
-            time.sleep(fault.delay)
-            sent = 0
-            while True:
-                if fault.abort_after is not None and sent >= fault.abort_after:
-                    record["outcome"] = "aborted"
-                    self.context.abort(fault.code, fault.details)
-                if fault.hold_after is not None and sent >= fault.hold_after:
-                    if not record["done"].wait(fault.hold_timeout):
-                        record["outcome"] = "held"  # the client never cancelled
-                    return
-                if fault.interval and sent:
-                    time.sleep(fault.interval)
-                resp = next(it, _END)
-                if resp is _END:
-                    break
-                yield resp
-                sent += 1
-                record["responses"] = sent
-            record["completed"] = True
-        finally:
-            getattr(it, "close", lambda: None)()
+def _faulty(
+    it: Iterator[Any], record: Record, fault: GrpcFault, context: grpc.ServicerContext
+) -> Iterator[Any]:
+    """Stream `it`, applying `fault`."""
+    try:
+        time.sleep(fault.delay)
+        sent = 0
+        while True:
+            if fault.abort_after is not None and sent >= fault.abort_after:
+                record["outcome"] = "aborted"
+                context.abort(fault.code, fault.details)
+            if fault.hold_after is not None and sent >= fault.hold_after:
+                if not record["done"].wait(fault.hold_timeout):
+                    record["outcome"] = "held"  # the client never cancelled
+                return
+            if fault.interval and sent:
+                time.sleep(fault.interval)
+            resp = next(it, _END)
+            if resp is _END:
+                break
+            yield resp
+            sent += 1
+    finally:
+        getattr(it, "close", lambda: None)()

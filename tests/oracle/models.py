@@ -55,7 +55,6 @@ __all__ = [
     "describe_media",
     "get_model_response",
     "oracle_models",
-    "oracle_versions",
     "signatures_json",
 ]
 
@@ -508,11 +507,6 @@ def oracle_models() -> dict[ModelKey, ModelClass]:
         model.load_model()
         out[_key(cls)] = model
     return out
-
-
-def oracle_versions() -> dict[ModelKey, str]:
-    """The version id served for each model of :func:`oracle_models`."""
-    return {_key(cls): cls.VERSION_ID for cls in _MODEL_CLASSES}  # type: ignore[attr-defined]
 
 
 def default_version_id(key: ModelKey) -> str:
