@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 # model_class reads RAISE_EXCEPTIONS at import time; exceptions must become FAILURE statuses.
@@ -20,6 +19,7 @@ os.environ.pop("RAISE_EXCEPTIONS", None)
 
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
+from codegen.serve.recorder import Record, Recorder
 from codegen.serve.registry import QuietModelErrors, Registry, ServedModel, failures_as_statuses
 from codegen.spec import ModelRef
 
@@ -27,14 +27,12 @@ if TYPE_CHECKING:
     from clarifai.runners.models.model_class import ModelClass
 
 ModelKey = tuple[str, str, str]
-Record = dict[str, Any]
 
 __all__ = [
     "DEFAULT_OWNER",
     "DEFAULT_PAT",
     "FAULT_STATUS",
     "ApiDouble",
-    "BaseFault",
     "ModelKey",
     "OracleBase",
     "Record",
@@ -55,34 +53,14 @@ FAULT_STATUS: dict[int, tuple[int, str]] = {  # the status body of an injected H
 }
 
 
-@dataclass
-class BaseFault:
-    """Applies to the next `times` requests (None: all) that `match`: a predicate over the record
-    or a name (`named`); `hits` counts uses."""
-
-    times: int | None = 1
-    match: str | Callable[[Record], bool] | None = None
-    hits: int = 0
-
-    def matches(self, record: Record) -> bool:
-        if isinstance(self.match, str):
-            return self.named(self.match, record)
-        return self.match is None or bool(self.match(record))
-
-    def named(self, name: str, record: Record) -> bool:
-        raise NotImplementedError
-
-
-class ApiDouble:
-    """A server (`_server`: start, stop, port, url, running) with every request it got as a record
-    and a FIFO queue of faults, all behind one lock."""
+class ApiDouble(Recorder):
+    """A server (`_server`: start, stop, port, url, running) whose hook records every request and
+    takes faults from a FIFO queue (`codegen.serve.recorder`)."""
 
     _server: Any
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._requests: list[Record] = []
-        self._faults: list[BaseFault] = []
+        super().__init__()
         self._stopping = threading.Event()  # set by stop(): cuts injected delays short
 
     def start(self) -> Any:
@@ -114,55 +92,6 @@ class ApiDouble:
         """``/v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]``."""
         path = f"/v2/users/{user}/apps/{app}/models/{model}"
         return path + (f"/versions/{version_id}" if version_id else "")
-
-    @property
-    def requests(self) -> list[Record]:
-        """A snapshot of every request, oldest first: `codegen.serve.routes.new_record`s over REST,
-        `codegen.serve.grpc.new_call`s over gRPC; `seq` and `fault` added by `_record`."""
-        with self._lock:
-            return list(self._requests)
-
-    @property
-    def last_request(self) -> Record:
-        with self._lock:
-            if not self._requests:
-                raise LookupError("no request recorded")
-            return self._requests[-1]
-
-    def clear_requests(self) -> None:
-        with self._lock:
-            self._requests.clear()
-
-    def reset(self) -> None:
-        """Forget requests and pending faults."""
-        with self._lock:
-            self._requests.clear()
-            self._faults.clear()
-
-    @property
-    def pending_faults(self) -> int:
-        with self._lock:
-            return sum(f.times - f.hits for f in self._faults if f.times is not None)
-
-    def _queue(self, fault: Any) -> Any:
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def _record(self, record: Record) -> Any:
-        """Keep `record` (adding `seq`, and `fault`: True if a fault applies); returns the first
-        queued fault that matches it, or None."""
-        with self._lock:
-            record["seq"] = len(self._requests)
-            self._requests.append(record)
-            for fault in self._faults:
-                if fault.matches(record):
-                    fault.hits += 1
-                    if fault.times is not None and fault.hits >= fault.times:
-                        self._faults.remove(fault)
-                    record["fault"] = True
-                    return fault
-        return None
 
 
 class OracleBase(ApiDouble):

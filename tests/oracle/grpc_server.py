@@ -21,14 +21,15 @@ from typing import Any
 import grpc
 
 from codegen.serve.grpc import GrpcServer
+from codegen.serve.recorder import Rule
 
-from .base import BaseFault, OracleBase, Record
+from .base import OracleBase, Record
 
 __all__ = ["GrpcFault", "OracleGrpcServer"]
 
 
 @dataclass
-class GrpcFault(BaseFault):
+class GrpcFault(Rule):
     """See :meth:`OracleGrpcServer.inject`."""
 
     abort_after: int | None = None
