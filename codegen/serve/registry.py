@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -274,12 +274,17 @@ def closing(responses: Iterator[Any]) -> Generator[Any, None, None]:
             close()
 
 
-def failures_as_statuses() -> None:
+def failures_as_statuses(quiet: bool = False) -> Callable[[], None]:
     """Model exceptions must become FAILURE statuses, as on the platform, whatever
-    `RAISE_EXCEPTIONS` said when the SDK was imported."""
+    `RAISE_EXCEPTIONS` said when the SDK was imported. `quiet`: hide the SDK's tracebacks of them
+    (`QuietModelErrors`) until the returned function is called."""
     from clarifai.runners.models import model_class
 
     model_class._RAISE_EXCEPTIONS = False
+    log, quieter = logging.getLogger("clarifai"), QuietModelErrors()
+    if quiet:
+        log.addFilter(quieter)
+    return lambda: log.removeFilter(quieter)
 
 
 class QuietModelErrors(logging.Filter):

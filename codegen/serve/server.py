@@ -10,7 +10,6 @@ blocks until Ctrl-C or SIGTERM.
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 import threading
@@ -42,7 +41,7 @@ class ServeHandle:
     registry: Registry
     rest: RestServer
     grpc: GrpcServer | None = None
-    _log_filter: logging.Filter | None = field(default=None, repr=False)
+    _unquiet: Callable[[], None] = field(default=lambda: None, repr=False)
 
     @property
     def rest_url(self) -> str:
@@ -61,9 +60,7 @@ class ServeHandle:
         if self.grpc is not None:
             self.grpc.stop()
         self.rest.stop()
-        if self._log_filter is not None:
-            logging.getLogger("clarifai").removeFilter(self._log_filter)
-            self._log_filter = None
+        self._unquiet()
 
     def __enter__(self) -> ServeHandle:
         return self
@@ -129,15 +126,11 @@ def serve(
     """
     served = load_models(dirs)
     from .grpc import GrpcServer
-    from .registry import QuietModelErrors, Registry, failures_as_statuses
+    from .registry import Registry, failures_as_statuses
     from .rest import RestServer
 
-    failures_as_statuses()
     registry = Registry(served, pat=pat)
-    log_filter: logging.Filter | None = None
-    if quiet:
-        log_filter = QuietModelErrors()
-        logging.getLogger("clarifai").addFilter(log_filter)
+    unquiet = failures_as_statuses(quiet)
     rest = RestServer(registry, host, port, access_log=access_log)
     try:
         rest.start()
@@ -151,7 +144,7 @@ def serve(
         except OSError as exc:
             rest.stop()
             raise CodegenError(f"gRPC: {exc}") from None
-    return ServeHandle(tuple(served), registry, rest, grpc_server, log_filter)
+    return ServeHandle(tuple(served), registry, rest, grpc_server, unquiet)
 
 
 def banner(handle: ServeHandle) -> list[str]:

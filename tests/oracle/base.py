@@ -8,10 +8,9 @@ and models run in the SDK's own `predict_wrapper` / `generate_wrapper` / `stream
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 # model_class reads RAISE_EXCEPTIONS at import time; exceptions must become FAILURE statuses.
@@ -20,7 +19,7 @@ os.environ.pop("RAISE_EXCEPTIONS", None)
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
 from codegen.serve.recorder import Record, Recorder
-from codegen.serve.registry import QuietModelErrors, Registry, ServedModel, failures_as_statuses
+from codegen.serve.registry import Registry, ServedModel, failures_as_statuses
 from codegen.spec import ModelRef
 
 if TYPE_CHECKING:
@@ -131,18 +130,16 @@ class OracleBase(ApiDouble):
             served, pat, owner_id=owner_id, strict_versions=True, exact_auth=True
         )
         self.pat, self.owner_id, self.host, self.quiet = pat, owner_id, host, quiet
-        self._log_filter = QuietModelErrors()
+        self._unquiet: Callable[[], None] = lambda: None
         self._server = self._make_server(host, port, **options)
 
     def _make_server(self, host: str, port: int, **options: Any) -> Any:
         raise NotImplementedError
 
     def start(self) -> Any:
-        failures_as_statuses()
-        if self.quiet:
-            logging.getLogger("clarifai").addFilter(self._log_filter)
+        self._unquiet = failures_as_statuses(self.quiet)
         return super().start()
 
     def stop(self) -> None:
         super().stop()
-        logging.getLogger("clarifai").removeFilter(self._log_filter)
+        self._unquiet()

@@ -51,14 +51,6 @@ class OracleGrpcServer(OracleBase):
     def _make_server(self, host: str, port: int, max_workers: int = 16) -> GrpcServer:
         return GrpcServer(self.registry, host, port, max_workers=max_workers, hook=self._watch)
 
-    @property
-    def target(self) -> str:
-        return self._server.target
-
-    @property
-    def metadata(self) -> tuple[tuple[str, str], ...]:
-        return (("authorization", f"Key {self.pat}"),)
-
     def wait_done(self, timeout: float = 5.0) -> list[Record]:
         """Wait until every call recorded so far has terminated (a client can see a call end
         before the server has run its termination callback); returns ``requests``."""
