@@ -23,10 +23,9 @@ from typing import Any, Final
 
 import grpc  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
 from clarifai_grpc.grpc.api import service_pb2, service_pb2_grpc
-from clarifai_grpc.grpc.api.status import status_code_pb2
 from google.protobuf.json_format import MessageToDict
 
-from .registry import Listener, Registry, Served, closing, method_name, status_response
+from .registry import RESPONSES, Listener, Registry, Served, closing, method_name, status_response
 
 __all__ = ["MAX_MESSAGE_LENGTH", "GrpcHook", "GrpcServer", "new_call"]
 
@@ -104,7 +103,6 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
         record: Record,
         context: grpc.ServicerContext,
         run: Callable[[Served | None], Iterator[Any]],
-        message: Any = service_pb2.MultiOutputResponse,
     ) -> Iterator[Any]:
         """Check auth, route the call (a model call: by `user_app_id` + `model_id`), run it, log
         it; the hook's wrapper (if any) goes around the responses, the record counts them."""
@@ -119,6 +117,7 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
             )
             rejected = isinstance(routed, tuple)
             if isinstance(routed, tuple):
+                message = RESPONSES.get(record["route"], service_pb2.MultiOutputResponse)
                 it = iter([status_response(*routed, message=message)])
             else:
                 it = run(routed)
@@ -188,43 +187,23 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
     def GetUser(
         self, request: service_pb2.GetUserRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleUserResponse:
-        def run(_: Any) -> Iterator[Any]:
-            user = self.registry.user(request.user_app_id.user_id)
-            resp = status_response(*(_NO_USER if user is None else _OK), message=_USER)
-            if user is not None:
-                resp.user.id = user
-            yield resp
-
-        return _drain(self._call(self._new("GetUser", context, request), context, run, _USER))
+        run = lambda _: iter([self.registry.user(request.user_app_id.user_id)])  # noqa: E731
+        return _drain(self._call(self._new("GetUser", context, request), context, run))
 
     def GetModel(
         self, request: service_pb2.GetModelRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleModelResponse:
-        return self._get_model("GetModel", context, request, _MODEL)
+        return self._get_model("GetModel", context, request)
 
     def GetModelVersion(
         self, request: service_pb2.GetModelVersionRequest, context: grpc.ServicerContext
     ) -> service_pb2.SingleModelVersionResponse:
-        return self._get_model("GetModelVersion", context, request, _VERSION)
+        return self._get_model("GetModelVersion", context, request)
 
-    def _get_model(self, rpc: str, context: grpc.ServicerContext, request: Any, cls: Any) -> Any:
-        def run(served: Any) -> Iterator[Any]:
-            resp = status_response(*_OK, message=cls)
-            model = served.model_proto(request.version_id or None)
-            if cls is _MODEL:
-                resp.model.CopyFrom(model)
-            else:
-                resp.model_version.CopyFrom(model.model_version)
-            yield resp
-
-        return _drain(self._call(self._new(rpc, context, request), context, run, cls))
-
-
-_OK = status_code_pb2.SUCCESS, "Ok"
-_NO_USER = status_code_pb2.CONN_DOES_NOT_EXIST, "User does not exist"
-_USER = service_pb2.SingleUserResponse
-_MODEL = service_pb2.SingleModelResponse
-_VERSION = service_pb2.SingleModelVersionResponse
+    def _get_model(self, rpc: str, context: grpc.ServicerContext, request: Any) -> Any:
+        version_id = request.version_id or None
+        run = lambda served: iter([served.response(_ROUTES[rpc], version_id)])  # noqa: E731
+        return _drain(self._call(self._new(rpc, context, request), context, run))
 
 
 def _code(resp: Any) -> int:

@@ -194,10 +194,10 @@ class Handler(BaseHTTPRequestHandler):
             raise fail(405, CONN_METHOD_NOT_ALLOWED, "Method not allowed", details)
         self._route(record, None, model=False)
         if route == "get_user":
-            user = self.owner.registry.user(record["user_id"])
-            if user is None:
-                raise fail(404, CONN_DOES_NOT_EXIST, "User does not exist")
-            self._ok(record, {**status_body(SUCCESS, "Ok"), "user": {"id": user}})
+            resp = self.owner.registry.user(record["user_id"])
+            if resp.status.code != SUCCESS:
+                raise HTTPError(404, to_json(resp))
+            self._ok(record, to_json(resp))
             return
         if want == "GET":
             served = self._route(record, record["version_id"])

@@ -17,6 +17,7 @@ from ..spec import ModelRef
 
 __all__ = [
     "AUTH_SCHEMES",
+    "RESPONSES",
     "Listener",
     "QuietModelErrors",
     "Registry",
@@ -33,6 +34,12 @@ __all__ = [
 
 ModelKey = tuple[str, str, str]
 AUTH_SCHEMES: Final = ("Key", "Bearer")
+RESPONSES: Final = {  # the response message of a route that answers something else than outputs
+    "get_user": service_pb2.SingleUserResponse,
+    "get_model": service_pb2.SingleModelResponse,
+    "get_model_version": service_pb2.SingleModelVersionResponse,
+    "list_model_versions": service_pb2.MultiModelVersionResponse,
+}
 
 
 @dataclass(frozen=True)
@@ -71,15 +78,21 @@ class ServedModel:
         )
         return m
 
+    def response(self, route: str, version_id: str | None) -> Any:
+        """The response proto of GetModel, GetModelVersion or ListModelVersions (gRPC and REST)."""
+        model = self.model_proto(version_id)
+        resp = status_response(status_code_pb2.SUCCESS, "Ok", message=RESPONSES[route])
+        if route == "get_model":
+            resp.model.CopyFrom(model)
+        elif route == "get_model_version":
+            resp.model_version.CopyFrom(model.model_version)
+        else:
+            resp.model_versions.append(model.model_version)
+        return resp
+
     def get_body(self, route: str, version_id: str | None) -> dict[str, Any]:
         """The REST body of GetModel, GetModelVersion or ListModelVersions."""
-        model = self.model_proto(version_id)
-        ok = status_body(status_code_pb2.SUCCESS, "Ok")
-        if route == "get_model":
-            return {**ok, "model": to_json(model)}
-        if route == "get_model_version":
-            return {**ok, "model_version": to_json(model.model_version)}
-        return {**ok, "model_versions": [to_json(model.model_version)]}
+        return to_json(self.response(route, version_id))
 
 
 @dataclass(frozen=True)
@@ -213,9 +226,15 @@ class Registry:
             f"no model {what} is served here (serving: {serving})",
         )
 
-    def user(self, user_id: str) -> str | None:
-        """GetUser: "me" (or the owner's own id) is the PAT's owner; anyone else is unknown."""
-        return self.owner_id if user_id in ("me", self.owner_id) else None
+    def user(self, user_id: str) -> Any:
+        """GetUser's response: "me" (or the owner's own id) is the PAT's owner; anyone else is
+        unknown (`CONN_DOES_NOT_EXIST`)."""
+        if user_id not in ("me", self.owner_id):
+            no_user = status_code_pb2.CONN_DOES_NOT_EXIST, "User does not exist"
+            return status_response(*no_user, message=RESPONSES["get_user"])
+        resp = status_response(status_code_pb2.SUCCESS, "Ok", message=RESPONSES["get_user"])
+        resp.user.id = self.owner_id
+        return resp
 
     def auth_error(self, header: str | None) -> tuple[int, str] | None:
         """`None` if `header` (the `Authorization` value) may call; else (status code, description)."""
