@@ -1,4 +1,4 @@
-"""What the test doubles of the API share: a server's lifecycle, request records, a fault queue.
+"""What the test doubles of the API share: a server's lifecycle over `codegen.serve.recorder`.
 
 The oracles serve through `codegen.serve` (the shipped local API) with stricter settings: only
 `Key <pat>` byte for byte, only the configured version of each model, a PAT owner for users/me.
