@@ -190,20 +190,14 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
         run = lambda _: iter([self.registry.user(request.user_app_id.user_id)])  # noqa: E731
         return _drain(self._call(self._new("GetUser", context, request), context, run))
 
-    def GetModel(
-        self, request: service_pb2.GetModelRequest, context: grpc.ServicerContext
-    ) -> service_pb2.SingleModelResponse:
-        return self._get_model("GetModel", context, request)
-
-    def GetModelVersion(
-        self, request: service_pb2.GetModelVersionRequest, context: grpc.ServicerContext
-    ) -> service_pb2.SingleModelVersionResponse:
-        return self._get_model("GetModelVersion", context, request)
-
-    def _get_model(self, rpc: str, context: grpc.ServicerContext, request: Any) -> Any:
+    def GetModel(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """GetModel and GetModelVersion (the rpc is named by the request's type)."""
+        rpc = type(request).__name__.removesuffix("Request")
         version_id = request.version_id or None
         run = lambda served: iter([served.response(_ROUTES[rpc], version_id)])  # noqa: E731
         return _drain(self._call(self._new(rpc, context, request), context, run))
+
+    GetModelVersion = GetModel
 
 
 def _code(resp: Any) -> int:
@@ -266,7 +260,3 @@ class GrpcServer(Listener):
         if server is None:
             return
         server.stop(grace).wait(5)
-
-    @property
-    def target(self) -> str:
-        return f"{self.host}:{self.port}"

@@ -19,7 +19,6 @@ __all__ = [
     "AUTH_SCHEMES",
     "RESPONSES",
     "Listener",
-    "QuietModelErrors",
     "Registry",
     "Served",
     "ServedModel",
@@ -296,19 +295,18 @@ def closing(responses: Iterator[Any]) -> Generator[Any, None, None]:
 def failures_as_statuses(quiet: bool = False) -> Callable[[], None]:
     """Model exceptions must become FAILURE statuses, as on the platform, whatever
     `RAISE_EXCEPTIONS` said when the SDK was imported. `quiet`: hide the SDK's tracebacks of them
-    (`QuietModelErrors`) until the returned function is called."""
+    (a FAILURE status says it) until the returned function is called."""
     from clarifai.runners.models import model_class
 
     model_class._RAISE_EXCEPTIONS = False
-    log, quieter = logging.getLogger("clarifai"), QuietModelErrors()
+    log = logging.getLogger("clarifai")
     if quiet:
-        log.addFilter(quieter)
-    return lambda: log.removeFilter(quieter)
+        log.addFilter(_loud)
+    return lambda: log.removeFilter(_loud)
 
 
-class QuietModelErrors(logging.Filter):
-    """Drops the SDK's `logger.exception("Error in predict")` tracebacks (a FAILURE status says it)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        msg = record.getMessage()
-        return not msg.startswith(("Error in predict", "Error in generate", "Error in stream"))
+def _loud(record: logging.LogRecord) -> bool:
+    """False for the SDK's `logger.exception("Error in predict")` (generate, stream) tracebacks."""
+    return not record.getMessage().startswith(
+        ("Error in predict", "Error in generate", "Error in stream")
+    )

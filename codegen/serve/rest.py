@@ -1,24 +1,13 @@
-"""The REST half of `clarifai-codegen serve`: Clarifai's REST routes, served from local models.
-
-Routes (`{u}`, `{a}`, `{m}`, `{v}` = user, app, model and version ids)::
-
-    GET  /v2/users/{u}/apps/{a}/models/{m}                                  GetModel
-    GET  /v2/users/{u}/apps/{a}/models/{m}/versions/{v}                     GetModelVersion
-    GET  /v2/users/{u}/apps/{a}/models/{m}/versions                         ListModelVersions
-    GET  /v2/users/me  (or /v2/users/{owner})                               GetUser: the PAT's owner
-    POST /v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]/outputs           PostModelOutputs
-    POST /v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]/outputs/generate  GenerateModelOutputs
-    POST /v2/users/{u}/apps/{a}/models/{m}[/versions/{v}]/outputs/stream    StreamModelOutputs (*)
-    POST /v2/models/outputs/stream                                          StreamModelOutputs (*)
-
-(*) half-duplex, as the real REST API is not known to serve bidi streams: the body is NDJSON (one
-`PostModelOutputsRequest` per line) or a JSON array, read in full before the responses stream back.
+"""The REST half of `clarifai-codegen serve`: Clarifai's REST routes (`routes.py`: GetModel,
+GetModelVersion, ListModelVersions, GetUser, and a model's `outputs`, `outputs/generate` and
+`outputs/stream`), served from local models.
 
 Bodies are parsed strictly into `PostModelOutputsRequest` (unknown fields: a 400) and handed to the
-SDK's `predict_wrapper` / `generate_wrapper` / `stream_wrapper`, as a runner does (URL inputs are not
-downloaded). Responses are the protos' REST JSON; a model FAILURE is HTTP 200 with that status, as on
-the real API. Streams are chunked NDJSON, one `{"result": MultiOutputResponse}` per line as the model
-yields (`stream_framing` "result"; "bare": the response alone; "array": one JSON array).
+SDK's `predict_wrapper` / `generate_wrapper` / `stream_wrapper`, as a runner does. Responses are the
+protos' REST JSON; a model FAILURE is HTTP 200 with that status, as on the real API. `outputs/stream`
+is half-duplex (an NDJSON or JSON-array body, read in full); streams answer chunked NDJSON, one
+`{"result": MultiOutputResponse}` per line (`stream_framing` "result"; "bare": the response alone;
+"array": one JSON array).
 
 Each request is a record (`routes.new_record`) that `handler.py` fills in; a `hook` sees it first and
 may answer instead (the test doubles' recording and faults), `after` sees it last.

@@ -157,7 +157,7 @@ def banner(handle: ServeHandle) -> list[str]:
         )
     if handle.grpc_url is not None:
         lines.append(
-            f"gRPC at {handle.grpc.target if handle.grpc else ''} "
+            f"gRPC at {handle.grpc_url.removeprefix('http://')} "
             f"(CLARIFAI_TRANSPORT=grpc CLARIFAI_API_BASE={handle.grpc_url})"
         )
     lines.append(f"export CLARIFAI_API_BASE={handle.rest_url}")
