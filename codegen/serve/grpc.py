@@ -23,9 +23,17 @@ from typing import Any, Final
 
 import grpc  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
 from clarifai_grpc.grpc.api import service_pb2, service_pb2_grpc
-from google.protobuf.json_format import MessageToDict
 
-from .registry import RESPONSES, Listener, Registry, Served, closing, method_name, status_response
+from .registry import (
+    RESPONSES,
+    Listener,
+    Registry,
+    Served,
+    closing,
+    method_name,
+    status_response,
+    to_json,
+)
 
 __all__ = ["MAX_MESSAGE_LENGTH", "GrpcHook", "GrpcServer", "new_call"]
 
@@ -46,11 +54,6 @@ _ROUTES: Final = {
 }
 
 
-def _json(msg: Any) -> dict[str, Any]:
-    out: dict[str, Any] = MessageToDict(msg, preserving_proto_field_name=True)
-    return out
-
-
 def new_call(rpc: str, context: grpc.ServicerContext, request: Any, bodies: bool) -> Record:
     """A call as a dict, as `routes.new_record` is a REST request. `outcome` is None while it runs,
     then "ok" or "cancelled" (unless a hook said otherwise); `done` is set when it has terminated;
@@ -64,7 +67,7 @@ def new_call(rpc: str, context: grpc.ServicerContext, request: Any, bodies: bool
         "route": _ROUTES.get(rpc),
         "metadata": {k.lower(): v for k, v in context.invocation_metadata()},
         "proto": [] if stream else request,
-        "body": ([] if stream else _json(request)) if bodies else None,
+        "body": ([] if stream else to_json(request)) if bodies else None,
         "user_id": request.user_app_id.user_id if request is not None else None,
         "app_id": request.user_app_id.app_id if request is not None else None,
         "model_id": request.model_id if has_ids else None,
@@ -178,7 +181,7 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
             for request in itertools.chain([first], request_iterator):
                 record["proto"].append(request)
                 if record["body"] is not None:
-                    record["body"].append(_json(request))
+                    record["body"].append(to_json(request))
                 yield request
 
         run = lambda served: served.model.stream_wrapper(requests())  # noqa: E731

@@ -8,7 +8,7 @@ import time
 import traceback
 from collections.abc import Iterator, Mapping
 from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from clarifai_grpc.grpc.api.status.status_code_pb2 import (
@@ -19,15 +19,13 @@ from clarifai_grpc.grpc.api.status.status_code_pb2 import (
     SUCCESS,
 )
 
-from .registry import closing, method_name, status_body, to_json
+from .registry import RESPONSES, closing, method_name, status_body, to_json
 from .routes import HTTPError, bad_request, fail, new_record, parse_request, parse_requests
 
 if TYPE_CHECKING:
     from .rest import RestServer
 
 __all__ = ["Handler", "shut"]
-
-_GET_ROUTES: Final = ("get_model", "get_model_version", "list_model_versions", "get_user")
 
 
 def shut(sock: socket.socket) -> None:
@@ -188,7 +186,7 @@ class Handler(BaseHTTPRequestHandler):
         if route is None:
             details = f"no route for {self.command} {path}"
             raise fail(404, CONN_DOES_NOT_EXIST, "Resource does not exist", details)
-        want = "GET" if route in _GET_ROUTES else "POST"
+        want = "GET" if route in RESPONSES else "POST"
         if self.command != want:
             details = f"{self.command} {path} (expected {want})"
             raise fail(405, CONN_METHOD_NOT_ALLOWED, "Method not allowed", details)

@@ -127,10 +127,7 @@ Served = ServedModel | SignatureModel
 
 
 def status_body(code: int, description: str, details: str | None = None) -> dict[str, Any]:
-    status: dict[str, Any] = {"code": code, "description": description}
-    if details:
-        status["details"] = details
-    return {"status": status}
+    return to_json(status_response(code, description, details or ""))
 
 
 def status_response(

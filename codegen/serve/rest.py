@@ -33,10 +33,6 @@ FRAMINGS: Final = ("result", "bare", "array")
 RestHook = Callable[[dict[str, Any], Handler], bool]  # True: the hook answered
 
 
-def _print_error(text: str) -> None:
-    print(text, file=sys.stderr, end="")
-
-
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -64,7 +60,7 @@ class RestServer(Listener):
         access_log: AccessLog | None = None,
         hook: RestHook | None = None,
         after: Callable[[dict[str, Any]], None] | None = None,
-        on_error: Callable[[str], None] = _print_error,
+        on_error: Callable[[str], None] = lambda text: print(text, file=sys.stderr, end=""),
         strict_ids: bool = True,
     ) -> None:
         super().__init__(registry, host, port)
