@@ -30,16 +30,9 @@ __all__ = [
     "serve",
 ]
 
-_HOME = {
-    "SDK_HINT": "loader",
-    "run_model_dir": "loader",
-    "read_config": "loader",
-    "DEFAULT_PORT": "server",
-    "ServeHandle": "server",
-    "banner": "server",
-    "run_forever": "server",
-    "serve": "server",
-}
+_HOME = dict.fromkeys(("SDK_HINT", "read_config", "run_model_dir"), "loader") | dict.fromkeys(
+    ("DEFAULT_PORT", "ServeHandle", "banner", "run_forever", "serve"), "server"
+)  # the module of each name in __all__
 
 
 def __getattr__(name: str) -> Any:
