@@ -50,10 +50,6 @@ FAULT_KINDS = frozenset(map(str, FAULT_STATUS)) | {
 }
 
 
-def status(code: int = 10000, description: str = "Ok") -> dict[str, Any]:
-    return {"code": code, "description": description, "req_id": "fake-req-0001"}
-
-
 def default_models() -> dict[str, tuple[str, str, str, Any]]:
     """{file stem: (user, app, model, body)} for every saved signature file."""
     index = json.loads((SIGNATURES / "index.json").read_text(encoding="utf-8"))
@@ -126,7 +122,7 @@ class FakeClarifai(ApiDouble):
             raise ValueError(f"unknown fault {kind!r}; one of {sorted(FAULT_KINDS)}")
         http = int(kind) if kind.isdigit() else None
         default_code, default_description = FAULT_STATUS.get(http or 0, (10020, "Failure"))
-        body = {"status": status(code or default_code, description or default_description)}
+        body = status_body(code or default_code, description or default_description)
         fault: dict[str, Any] = {
             "failure": {"status": 200},
             "html401": {"status": 401, "body": _HTML401, "content_type": "text/html"},
@@ -165,9 +161,6 @@ class FakeClarifai(ApiDouble):
 
     def _hook(self, record: Record, exchange: Handler) -> bool:
         """Record the request, then apply latency and a matching fault; True if that answered."""
-        if record["method"] == "POST":  # not recorded: this API answers GETs only
-            exchange.send(405, {"status": status(11103, "Method not allowed")})
-            return True
         record["monotonic"] = time.monotonic()
         fault: Fault | None = self._record(record)
         with self._lock:
@@ -179,18 +172,17 @@ class FakeClarifai(ApiDouble):
         return answer(fault, record, exchange, self._stopping)
 
     def _done(self, record: Record) -> None:
-        if record["method"] != "POST":
-            with self._lock:
-                self._in_flight -= 1
+        with self._lock:
+            self._in_flight -= 1
 
     def _truncated(self, record: Record) -> bytes:
         """The normal answer's body, cut in half."""
-        ids = (record["user_id"], record["app_id"], record["model_id"], record["version_id"])
-        served = self.registry.lookup(*ids)
+        ids = [record[k] for k in ("user_id", "app_id", "model_id", "version_id")]
+        served = self.registry.route(f"Key {self.pat}", *ids)
         body = (
-            served.get_body(record["route"], ids[3])
-            if served
-            else status_body(*self.registry.missing(*ids))
+            status_body(*served)
+            if isinstance(served, tuple)
+            else served.get_body(record["route"], ids[3])
         )
         raw = json.dumps(body).encode()
         return raw[: len(raw) // 2]
