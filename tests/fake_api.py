@@ -28,12 +28,13 @@ from typing import Any
 import httpx
 import pytest
 
+from codegen.serve.recorder import Record
 from codegen.serve.registry import Registry, SignatureModel, status_body
 from codegen.serve.rest import Handler, RestServer
 from codegen.serve.signatures import signature_model
 from codegen.spec import ModelRef
 
-from .oracle.base import FAULT_STATUS, ApiDouble, Record
+from .oracle.base import FAULT_STATUS, ApiDouble
 from .oracle.server import Fault, answer
 
 ROOT = Path(__file__).resolve().parent.parent

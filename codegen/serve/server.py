@@ -16,7 +16,6 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import CodegenError
@@ -182,28 +181,15 @@ def run_forever(
     and one access-log line per request to `err` (stderr)."""
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
-    log: AccessLog | None = None
-    if access_log:
-
-        def log(line: str) -> None:
-            print(line, file=err, flush=True)
-
+    log: AccessLog | None = (lambda line: print(line, file=err, flush=True)) if access_log else None
     stop = stop_event if stop_event is not None else threading.Event()
-    previous: Any = None
     in_main = threading.current_thread() is threading.main_thread()
-
-    def on_sigterm(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
     with serve(dirs, port, grpc_port, pat, access_log=log) as handle:
-        for line in banner(handle):
-            print(line, file=out)
-        out.flush()
+        print(*banner(handle), sep="\n", file=out, flush=True)
         print("press Ctrl-C to stop", file=err, flush=True)
         if ready is not None:
             ready(handle)
-        if in_main:
-            previous = signal.signal(signal.SIGTERM, on_sigterm)
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if in_main else None
         try:
             while not stop.wait(0.5):
                 pass

@@ -18,7 +18,7 @@ os.environ.pop("RAISE_EXCEPTIONS", None)
 
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
-from codegen.serve.recorder import Record, Recorder
+from codegen.serve.recorder import Recorder
 from codegen.serve.registry import Registry, ServedModel, failures_as_statuses
 from codegen.spec import ModelRef
 
@@ -26,16 +26,6 @@ if TYPE_CHECKING:
     from clarifai.runners.models.model_class import ModelClass
 
 ModelKey = tuple[str, str, str]
-
-__all__ = [
-    "DEFAULT_OWNER",
-    "DEFAULT_PAT",
-    "FAULT_STATUS",
-    "ApiDouble",
-    "ModelKey",
-    "OracleBase",
-    "Record",
-]
 
 DEFAULT_PAT = "test-pat"
 DEFAULT_OWNER = "oracle-owner"  # the user id of DEFAULT_PAT's owner (users/me, GetUser)

@@ -21,9 +21,9 @@ from typing import Any
 import grpc
 
 from codegen.serve.grpc import GrpcServer
-from codegen.serve.recorder import Rule
+from codegen.serve.recorder import Record, Rule
 
-from .base import OracleBase, Record
+from .base import OracleBase
 
 __all__ = ["GrpcFault", "OracleGrpcServer"]
 

@@ -19,12 +19,12 @@ from typing import Any
 
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
-from codegen.serve.recorder import Rule
+from codegen.serve.recorder import Record, Rule
 from codegen.serve.registry import status_body
 from codegen.serve.rest import Handler, RestServer
 from codegen.serve.routes import ROUTES
 
-from .base import DEFAULT_OWNER, DEFAULT_PAT, FAULT_STATUS, OracleBase, Record
+from .base import DEFAULT_OWNER, DEFAULT_PAT, FAULT_STATUS, OracleBase
 
 __all__ = ["DEFAULT_OWNER", "DEFAULT_PAT", "Fault", "OracleServer", "answer"]
 
