@@ -222,13 +222,11 @@ class GrpcServer(Listener):
         host: str = "127.0.0.1",
         port: int = 0,
         *,
-        max_workers: int = 16,
         access_log: AccessLog | None = None,
         hook: GrpcHook | None = None,
     ) -> None:
         super().__init__(registry, host, port)
         self.hook = hook
-        self.max_workers = max_workers
         self.access_log = access_log
 
     def start(self) -> GrpcServer:
@@ -236,7 +234,7 @@ class GrpcServer(Listener):
             return self
         server = grpc.server(
             futures.ThreadPoolExecutor(
-                max_workers=self.max_workers, thread_name_prefix="clarifai-codegen-serve-grpc"
+                max_workers=16, thread_name_prefix="clarifai-codegen-serve-grpc"
             ),
             options=[
                 ("grpc.max_receive_message_length", MAX_MESSAGE_LENGTH),

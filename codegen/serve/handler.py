@@ -255,8 +255,6 @@ class Handler(BaseHTTPRequestHandler):
 
     def _check_ids(self, record: dict[str, Any], req: Any) -> None:
         """A body whose ids contradict the URL is a 400 (a guard against misrouted requests)."""
-        if not self.owner.strict_ids:
-            return
         for name, in_body, in_path in (
             ("user_app_id.user_id", req.user_app_id.user_id, record["user_id"]),
             ("user_app_id.app_id", req.user_app_id.app_id, record["app_id"]),

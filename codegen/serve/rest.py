@@ -49,7 +49,7 @@ class RestServer(Listener):
     """A threaded HTTP server on `host:port` (port 0: a free one) serving `registry`'s models.
 
     `hook` sees every request record first, `after` last; `on_error` gets the traceback of a server
-    bug (stderr by default); `strict_ids` makes a body whose ids contradict the URL a 400."""
+    bug (stderr by default)."""
 
     def __init__(
         self,
@@ -61,14 +61,12 @@ class RestServer(Listener):
         hook: RestHook | None = None,
         after: Callable[[dict[str, Any]], None] | None = None,
         on_error: Callable[[str], None] = lambda text: print(text, file=sys.stderr, end=""),
-        strict_ids: bool = True,
     ) -> None:
         super().__init__(registry, host, port)
         self.access_log = access_log
         self.hook = hook
         self.after = after
         self.on_error = on_error
-        self.strict_ids = strict_ids
         self.stream_framing = "result"
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()

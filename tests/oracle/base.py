@@ -87,20 +87,14 @@ class OracleBase(ApiDouble):
     """Real models served by `codegen.serve`. ``models``: ``{(user_id, app_id, model_id):
     ModelClass}``, ``load_model()`` called on each (None: ``oracle_models()``); ``versions``: else the
     class's ``VERSION_ID``, else an md5-derived id (another version id: "Model does not exist");
-    ``pat``: the only PAT accepted; ``owner_id``: its owner (users/me, GetUser); ``quiet`` silences
-    the SDK's failure tracebacks; ``options`` go to the server."""
+    ``pat``: the only PAT accepted, owned by ``owner_id`` (users/me, GetUser); the SDK's failure
+    tracebacks are silenced while it runs."""
 
     def __init__(
         self,
         models: Mapping[ModelKey, ModelClass] | None = None,
         pat: str = DEFAULT_PAT,
         versions: Mapping[ModelKey, str] | None = None,
-        *,
-        owner_id: str = DEFAULT_OWNER,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        quiet: bool = True,
-        **options: Any,
     ) -> None:
         from .models import default_version_id, oracle_models
 
@@ -116,18 +110,18 @@ class OracleBase(ApiDouble):
             self.versions[key] = version or default_version_id(key)
             model_type = getattr(model, "MODEL_TYPE_ID", "any-to-any")
             served.append(ServedModel(ModelRef(*key), model, self.versions[key], model_type))
+        self.pat, self.owner_id = pat, DEFAULT_OWNER
         self.registry = Registry(
-            served, pat, owner_id=owner_id, strict_versions=True, exact_auth=True
+            served, pat, owner_id=self.owner_id, strict_versions=True, exact_auth=True
         )
-        self.pat, self.owner_id, self.host, self.quiet = pat, owner_id, host, quiet
         self._unquiet: Callable[[], None] = lambda: None
-        self._server = self._make_server(host, port, **options)
+        self._server = self._make_server()
 
-    def _make_server(self, host: str, port: int, **options: Any) -> Any:
+    def _make_server(self) -> Any:
         raise NotImplementedError
 
     def start(self) -> Any:
-        self._unquiet = failures_as_statuses(self.quiet)
+        self._unquiet = failures_as_statuses(quiet=True)
         return super().start()
 
     def stop(self) -> None:

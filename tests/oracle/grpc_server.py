@@ -48,8 +48,8 @@ class OracleGrpcServer(OracleBase):
     """Threaded local Clarifai gRPC server running real ``ModelClass`` models (the arguments are
     ``OracleBase``'s; ``versions`` as for ``OracleServer``: another ``version_id`` gets 21200)."""
 
-    def _make_server(self, host: str, port: int, max_workers: int = 16) -> GrpcServer:
-        return GrpcServer(self.registry, host, port, max_workers=max_workers, hook=self._watch)
+    def _make_server(self) -> GrpcServer:
+        return GrpcServer(self.registry, hook=self._watch)
 
     def wait_done(self, timeout: float = 5.0) -> list[Record]:
         """Wait until every call recorded so far has terminated (a client can see a call end

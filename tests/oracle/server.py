@@ -46,18 +46,11 @@ class Fault(Rule):
 
 class OracleServer(OracleBase):
     """Threaded local Clarifai REST server running real ``ModelClass`` models (arguments: see
-    ``OracleBase``; ``strict_ids=False`` accepts a body whose ids contradict the URL path)."""
+    ``OracleBase``)."""
 
-    def _make_server(self, host: str, port: int, strict_ids: bool = True) -> RestServer:
+    def _make_server(self) -> RestServer:
         self.errors: list[str] = []
-        return RestServer(
-            self.registry,
-            host,
-            port,
-            hook=self._hook,
-            on_error=self.errors.append,
-            strict_ids=strict_ids,
-        )
+        return RestServer(self.registry, hook=self._hook, on_error=self.errors.append)
 
     @property
     def stream_framing(self) -> str:
