@@ -182,14 +182,6 @@ class Registry:
         self.strict_versions = strict_versions
         self.exact_auth = exact_auth
 
-    def lookup(
-        self, user_id: str, app_id: str, model_id: str, version_id: str | None = None
-    ) -> Served | None:
-        served = self.models.get((user_id, app_id, model_id))
-        if served is not None and self.strict_versions and version_id:
-            return served if served.has_version(version_id) else None
-        return served
-
     def route(
         self,
         auth: str | None,
@@ -208,19 +200,15 @@ class Registry:
         if not model:
             return None
         u, a, m = user_id or "", app_id or "", model_id or ""
-        return self.lookup(u, a, m, version_id) or self.missing(u, a, m, version_id)
-
-    def missing(
-        self, user_id: str, app_id: str, model_id: str, version_id: str | None = None
-    ) -> tuple[int, str, str]:
-        """The (code, description, details) of a lookup that found nothing."""
-        what = f"{user_id}/{app_id}/{model_id}" + (f"@{version_id}" if version_id else "")
+        served = self.models.get((u, a, m))
+        if served is not None and not (self.strict_versions and version_id):
+            return served
+        if served is not None and served.has_version(version_id or ""):
+            return served
+        what = f"{u}/{a}/{m}" + (f"@{version_id}" if version_id else "")
         serving = ", ".join(sorted(s.ref.path for s in self.models.values()))
-        return (
-            status_code_pb2.MODEL_DOES_NOT_EXIST,
-            "Model does not exist",
-            f"no model {what} is served here (serving: {serving})",
-        )
+        details = f"no model {what} is served here (serving: {serving})"
+        return status_code_pb2.MODEL_DOES_NOT_EXIST, "Model does not exist", details
 
     def user(self, user_id: str) -> Any:
         """GetUser's response: "me" (or the owner's own id) is the PAT's owner; anyone else is
