@@ -1,10 +1,5 @@
-"""`clarifai-codegen serve`: a local Clarifai API (REST + gRPC) running model directories.
-
-Each model directory (`config.yaml` + `1/model.py`) is loaded with the clarifai SDK's own code and
-served on 127.0.0.1 under the user/app/model ids of its `config.yaml`: the REST routes of the API
-(GetModel / GetModelVersion with method signatures, `outputs`, `outputs/generate`) and the gRPC
-`V2` service (PostModelOutputs, GenerateModelOutputs, StreamModelOutputs). A generated client
-pointed at it with `CLARIFAI_API_BASE` works unchanged.
+"""`clarifai-codegen serve`: a local Clarifai API (REST + gRPC, see `server.py`) running model
+directories with the clarifai SDK's own code, so a generated client works unchanged against it.
 
 Needs the clarifai SDK (`pip install 'clarifai-codegen[serve]'`), imported only when serving. The
 names below are imported on first use, so `codegen.serve.command` (the click command) stays light.
