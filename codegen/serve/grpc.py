@@ -129,9 +129,8 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
                 yield last
                 sent += 1
             stream = record["rpc"] in ("GenerateModelOutputs", "StreamModelOutputs")
-            self._log(
-                record, f"{sent} messages" if stream and not rejected else f"status={_code(last)}"
-            )
+            code = last.status.code if last is not None else 0
+            self._log(record, f"{sent} messages" if stream and not rejected else f"status={code}")
 
         out = responses() if wrap is None else wrap(responses())
         try:
@@ -201,10 +200,6 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
         return _drain(self._call(self._new(rpc, context, request), context, run))
 
     GetModelVersion = GetModel
-
-
-def _code(resp: Any) -> int:
-    return int(resp.status.code) if resp is not None else 0
 
 
 def _drain(responses: Iterator[Any]) -> Any:
