@@ -44,16 +44,19 @@ FAULT_STATUS: dict[int, tuple[int, str]] = {  # the status body of an injected H
 
 class ApiDouble(Recorder):
     """A server (`_server`: start, stop, port, url, running) whose hook records every request and
-    takes faults from a FIFO queue (`codegen.serve.recorder`)."""
+    takes faults from a FIFO queue (`codegen.serve.recorder`); model failures are quiet statuses
+    while it runs."""
 
     _server: Any
 
     def __init__(self) -> None:
         super().__init__()
         self._stopping = threading.Event()  # set by stop(): cuts injected delays short
+        self._unquiet: Callable[[], None] = lambda: None
 
     def start(self) -> Any:
         self._stopping.clear()
+        self._unquiet = failures_as_statuses(quiet=True)
         self._server.start()
         return self
 
@@ -61,6 +64,7 @@ class ApiDouble(Recorder):
         """Stop promptly: delays are cut short, open connections closed, handler threads joined."""
         self._stopping.set()
         self._server.stop()
+        self._unquiet()
 
     def __enter__(self) -> Any:
         return self.start()
@@ -114,16 +118,7 @@ class OracleBase(ApiDouble):
         self.registry = Registry(
             served, pat, owner_id=self.owner_id, strict_versions=True, exact_auth=True
         )
-        self._unquiet: Callable[[], None] = lambda: None
         self._server = self._make_server()
 
     def _make_server(self) -> Any:
         raise NotImplementedError
-
-    def start(self) -> Any:
-        self._unquiet = failures_as_statuses(quiet=True)
-        return super().start()
-
-    def stop(self) -> None:
-        super().stop()
-        self._unquiet()
