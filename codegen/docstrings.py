@@ -6,9 +6,9 @@ import json
 
 from . import __version__
 from .literals import clean_text, docstring
+from .runtime.batch import BATCH_LIMIT
 from .spec import FieldSpec, LiteralDefault, MethodSpec, ModelRef, ServerDefault
 
-BATCH_LIMIT = 128  # inputs per request (runtime/batch.py)
 _CLASS = "    "
 _METHOD = "        "
 
