@@ -1,10 +1,11 @@
 """A fake Clarifai GetModel API on 127.0.0.1 serving saved method signatures, with injectable faults:
-`codegen.serve`'s signature-only models (`SignatureModel`), recording and faults in its hook.
+a `codegen.serve` REST server with no models whose hook records, applies faults and answers GetModel
+and GetModelVersion from `bodies` (what it does not answer, serve does: 401, 404, ...).
 
 By default it serves every file in `signatures/` under the ids in `signatures/index.json`.
 
     with FakeClarifai() as api:                     # or the `fake_api` pytest fixture
-        api.add_model("u", "a", "m", body)          # any shape: GetModel, GetModelVersion, list, dict
+        api.add_model("u", "a", "m", body)          # GetModel, GetModelVersion or _GET_SIGNATURES
         api.inject("503", times=2)                  # the next 2 requests get HTTP 503
         api.inject("stall", seconds=5)              # answer 5 s late (cut short by stop())
         api.hits["/v2/users/u/apps/a/models/m"]     # requests per path
@@ -17,11 +18,11 @@ non-JSON body). `times=None`: a permanent fault; `model="u/a/m"`: that model's r
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,8 @@ import httpx
 import pytest
 
 from codegen.serve.recorder import Record
-from codegen.serve.registry import Registry, SignatureModel, status_body
+from codegen.serve.registry import Registry, status_body
 from codegen.serve.rest import Handler, RestServer
-from codegen.serve.signatures import signature_model
-from codegen.spec import ModelRef
 
 from .oracle.base import FAULT_STATUS, ApiDouble
 from .oracle.server import Fault, answer
@@ -41,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SIGNATURES = ROOT / "signatures"
 DEFAULT_PAT = "fake-pat-1234567890abcdef"
 
+OK = status_body(10000, "Ok")
 _HTML401 = b"<html><body>401 Unauthorized</body></html>"
 FAULT_KINDS = frozenset(map(str, FAULT_STATUS)) | {
     "drop",
@@ -62,48 +62,50 @@ def default_models() -> dict[str, tuple[str, str, str, Any]]:
     return out
 
 
-class FakeClarifai(ApiDouble):
+class FakeClarifai(ApiDouble, RestServer):
     """See the module docstring. `latency`: seconds added to every request."""
 
     def __init__(
         self, pat: str = DEFAULT_PAT, *, defaults: bool = True, latency: float = 0.0
     ) -> None:
-        super().__init__()
+        super().__init__(Registry([], pat, exact_auth=True))  # auth only: the hook has the models
         self.pat = pat
         self.latency = latency
-        self.registry = Registry([], pat, strict_versions=True, exact_auth=True)
-        self._server = RestServer(
-            self.registry, hook=self._hook, after=self._done, on_error=lambda _: None
-        )
+        # (user, app, model) -> (the GetModel body, {version id: its GetModelVersion body})
+        self.bodies: dict[tuple[str, str, str], tuple[Any, dict[str, Any]]] = {}
         self._in_flight = 0
         self.max_in_flight = 0  # the most requests handled at once
         if defaults:
             for user, app, model, body in default_models().values():
                 self.add_model(user, app, model, body)
 
-    @property
-    def live_handlers(self) -> int:
-        return self._server.live_handlers
-
     def add_model(
         self, user: str, app: str, model: str, body: Any, version_id: str | None = None
     ) -> str:
-        """Serve `body` (any signature shape, see `codegen.serve.signatures`) as the latest version
-        of u/a/m, keeping the versions served before; returns the version id ("" if none)."""
-        key = (user, app, model)
-        made = signature_model(ModelRef(*key), body, version_id)
+        """Serve `body` (a GetModel or GetModelVersion body, or the SDK's `_GET_SIGNATURES` dict,
+        served as it is where it fits) as the latest version of u/a/m, keeping the versions served
+        before; returns the version id ("" if none). Nothing is validated."""
+        ids = {"id": model, "user_id": user, "app_id": app}
+        latest = copy.deepcopy(body) if "model" in body else {**OK, "model": ids}
+        if "model_version" in body:
+            latest["model"]["model_version"] = copy.deepcopy(body["model_version"])
+        elif "model" not in body:  # _GET_SIGNATURES: {method name: signature}
+            sigs = [{**sig, "name": name} for name, sig in body.items()]
+            latest["model"]["model_version"] = {"method_signatures": sigs}
+        mv = latest["model"].get("model_version")
         with self._lock:
-            old = self.registry.models.get(key)
-            if isinstance(old, SignatureModel):
-                made = replace(made, versions={**old.versions, **made.versions})
-            self.registry.models[key] = made
-        return made.version_id
+            versions = dict(self.bodies.get((user, app, model), ({}, {}))[1])
+            if isinstance(mv, dict):
+                mv["id"] = version_id or mv.get("id") or "v1"
+                versions[mv["id"]] = {**OK, "model_version": mv}
+            self.bodies[user, app, model] = latest, versions
+        return mv["id"] if isinstance(mv, dict) else ""
 
     def set_body(
         self, user: str, app: str, model: str, body: Any, version_id: str | None = None
     ) -> str:
         """Change what an existing model serves (e.g. drifted signatures)."""
-        if (user, app, model) not in self.registry.models:
+        if (user, app, model) not in self.bodies:
             raise KeyError(f"no model {user}/{app}/{model}")
         return self.add_model(user, app, model, body, version_id)
 
@@ -160,32 +162,36 @@ class FakeClarifai(ApiDouble):
             self.max_in_flight = 0
         self.latency = 0.0
 
-    def _hook(self, record: Record, exchange: Handler) -> bool:
-        """Record the request, then apply latency and a matching fault; True if that answered."""
+    def hook(self, record: Record, exchange: Handler) -> bool:
+        """Record the request, then apply latency and a matching fault, else answer it from
+        `bodies` (an authorized GET of a known model or version); True if it answered."""
         record["monotonic"] = time.monotonic()
         fault: Fault | None = self._record(record)
         with self._lock:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
-        if self.latency > 0 and self._stopping.wait(self.latency):
-            exchange.drop()
-            return True
-        return answer(fault, record, exchange, self._stopping)
+        try:
+            if self.latency > 0 and self._stopping.wait(self.latency):
+                exchange.drop()
+                return True
+            authorized = self.registry.auth_error(record["headers"].get("authorization")) is None
+            body = self._body(record) if authorized and record["method"] == "GET" else None
+            fault = fault or (Fault(status=200, body=body) if body is not None else None)
+            return answer(fault, record, exchange, self._stopping)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
-    def _done(self, record: Record) -> None:
-        with self._lock:
-            self._in_flight -= 1
+    def _body(self, record: Record) -> Any:
+        """The GetModel / GetModelVersion body of the record's route (None: not served)."""
+        key = (record["user_id"], record["app_id"], record["model_id"])
+        latest, versions = self.bodies.get(key, (None, {}))
+        routes = {"get_model": latest, "get_model_version": versions.get(record["version_id"])}
+        return routes.get(record["route"])
 
     def _truncated(self, record: Record) -> bytes:
         """The normal answer's body, cut in half."""
-        ids = [record[k] for k in ("user_id", "app_id", "model_id", "version_id")]
-        served = self.registry.route(f"Key {self.pat}", *ids)
-        body = (
-            status_body(*served)
-            if isinstance(served, tuple)
-            else served.get_body(record["route"], ids[3])
-        )
-        raw = json.dumps(body).encode()
+        raw = json.dumps(self._body(record)).encode()
         return raw[: len(raw) // 2]
 
 

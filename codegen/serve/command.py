@@ -1,7 +1,7 @@
 """The `clarifai-codegen serve` click command (wired into the CLI with `cli.add_command`).
 
-Only click is imported here; the SDK, grpc and the servers are imported when the command runs, so
-`clarifai-codegen --help` stays light.
+Only click and `server.py` (itself light) are imported here; the SDK, grpc and the servers are
+imported when the command runs, so `clarifai-codegen --help` stays light.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from ..exits import one_line_errors
+from .server import DEFAULT_PORT, run_forever
 
 __all__ = ["serve_command"]
 
@@ -24,7 +25,7 @@ __all__ = ["serve_command"]
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
-    default=8000,
+    default=DEFAULT_PORT,
     show_default=True,
     help="REST port on 127.0.0.1 (0: a free port).",
 )
@@ -51,6 +52,4 @@ def serve_command(
     bidirectional streams). Needs: pip install 'clarifai-codegen[serve]'.
     """
     with one_line_errors():
-        from .server import run_forever
-
         run_forever(list(dirs), port=port, grpc_port=grpc_port, pat=pat, access_log=not quiet)

@@ -15,8 +15,6 @@ message. Other V2 RPCs answer UNIMPLEMENTED.
 from __future__ import annotations
 
 import itertools
-import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent import futures
 from typing import Any, Final
@@ -24,26 +22,25 @@ from typing import Any, Final
 import grpc  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
 from clarifai_grpc.grpc.api import service_pb2, service_pb2_grpc
 
+from ..runtime.grpcbase import MAX_MESSAGE_LENGTH  # as the SDK's clients
 from .registry import (
     RESPONSES,
     Listener,
     Registry,
-    Served,
+    base_record,
     closing,
     method_name,
     status_response,
     to_json,
 )
 
-__all__ = ["MAX_MESSAGE_LENGTH", "GrpcHook", "GrpcServer", "new_call"]
+__all__ = ["GrpcServer", "Wrap", "new_call"]
 
 AccessLog = Callable[[str], None]
-MAX_MESSAGE_LENGTH: Final = 1024**3  # as the SDK's clients: images and arrays travel inline
 
 
 Record = dict[str, Any]
-Wrap = Callable[[Iterator[Any]], Iterator[Any]]
-GrpcHook = Callable[[Record, Any], "Wrap | None"]  # (call record, context): wraps the responses
+Wrap = Callable[[Iterator[Any]], Iterator[Any]]  # what a hook may put around the responses
 _ROUTES: Final = {
     "PostModelOutputs": "outputs",
     "GenerateModelOutputs": "generate",
@@ -54,110 +51,81 @@ _ROUTES: Final = {
 }
 
 
-def new_call(rpc: str, context: grpc.ServicerContext, request: Any, bodies: bool) -> Record:
-    """A call as a dict, as `routes.new_record` is a REST request. `outcome` is None while it runs,
-    then "ok" or "cancelled" (unless a hook said otherwise); `done` is set when it has terminated;
-    for a stream, `proto` and `body` (the requests as JSON; None without `bodies`) grow as
-    requests arrive."""
-    stream = rpc == "StreamModelOutputs"
+def new_call(rpc: str, context: grpc.ServicerContext, request: Any) -> Record:
+    """A call's record (`registry.base_record`); for a stream, `proto` grows as requests arrive
+    (and `body`, their JSON, if a hook made it a list)."""
     has_ids = request is not None and hasattr(request, "model_id")
-    record: Record = {
-        "time": time.time(),
-        "rpc": rpc,
-        "route": _ROUTES.get(rpc),
-        "metadata": {k.lower(): v for k, v in context.invocation_metadata()},
-        "proto": [] if stream else request,
-        "body": ([] if stream else to_json(request)) if bodies else None,
-        "user_id": request.user_app_id.user_id if request is not None else None,
-        "app_id": request.user_app_id.app_id if request is not None else None,
-        "model_id": request.model_id if has_ids else None,
-        "version_id": (request.version_id or None) if has_ids else None,
-        "method_name": method_name(request) if hasattr(request, "inputs") else None,
-        "fault": False,
-        "responses": 0,
-        "completed": False,
-        "outcome": None,
-        "done": threading.Event(),
-    }
-
-    def on_done() -> None:
-        if record["outcome"] is None:
-            record["outcome"] = "ok" if record["completed"] else "cancelled"
-        record["done"].set()
-
-    if not context.add_callback(on_done):
-        on_done()
-    return record
+    return base_record(
+        rpc=rpc,
+        route=_ROUTES.get(rpc),
+        metadata={k.lower(): v for k, v in context.invocation_metadata()},
+        proto=[] if rpc == "StreamModelOutputs" else request,
+        body=None,
+        user_id=request.user_app_id.user_id if request is not None else None,
+        app_id=request.user_app_id.app_id if request is not None else None,
+        model_id=request.model_id if has_ids else None,
+        version_id=(request.version_id or None) if has_ids else None,
+        method_name=method_name(request) if hasattr(request, "inputs") else None,
+    )
 
 
 class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated code, no stubs
-    def __init__(
-        self, registry: Registry, access_log: AccessLog | None, hook: GrpcHook | None
-    ) -> None:
-        self.registry = registry
-        self.access_log = access_log
-        self.hook = hook
-
-    def _new(self, rpc: str, context: grpc.ServicerContext, request: Any) -> Record:
-        return new_call(rpc, context, request, bodies=self.hook is not None)
+    def __init__(self, owner: GrpcServer) -> None:
+        self.owner = owner
 
     def _call(
-        self,
-        record: Record,
-        context: grpc.ServicerContext,
-        run: Callable[[Served | None], Iterator[Any]],
+        self, record: Record, context: grpc.ServicerContext, requests: Iterator[Any]
     ) -> Iterator[Any]:
         """Check auth, route the call (a model call: by `user_app_id` + `model_id`), run it, log
-        it; the hook's wrapper (if any) goes around the responses, the record counts them."""
-        wrap = self.hook(record, context) if self.hook is not None else None
+        it; the hook's wrapper (if any) goes around the responses."""
+        wrap = self.owner.hook(record, context)
 
         def responses() -> Iterator[Any]:
             auth = record["metadata"].get("authorization")
-            routed = self.registry.route(
+            route = record["route"]
+            routed = self.owner.registry.route(
                 auth if isinstance(auth, str) else None,
                 *(record[k] for k in ("user_id", "app_id", "model_id", "version_id")),
                 model=record["model_id"] is not None,
             )
-            rejected = isinstance(routed, tuple)
             if isinstance(routed, tuple):
-                message = RESPONSES.get(record["route"], service_pb2.MultiOutputResponse)
+                message = RESPONSES.get(route, service_pb2.MultiOutputResponse)
                 it = iter([status_response(*routed, message=message)])
+            elif routed is None:  # GetUser: a call to no model
+                it = iter([self.owner.registry.user(record["user_id"])])
+            elif route in RESPONSES:
+                it = iter([routed.response(route, record["version_id"])])
             else:
-                it = run(routed)
+                it = routed.run(route, requests)
             sent, last = 0, None
             for last in closing(it):
                 yield last
                 sent += 1
-            stream = record["rpc"] in ("GenerateModelOutputs", "StreamModelOutputs")
+            stream = route in ("generate", "stream") and not isinstance(routed, tuple)
             code = last.status.code if last is not None else 0
-            self._log(record, f"{sent} messages" if stream and not rejected else f"status={code}")
+            self._log(record, f"{sent} messages" if stream else f"status={code}")
 
-        out = responses() if wrap is None else wrap(responses())
-        try:
-            for resp in out:
-                yield resp
-                record["responses"] += 1
-            record["completed"] = True
-        finally:
-            getattr(out, "close", lambda: None)()
+        yield from closing(responses() if wrap is None else wrap(responses()))
 
     def _log(self, record: Record, outcome: str) -> None:
-        if self.access_log is not None:
+        if self.owner.access_log is not None:
             ids = "/".join(filter(None, (record[k] for k in ("user_id", "app_id", "model_id"))))
             words = ("gRPC", record["rpc"], ids, record["method_name"], outcome)
-            self.access_log(" ".join(filter(None, words)))
+            self.owner.access_log(" ".join(filter(None, words)))
 
-    def PostModelOutputs(
-        self, request: service_pb2.PostModelOutputsRequest, context: grpc.ServicerContext
-    ) -> service_pb2.MultiOutputResponse:
-        run = lambda served: iter([served.model.predict_wrapper(request)])  # noqa: E731
-        return _drain(self._call(self._new("PostModelOutputs", context, request), context, run))
+    def _unary(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """PostModelOutputs, GetUser, GetModel and GetModelVersion (named by the request's type)."""
+        rpc = type(request).__name__.removesuffix("Request")
+        [resp] = self._call(new_call(rpc, context, request), context, iter([request]))
+        return resp
+
+    PostModelOutputs = GetUser = GetModel = GetModelVersion = _unary
 
     def GenerateModelOutputs(
         self, request: service_pb2.PostModelOutputsRequest, context: grpc.ServicerContext
     ) -> Iterator[service_pb2.MultiOutputResponse]:
-        run = lambda served: served.model.generate_wrapper(request)  # noqa: E731
-        return self._call(self._new("GenerateModelOutputs", context, request), context, run)
+        record = new_call("GenerateModelOutputs", context, request)
+        return self._call(record, context, iter([request]))
 
     def StreamModelOutputs(
         self,
@@ -168,12 +136,10 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
             first = next(request_iterator, None)
         except grpc.RpcError:  # cancelled before the first request arrived
             return
-        record = self._new("StreamModelOutputs", context, first)
+        record = new_call("StreamModelOutputs", context, first)
         if first is None:  # the client sent nothing
-            if self.hook is not None:
-                wrap = self.hook(record, context)
-                yield from wrap(iter(())) if wrap is not None else ()
-            record["completed"] = True
+            wrap = self.owner.hook(record, context)
+            yield from wrap(iter(())) if wrap is not None else ()
             return
 
         def requests() -> Iterator[Any]:
@@ -183,33 +149,13 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
                     record["body"].append(to_json(request))
                 yield request
 
-        run = lambda served: served.model.stream_wrapper(requests())  # noqa: E731
-        yield from self._call(record, context, run)
-
-    def GetUser(
-        self, request: service_pb2.GetUserRequest, context: grpc.ServicerContext
-    ) -> service_pb2.SingleUserResponse:
-        run = lambda _: iter([self.registry.user(request.user_app_id.user_id)])  # noqa: E731
-        return _drain(self._call(self._new("GetUser", context, request), context, run))
-
-    def GetModel(self, request: Any, context: grpc.ServicerContext) -> Any:
-        """GetModel and GetModelVersion (the rpc is named by the request's type)."""
-        rpc = type(request).__name__.removesuffix("Request")
-        version_id = request.version_id or None
-        run = lambda served: iter([served.response(_ROUTES[rpc], version_id)])  # noqa: E731
-        return _drain(self._call(self._new(rpc, context, request), context, run))
-
-    GetModelVersion = GetModel
-
-
-def _drain(responses: Iterator[Any]) -> Any:
-    """The one response of a unary call, running the iterator to its end (the hook's bookkeeping)."""
-    out = list(responses)
-    return out[0]
+        yield from self._call(record, context, requests())
 
 
 class GrpcServer(Listener):
-    """A `grpc.server` on `host:port` (port 0: a free one), plaintext, serving `registry`'s models."""
+    """A `grpc.server` on `host:port` (port 0: a free one), plaintext, serving `registry`'s models.
+
+    `hook` (a seam for the test doubles) sees each call's record before it runs."""
 
     def __init__(
         self,
@@ -218,11 +164,13 @@ class GrpcServer(Listener):
         port: int = 0,
         *,
         access_log: AccessLog | None = None,
-        hook: GrpcHook | None = None,
     ) -> None:
         super().__init__(registry, host, port)
-        self.hook = hook
         self.access_log = access_log
+
+    def hook(self, record: Record, context: grpc.ServicerContext) -> Wrap | None:
+        """What to put around the call's responses (None: nothing)."""
+        return None
 
     def start(self) -> GrpcServer:
         if self._server is not None:
@@ -237,9 +185,7 @@ class GrpcServer(Listener):
                 ("grpc.so_reuseport", 0),
             ],
         )
-        service_pb2_grpc.add_V2Servicer_to_server(
-            _Servicer(self.registry, self.access_log, self.hook), server
-        )
+        service_pb2_grpc.add_V2Servicer_to_server(_Servicer(self), server)
         try:
             port = server.add_insecure_port(f"{self.host}:{self.port}")
         except RuntimeError as exc:

@@ -65,20 +65,16 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---------------------------------------------------------------- I/O
     def _read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
-            while True:
-                line = self.rfile.readline()
-                size = int(line.split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+        """Content-Length bytes, or the chunks of a chunked body (httpx sends an iterator so)."""
+        if "chunked" not in self.headers.get("Transfer-Encoding", "").lower():
+            return self.rfile.read(max(0, int(self.headers.get("Content-Length") or 0)))
+        chunks = []
+        while size := int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16):
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+        while self.rfile.readline() not in (b"\r\n", b"\n", b""):  # the trailer section
+            pass
+        return b"".join(chunks)
 
     def send(
         self,
@@ -109,24 +105,15 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _stream(self, record: dict[str, Any], responses: Iterator[Any]) -> None:
-        """Stream `MultiOutputResponse`s in the server's framing; counts them in the record."""
-        framing = self.owner.stream_framing
+        """Stream `MultiOutputResponse`s as chunked NDJSON, `{"result": ...}` per line; counts them."""
         record["responses"] = 0
-        it = closing(responses)
-        if framing == "array":
-            try:
-                items = [to_json(r) for r in it]
-            finally:
-                it.close()
-            record["responses"] = len(items)
-            self.send(200, items)
-            return
         self.send_response(200)
         self.send_header("Content-Type", "application/x-ndjson")
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         self.wfile.flush()
+        it = closing(responses)
         try:
             while True:
                 try:
@@ -138,7 +125,7 @@ class Handler(BaseHTTPRequestHandler):
                         "error": {"code": 13, "message": f"{type(e).__name__}: {e}"}
                     }
                 else:
-                    line = {"result": to_json(resp)} if framing == "result" else to_json(resp)
+                    line = {"result": to_json(resp)}
                 self._write_chunk(json.dumps(line).encode() + b"\n")
                 record["responses"] += 1
                 if "error" in line:
@@ -154,7 +141,7 @@ class Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         record = new_record(self.command, split.path, split.query, self.headers, self._read_body())
         try:
-            if owner.hook is None or not owner.hook(record, self):
+            if not owner.hook(record, self):
                 self._dispatch(record)
         except HTTPError as e:
             record["http_status"] = e.http_status
@@ -169,8 +156,6 @@ class Handler(BaseHTTPRequestHandler):
             owner.on_error(traceback.format_exc())
             details = f"{type(e).__name__}: {e}"
             self.send(500, status_body(INTERNAL_SERVER_ISSUE, "Internal server issue", details))
-        if owner.after is not None:
-            owner.after(record)
         if owner.access_log is not None:
             ms = (time.monotonic() - started) * 1000
             owner.access_log(
@@ -199,45 +184,37 @@ class Handler(BaseHTTPRequestHandler):
             return
         if want == "GET":
             served = self._route(record, record["version_id"])
-            self._ok(record, served.get_body(route, record["version_id"]))
+            self._ok(record, to_json(served.response(route, record["version_id"])))
             return
         raw, body = record["raw_body"], record["body"]
-        if route == "stream":
-            reqs = parse_requests(raw)
-            record["proto"] = reqs
-            first = reqs[0]
-            if record["model_id"] is None:  # /v2/models/outputs/stream: ids from the body
-                record.update(
-                    user_id=first.user_app_id.user_id,
-                    app_id=first.user_app_id.app_id,
-                    model_id=first.model_id,
-                )
-        else:
+        if route != "stream":
             if body is None:
                 raise bad_request(
                     "empty request body" if not raw else "request body is not valid JSON"
                 )
-            first = parse_request(body)
-            record["proto"] = first
+            reqs = [parse_request(body)]
+        else:
+            reqs = parse_requests(raw)
+        first = reqs[0]
+        record["proto"] = reqs if route == "stream" else first
+        if record["model_id"] is None:  # /v2/models/outputs/stream: ids from the body
+            record.update(
+                user_id=first.user_app_id.user_id,
+                app_id=first.user_app_id.app_id,
+                model_id=first.model_id,
+            )
         record["method_name"] = method_name(first)
         self._check_ids(record, first)
-        model = self._route(record, record["version_id"] or first.version_id or None).model
-        if model is None:  # a signature-only model
-            details = f"{record['model_id']} is known by its signatures only: nothing runs here"
-            raise fail(405, CONN_METHOD_NOT_ALLOWED, "Method not allowed", details)
+        served = self._route(record, record["version_id"] or first.version_id or None)
         record["http_status"] = 200
         name = record["method_name"] or "-"
+        responses = served.run(route, iter(reqs))
         if route == "outputs":
-            resp = model.predict_wrapper(first)
+            [resp] = responses
             record["outcome"] = f"{name} status={resp.status.code}"
             self.send(200, to_json(resp))
             return
-        wrapper = (
-            model.generate_wrapper(first)
-            if route == "generate"
-            else model.stream_wrapper(iter(reqs))
-        )
-        self._stream(record, wrapper)
+        self._stream(record, responses)
         record["outcome"] = f"{name} {record['responses']} messages"
 
     def _ok(self, record: dict[str, Any], body: dict[str, Any]) -> None:

@@ -14,10 +14,9 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ..errors import CodegenError
 from ..sources.ids import resolve_ref
@@ -25,29 +24,12 @@ from ..sources.local import find_model_file
 from ..sources.local.directory import config_ids, read_config_yaml
 from ..spec import ModelRef
 
-__all__ = [
-    "SDK_HINT",
-    "ModelConfig",
-    "instantiate",
-    "method_names",
-    "model_description",
-    "read_config",
-    "require_sdk",
-    "run_model_dir",
-    "version_id_for",
-]
+if TYPE_CHECKING:  # registry imports clarifai-grpc: only once the SDK is known to be there
+    from .registry import ServedModel
+
+__all__ = ["SDK_HINT", "load_models", "require_sdk"]
 
 SDK_HINT: Final = "the serve command needs the clarifai SDK: pip install 'clarifai-codegen[serve]'"
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    """What `config.yaml` says about the model."""
-
-    ref: ModelRef
-    model_type_id: str
-    description: str
-    path: Path
 
 
 def require_sdk() -> None:
@@ -62,9 +44,24 @@ def require_sdk() -> None:
         raise CodegenError(f"{SDK_HINT} (importing it failed: {exc})") from None
 
 
-def read_config(path: str | Path) -> ModelConfig:
-    """The ids (and model type, description) in `DIR/config.yaml`; a clear error if missing."""
-    root = Path(path)
+def load_models(dirs: Iterable[str | Path]) -> list[ServedModel]:
+    """Read every `config.yaml` first (fail fast, no duplicates), then load every model."""
+    require_sdk()
+    configs = [_read_config(Path(d)) for d in dirs]
+    if not configs:
+        raise CodegenError("no model directory to serve")
+    seen: dict[str, Path] = {}
+    for ref, _, root in configs:
+        if ref.path in seen:
+            raise CodegenError(
+                f"{seen[ref.path]} and {root} both declare {ref.path}", "config.yaml"
+            )
+        seen[ref.path] = root
+    return [_load(*config) for config in configs]
+
+
+def _read_config(root: Path) -> tuple[ModelRef, dict[str, Any], Path]:
+    """The ids in `DIR/config.yaml` and its `model` mapping; a clear error if missing."""
     if not root.exists():
         raise CodegenError("no such directory", str(root))
     if not root.is_dir():
@@ -76,38 +73,22 @@ def read_config(path: str | Path) -> ModelConfig:
             "(model: {id}) and 1/model.py",
             str(config_path),
         )
-    ids = config_ids(config_path, need_model=True)
+    config = read_config_yaml(config_path)
+    ids = config_ids(config, str(config_path), need_model=True)
     ref, _ = resolve_ref(ids, None, str(config_path), need_ids=True)
-    model = read_config_yaml(config_path)["model"]
-    model_type = model.get("model_type_id")
-    description = model.get("description")
-    return ModelConfig(
-        ref=ref,
-        model_type_id=model_type if isinstance(model_type, str) and model_type else "any-to-any",
-        description=description if isinstance(description, str) else "",
-        path=root,
-    )
+    return ref, config["model"], root
 
 
-def run_model_dir(path: str | Path) -> tuple[ModelRef, Any]:
-    """`(ids from config.yaml, a running ModelClass instance)` for a Clarifai model directory.
+def _load(ref: ModelRef, config: dict[str, Any], root: Path) -> ServedModel:
+    """Import the directory's `ModelClass` with the SDK, create it and call `load_model()`."""
+    from clarifai.runners.models.model_builder import ModelBuilder
+    from google.protobuf.json_format import MessageToDict
 
-    The SDK's `ModelBuilder` imports `model.py` (no import mocking: the real dependencies are
-    used), instantiates the single `ModelClass` subclass and calls its `load_model()`.
-    """
-    config = read_config(path)
-    return config.ref, instantiate(config)
+    from .registry import ServedModel
 
-
-def instantiate(config: ModelConfig) -> Any:
-    """Import the model directory's `ModelClass` with the SDK, create it and call `load_model()`."""
-    root = config.path
     model_file = find_model_file(root)
     if model_file is None:
         raise CodegenError("no 1/model.py (or model.py) in the model directory", str(root))
-    require_sdk()
-    from clarifai.runners.models.model_builder import ModelBuilder
-
     where = str(model_file)
     builder = _attempt(
         "the SDK rejected the model directory",
@@ -120,35 +101,30 @@ def instantiate(config: ModelConfig) -> Any:
     name = model_class.__name__
     model = _attempt(f"cannot create {name}()", where, model_class)
     _attempt(f"{name}.load_model() failed", where, model.load_model)
-    if not method_names(model):
-        raise CodegenError(f"{name} has no @ModelClass.method methods to serve", where)
-    return model
-
-
-def method_names(model: Any) -> list[str]:
-    """The model's methods that have a signature (proto-style methods have none)."""
-    infos = model._get_method_infos()
-    return [name for name, info in infos.items() if info.signature is not None]
-
-
-def version_id_for(ref: ModelRef, model: Any) -> str:
-    """A stable 32-hex version id: changes when the model's method signatures change."""
-    from google.protobuf.json_format import MessageToDict
-
-    infos = model._get_method_infos()
-    sigs = [
-        MessageToDict(info.signature, preserving_proto_field_name=True)
-        for info in infos.values()
+    signatures = {  # proto-style methods have none
+        method: MessageToDict(info.signature, preserving_proto_field_name=True)
+        for method, info in model._get_method_infos().items()
         if info.signature is not None
-    ]
-    blob = json.dumps([ref.path, sigs], sort_keys=True).encode()
-    return hashlib.sha256(blob).hexdigest()[:32]
+    }
+    if not signatures:
+        raise CodegenError(f"{name} has no @ModelClass.method methods to serve", where)
+    # a stable 32-hex version id: it changes when the method signatures change
+    blob = json.dumps([ref.path, list(signatures.values())], sort_keys=True).encode()
+    model_type, description = config.get("model_type_id"), config.get("description")
+    return ServedModel(
+        ref=ref,
+        model=model,
+        version_id=hashlib.sha256(blob).hexdigest()[:32],
+        model_type_id=model_type if isinstance(model_type, str) and model_type else "any-to-any",
+        description=_description(description, model),
+        methods=tuple(signatures),
+    )
 
 
-def model_description(config: ModelConfig, model: Any) -> str:
+def _description(configured: Any, model: Any) -> str:
     """`model.description` from config.yaml, else the first paragraph of the class docstring."""
-    if config.description.strip():
-        return config.description.strip()
+    if isinstance(configured, str) and configured.strip():
+        return configured.strip()
     own = type(model).__dict__.get("__doc__")
     doc = inspect.cleandoc(own) if isinstance(own, str) else ""
     return doc.split("\n\n", 1)[0].strip()

@@ -1,5 +1,5 @@
-"""What a hook of `rest.RestServer` / `grpc.GrpcServer` may keep: every request record, and a FIFO
-queue of rules matched against them (the test doubles' faults), all behind one lock."""
+"""What the hook of a `rest.RestServer` / `grpc.GrpcServer` subclass may keep: every request record,
+and a FIFO queue of rules matched against them (the test doubles' faults), all behind one lock."""
 
 from __future__ import annotations
 
@@ -32,9 +32,13 @@ class Rule:
 
 
 class Recorder:
-    """Records (`record`) and queued rules (`queue`); `requests` is a snapshot, oldest first."""
+    """Records (`_record`) and queued rules (`_queue`); `requests` is a snapshot, oldest first.
 
-    def __init__(self) -> None:
+    A mixin: a test double is a `Recorder` and a server (`class Double(Recorder, RestServer)`), so
+    the constructor passes its arguments on to the server's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._lock = threading.Lock()
         self._requests: list[Record] = []
         self._rules: list[Rule] = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final
 
 from clarifai_grpc.grpc.api import resources_pb2, service_pb2
@@ -20,9 +20,8 @@ __all__ = [
     "RESPONSES",
     "Listener",
     "Registry",
-    "Served",
     "ServedModel",
-    "SignatureModel",
+    "base_record",
     "closing",
     "failures_as_statuses",
     "method_name",
@@ -50,11 +49,7 @@ class ServedModel:
     version_id: str
     model_type_id: str = "any-to-any"
     description: str = ""
-    path: Path | None = None
     methods: tuple[str, ...] = field(default=())
-
-    def has_version(self, version_id: str) -> bool:
-        return version_id == self.version_id
 
     def model_proto(self, version_id: str | None = None) -> resources_pb2.Model:
         """The `Model` message of GetModel: ids, type, and the version with its method signatures."""
@@ -77,6 +72,16 @@ class ServedModel:
         )
         return m
 
+    def run(self, route: str, requests: Iterator[Any]) -> Iterator[Any]:
+        """A model call's responses from the SDK's wrappers, as a runner calls them: `outputs`
+        (one), `generate` (a stream), `stream` (bidi: all the requests)."""
+        if route == "stream":
+            return self.model.stream_wrapper(requests)  # type: ignore[no-any-return]
+        first = next(requests)
+        if route == "generate":
+            return self.model.generate_wrapper(first)  # type: ignore[no-any-return]
+        return iter([self.model.predict_wrapper(first)])
+
     def response(self, route: str, version_id: str | None) -> Any:
         """The response proto of GetModel, GetModelVersion or ListModelVersions (gRPC and REST)."""
         model = self.model_proto(version_id)
@@ -88,42 +93,6 @@ class ServedModel:
         else:
             resp.model_versions.append(model.model_version)
         return resp
-
-    def get_body(self, route: str, version_id: str | None) -> dict[str, Any]:
-        """The REST body of GetModel, GetModelVersion or ListModelVersions."""
-        return to_json(self.response(route, version_id))
-
-
-@dataclass(frozen=True)
-class SignatureModel:
-    """A model known only by its REST bodies, served as they are (a fake GetModel API; nothing
-    runs): `latest` answers GetModel, `versions[v]` GetModelVersion."""
-
-    ref: ModelRef
-    latest: dict[str, Any]
-    versions: dict[str, dict[str, Any]]
-    model: None = None
-    path: Path | None = None
-
-    @property
-    def version_id(self) -> str:
-        """The latest version's id ("" for a model without one)."""
-        mv = self.latest.get("model", {}).get("model_version")
-        return str(mv.get("id", "")) if isinstance(mv, dict) else ""
-
-    def has_version(self, version_id: str) -> bool:
-        return version_id in self.versions
-
-    def get_body(self, route: str, version_id: str | None) -> dict[str, Any]:
-        if route == "get_model_version" and version_id in self.versions:
-            return self.versions[version_id]
-        if route == "list_model_versions":
-            listed = [b["model_version"] for b in self.versions.values() if "model_version" in b]
-            return {**status_body(status_code_pb2.SUCCESS, "Ok"), "model_versions": listed}
-        return self.latest
-
-
-Served = ServedModel | SignatureModel
 
 
 def status_body(code: int, description: str, details: str | None = None) -> dict[str, Any]:
@@ -166,14 +135,14 @@ class Registry:
 
     def __init__(
         self,
-        models: Iterable[Served],
+        models: Iterable[ServedModel],
         pat: str | None = None,
         *,
         owner_id: str | None = None,
         strict_versions: bool = False,
         exact_auth: bool = False,
     ) -> None:
-        self.models: dict[ModelKey, Served] = {
+        self.models: dict[ModelKey, ServedModel] = {
             (s.ref.user_id, s.ref.app_id, s.ref.model_id): s for s in models
         }  # unique: `server.load_models` rejects two directories with the same ids
         self.pat = pat
@@ -191,7 +160,7 @@ class Registry:
         version_id: str | None = None,
         *,
         model: bool = True,
-    ) -> Served | tuple[int, str, str] | None:
+    ) -> ServedModel | tuple[int, str, str] | None:
         """The model a call with `Authorization` value `auth` goes to (None: `model=False`, a call
         to no model), or the (code, description, details) rejecting it. REST and gRPC use it."""
         denied = self.auth_error(auth)
@@ -201,9 +170,9 @@ class Registry:
             return None
         u, a, m = user_id or "", app_id or "", model_id or ""
         served = self.models.get((u, a, m))
-        if served is not None and not (self.strict_versions and version_id):
-            return served
-        if served is not None and served.has_version(version_id or ""):
+        if served is not None and (
+            not self.strict_versions or version_id in ("", None, served.version_id)
+        ):
             return served
         what = f"{u}/{a}/{m}" + (f"@{version_id}" if version_id else "")
         serving = ", ".join(sorted(s.ref.path for s in self.models.values()))
@@ -242,7 +211,10 @@ class Registry:
 
 
 class Listener:
-    """A server of `registry`'s models on `host:port` (port 0: a free one, known once started)."""
+    """A server of `registry`'s models on `host:port` (port 0: a free one, known once started).
+
+    `base_url` is `http://host:port`: the `CLARIFAI_API_BASE` (plaintext; with
+    `CLARIFAI_TRANSPORT=grpc` for the gRPC server)."""
 
     def __init__(self, registry: Registry, host: str, port: int) -> None:
         self.registry = registry
@@ -251,14 +223,15 @@ class Listener:
         self._server: Any = None
 
     @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    @property
-    def url(self) -> str:
-        """`http://host:port`: the `CLARIFAI_API_BASE` (plaintext; with `CLARIFAI_TRANSPORT=grpc`
-        for the gRPC server)."""
+    def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+
+def base_record(**fields: Any) -> dict[str, Any]:
+    """A request as a dict, as a hook sees it (`routes.new_record`: REST, `grpc.new_call`: gRPC):
+    what both servers fill in, then `fields`."""
+    keys = ("route", "user_id", "app_id", "model_id", "version_id", "proto", "method_name")
+    return {"time": time.time(), **dict.fromkeys(keys), "fault": False, **fields}
 
 
 def method_name(req: service_pb2.PostModelOutputsRequest) -> str | None:

@@ -6,11 +6,11 @@ Bodies are parsed strictly into `PostModelOutputsRequest` (unknown fields: a 400
 SDK's `predict_wrapper` / `generate_wrapper` / `stream_wrapper`, as a runner does. Responses are the
 protos' REST JSON; a model FAILURE is HTTP 200 with that status, as on the real API. `outputs/stream`
 is half-duplex (an NDJSON or JSON-array body, read in full); streams answer chunked NDJSON, one
-`{"result": MultiOutputResponse}` per line (`stream_framing` "result"; "bare": the response alone;
-"array": one JSON array).
+`{"result": MultiOutputResponse}` per line (grpc-gateway's framing; the runtime also reads a bare
+response per line or a JSON array, which the oracle's hook can send).
 
-Each request is a record (`routes.new_record`) that `handler.py` fills in; a `hook` sees it first and
-may answer instead (the test doubles' recording and faults), `after` sees it last.
+Each request is a record (`routes.new_record`) that `handler.py` fills in; `RestServer.hook` sees it
+first and may answer instead (the seam of the test doubles' recording and faults).
 """
 
 from __future__ import annotations
@@ -21,16 +21,14 @@ import threading
 import traceback
 from collections.abc import Callable
 from http.server import ThreadingHTTPServer
-from typing import Any, Final
+from typing import Any
 
 from .handler import Handler, shut
 from .registry import Listener, Registry
 
-__all__ = ["FRAMINGS", "Handler", "RestHook", "RestServer"]
+__all__ = ["Handler", "RestServer"]
 
 AccessLog = Callable[[str], None]
-FRAMINGS: Final = ("result", "bare", "array")
-RestHook = Callable[[dict[str, Any], Handler], bool]  # True: the hook answered
 
 
 class _Server(ThreadingHTTPServer):
@@ -48,8 +46,8 @@ class _Server(ThreadingHTTPServer):
 class RestServer(Listener):
     """A threaded HTTP server on `host:port` (port 0: a free one) serving `registry`'s models.
 
-    `hook` sees every request record first, `after` last; `on_error` gets the traceback of a server
-    bug (stderr by default)."""
+    Subclasses (the test doubles) may override `hook`, which sees every request record first, and
+    `on_error`, which gets the traceback of a server bug (stderr by default)."""
 
     def __init__(
         self,
@@ -58,19 +56,19 @@ class RestServer(Listener):
         port: int = 0,
         *,
         access_log: AccessLog | None = None,
-        hook: RestHook | None = None,
-        after: Callable[[dict[str, Any]], None] | None = None,
-        on_error: Callable[[str], None] = lambda text: print(text, file=sys.stderr, end=""),
     ) -> None:
         super().__init__(registry, host, port)
         self.access_log = access_log
-        self.hook = hook
-        self.after = after
-        self.on_error = on_error
-        self.stream_framing = "result"
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._open_lock = threading.Lock()
         self._open: dict[socket.socket, threading.Thread] = {}
+
+    def hook(self, record: dict[str, Any], exchange: Handler) -> bool:
+        """True if it answered the request itself (`exchange.send` / `exchange.drop`)."""
+        return False
+
+    def on_error(self, text: str) -> None:
+        print(text, file=sys.stderr, end="")
 
     def start(self) -> RestServer:
         if self._server is not None:
@@ -95,7 +93,7 @@ class RestServer(Listener):
             return
         httpd.shutdown()
         httpd.server_close()
-        with self._lock:
+        with self._open_lock:
             still_open = list(self._open.items())
         for sock, thread in still_open:
             shut(sock)
@@ -105,15 +103,15 @@ class RestServer(Listener):
             self._thread = None
 
     def opened(self, sock: socket.socket) -> None:
-        with self._lock:
+        with self._open_lock:
             self._open[sock] = threading.current_thread()
 
     def closed(self, sock: socket.socket) -> None:
-        with self._lock:
+        with self._open_lock:
             self._open.pop(sock, None)
 
     @property
     def live_handlers(self) -> int:
         """Connection threads still running."""
-        with self._lock:
+        with self._open_lock:
             return sum(t.is_alive() for t in self._open.values())

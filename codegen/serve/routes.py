@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from typing import Any, Final
 from urllib.parse import unquote
 
@@ -12,7 +11,7 @@ from clarifai_grpc.grpc.api import service_pb2
 from clarifai_grpc.grpc.api.status import status_code_pb2
 from google.protobuf.json_format import ParseDict
 
-from .registry import status_body
+from .registry import base_record, status_body
 
 __all__ = [
     "ROUTES",
@@ -56,34 +55,25 @@ def bad_request(details: str) -> HTTPError:
 
 
 def new_record(method: str, path: str, query: str, headers: Any, raw: bytes) -> dict[str, Any]:
-    """A request as a dict: what arrived, its route and ids; the handler fills in the rest
-    (`proto`, `method_name`, `http_status`, `responses`, `outcome`)."""
+    """A REST request's record (`registry.base_record`): what arrived, its route and ids; the handler
+    fills in the rest (`proto`, `method_name`, `http_status`, `responses`, `outcome`)."""
     body = None
     if raw:
         try:
             body = json.loads(raw)
         except ValueError:
             pass
-    record: dict[str, Any] = {
-        "time": time.time(),
-        "method": method,
-        "path": path,
-        "query": query,
-        "headers": {k.lower(): v for k, v in headers.items()},
-        "raw_body": raw,
-        "body": body,
-        "route": None,
-        "user_id": None,
-        "app_id": None,
-        "model_id": None,
-        "version_id": None,
-        "proto": None,
-        "method_name": None,
-        "fault": False,
-        "http_status": None,
-        "responses": None,
-        "outcome": "-",
-    }
+    record = base_record(
+        method=method,
+        path=path,
+        query=query,
+        headers={k.lower(): v for k, v in headers.items()},
+        raw_body=raw,
+        body=body,
+        http_status=None,
+        responses=None,
+        outcome="-",
+    )
     if m := _MODEL_PATH.match(path):
         record.update(
             user_id=unquote(m["u"]),

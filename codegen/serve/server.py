@@ -13,17 +13,16 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import CodegenError
-from .loader import require_sdk
 
 if TYPE_CHECKING:
     from .grpc import GrpcServer
-    from .registry import Registry, ServedModel
+    from .registry import Registry
     from .rest import RestServer
 
 __all__ = ["DEFAULT_PORT", "ServeHandle", "banner", "run_forever", "serve"]
@@ -34,26 +33,15 @@ AccessLog = Callable[[str], None]
 
 @dataclass
 class ServeHandle:
-    """Running servers: `rest_url` (for `CLARIFAI_API_BASE`), `grpc_url` (None without gRPC)."""
+    """Running servers: `rest_url` (for `CLARIFAI_API_BASE`), `grpc_url` (`http://127.0.0.1:G`:
+    with `CLARIFAI_TRANSPORT=grpc` this is the `CLARIFAI_API_BASE`; None without gRPC)."""
 
-    models: tuple[ServedModel, ...]
     registry: Registry
     rest: RestServer
-    grpc: GrpcServer | None = None
-    _unquiet: Callable[[], None] = field(default=lambda: None, repr=False)
-
-    @property
-    def rest_url(self) -> str:
-        return self.rest.url
-
-    @property
-    def grpc_url(self) -> str | None:
-        """`http://127.0.0.1:G`: with `CLARIFAI_TRANSPORT=grpc` this is the `CLARIFAI_API_BASE`."""
-        return self.grpc.url if self.grpc is not None else None
-
-    @property
-    def grpc_port(self) -> int | None:
-        return self.grpc.port if self.grpc is not None else None
+    grpc: GrpcServer | None
+    rest_url: str
+    grpc_url: str | None
+    _unquiet: Callable[[], None] = field(repr=False)
 
     def stop(self) -> None:
         if self.grpc is not None:
@@ -66,40 +54,6 @@ class ServeHandle:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def load_models(dirs: Iterable[str | Path]) -> list[ServedModel]:
-    """Read every `config.yaml` first (fail fast, no duplicates), then load every model."""
-    require_sdk()
-    from .loader import instantiate, method_names, model_description, read_config, version_id_for
-    from .registry import ServedModel
-
-    configs = [read_config(d) for d in dirs]
-    if not configs:
-        raise CodegenError("no model directory to serve")
-    seen: dict[str, Path] = {}
-    for config in configs:
-        if config.ref.path in seen:
-            raise CodegenError(
-                f"{seen[config.ref.path]} and {config.path} both declare {config.ref.path}",
-                "config.yaml",
-            )
-        seen[config.ref.path] = config.path
-    served = []
-    for config in configs:
-        model = instantiate(config)
-        served.append(
-            ServedModel(
-                ref=config.ref,
-                model=model,
-                version_id=version_id_for(config.ref, model),
-                model_type_id=config.model_type_id,
-                description=model_description(config, model),
-                path=config.path,
-                methods=tuple(method_names(model)),
-            )
-        )
-    return served
 
 
 def serve(
@@ -123,7 +77,9 @@ def serve(
         access_log: called with one line per request.
         quiet: hide the SDK's tracebacks for model errors (the caller still gets FAILURE).
     """
-    served = load_models(dirs)
+    from .loader import load_models
+
+    served = load_models(dirs)  # first: without the SDK it says what to install
     from .grpc import GrpcServer
     from .registry import Registry, failures_as_statuses
     from .rest import RestServer
@@ -143,13 +99,14 @@ def serve(
         except OSError as exc:
             rest.stop()
             raise CodegenError(f"gRPC: {exc}") from None
-    return ServeHandle(tuple(served), registry, rest, grpc_server, unquiet)
+    grpc_url = grpc_server.base_url if grpc_server is not None else None
+    return ServeHandle(registry, rest, grpc_server, rest.base_url, grpc_url, unquiet)
 
 
 def banner(handle: ServeHandle) -> list[str]:
     """What `run_forever` prints: one line per model, then how to point a client at it."""
     lines = []
-    for served in handle.models:
+    for served in handle.registry.models.values():
         n = len(served.methods)
         lines.append(
             f"serving {served.ref.path} ({n} method{'s' if n != 1 else ''}) at {handle.rest_url}"

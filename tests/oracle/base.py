@@ -43,27 +43,28 @@ FAULT_STATUS: dict[int, tuple[int, str]] = {  # the status body of an injected H
 
 
 class ApiDouble(Recorder):
-    """A server (`_server`: start, stop, port, url, running) whose hook records every request and
-    takes faults from a FIFO queue (`codegen.serve.recorder`); model failures are quiet statuses
-    while it runs."""
+    """A mixin over a `codegen.serve` server (``class Double(ApiDouble, RestServer)``) whose hook
+    records every request and takes faults from a FIFO queue (`codegen.serve.recorder`); model
+    failures are quiet statuses while it runs; ``errors``: tracebacks of server bugs (REST)."""
 
-    _server: Any
-
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, registry: Registry) -> None:
+        super().__init__(registry)  # Recorder's, then the server's
         self._stopping = threading.Event()  # set by stop(): cuts injected delays short
         self._unquiet: Callable[[], None] = lambda: None
+        self.errors: list[str] = []
+
+    def on_error(self, text: str) -> None:
+        self.errors.append(text)
 
     def start(self) -> Any:
         self._stopping.clear()
         self._unquiet = failures_as_statuses(quiet=True)
-        self._server.start()
-        return self
+        return super().start()
 
     def stop(self) -> None:
         """Stop promptly: delays are cut short, open connections closed, handler threads joined."""
         self._stopping.set()
-        self._server.stop()
+        super().stop()
         self._unquiet()
 
     def __enter__(self) -> Any:
@@ -71,14 +72,6 @@ class ApiDouble(Recorder):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:PORT``: the ``base_url`` of a client (REST, or gRPC plaintext)."""
-        if not self._server.running:
-            raise RuntimeError(f"{type(self).__name__} is not running")
-        url: str = self._server.url
-        return url
 
     @staticmethod
     def path(user: str, app: str, model: str, version_id: str | None = None) -> str:
@@ -88,7 +81,7 @@ class ApiDouble(Recorder):
 
 
 class OracleBase(ApiDouble):
-    """Real models served by `codegen.serve`. ``models``: ``{(user_id, app_id, model_id):
+    """Real models served by `codegen.serve` (a subclass adds the server). ``models``: ``{(user_id, app_id, model_id):
     ModelClass}``, ``load_model()`` called on each (None: ``oracle_models()``); ``versions``: else the
     class's ``VERSION_ID``, else an md5-derived id (another version id: "Model does not exist");
     ``pat``: the only PAT accepted, owned by ``owner_id`` (users/me, GetUser); the SDK's failure
@@ -102,7 +95,6 @@ class OracleBase(ApiDouble):
     ) -> None:
         from .models import default_version_id, oracle_models
 
-        super().__init__()
         self.models: dict[ModelKey, ModelClass] = dict(
             oracle_models() if models is None else models
         )
@@ -115,10 +107,6 @@ class OracleBase(ApiDouble):
             model_type = getattr(model, "MODEL_TYPE_ID", "any-to-any")
             served.append(ServedModel(ModelRef(*key), model, self.versions[key], model_type))
         self.pat, self.owner_id = pat, DEFAULT_OWNER
-        self.registry = Registry(
-            served, pat, owner_id=self.owner_id, strict_versions=True, exact_auth=True
+        super().__init__(
+            Registry(served, pat, owner_id=self.owner_id, strict_versions=True, exact_auth=True)
         )
-        self._server = self._make_server()
-
-    def _make_server(self) -> Any:
-        raise NotImplementedError

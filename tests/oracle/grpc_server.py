@@ -1,7 +1,7 @@
 """A local Clarifai gRPC API (the ``clarifai.api.V2`` service) on 127.0.0.1 running real models.
 
-The twin of :mod:`tests.oracle.server`, served by ``codegen.serve.grpc`` (see ``base.py``); its
-hook records calls and applies injected faults.
+The twin of :mod:`tests.oracle.server`: a ``codegen.serve.grpc.GrpcServer`` (see ``base.py``) whose
+hook records calls (with their requests as JSON in ``body``) and applies injected faults.
 
     with OracleGrpcServer(pat="test-pat") as srv:       # serves oracle_models()
         Client(transport="grpc", base_url=srv.base_url, pat="test-pat")
@@ -13,6 +13,7 @@ hook records calls and applies injected faults.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import grpc
 
 from codegen.serve.grpc import GrpcServer
 from codegen.serve.recorder import Record, Rule
+from codegen.serve.registry import to_json
 
 from .base import OracleBase
 
@@ -44,12 +46,9 @@ class GrpcFault(Rule):
         return name in (record["rpc"], record["route"], record["method_name"])
 
 
-class OracleGrpcServer(OracleBase):
+class OracleGrpcServer(OracleBase, GrpcServer):
     """Threaded local Clarifai gRPC server running real ``ModelClass`` models (the arguments are
     ``OracleBase``'s; ``versions`` as for ``OracleServer``: another ``version_id`` gets 21200)."""
-
-    def _make_server(self) -> GrpcServer:
-        return GrpcServer(self.registry, hook=self._watch)
 
     def wait_done(self, timeout: float = 5.0) -> list[Record]:
         """Wait until every call recorded so far has terminated (a client can see a call end
@@ -75,11 +74,22 @@ class OracleGrpcServer(OracleBase):
         fault: GrpcFault = self._queue(GrpcFault(**options))
         return fault
 
-    def _watch(self, record: Record, context: grpc.ServicerContext) -> Any:
-        """Record a call (a `codegen.serve.grpc.new_call`) and wrap its responses in its fault: the
-        record's ``outcome`` may then also be "aborted" or "held" (a ``hold_after`` fault never
-        cancelled)."""
+    def hook(self, record: Record, context: grpc.ServicerContext) -> Any:
+        """Record a call (a `codegen.serve.grpc.new_call`, plus ``body``, ``done``: set when it has
+        terminated, and ``outcome``: "ok", "cancelled", "aborted" or "held", a ``hold_after``
+        fault never cancelled) and wrap its responses in its fault."""
+        stream = record["rpc"] == "StreamModelOutputs"  # its body grows as requests arrive
+        record.update(body=[] if stream else to_json(record["proto"]), done=threading.Event())
+        record.update(outcome=None, completed=False)
         fault = self._record(record) or GrpcFault()
+
+        def on_done() -> None:
+            if record["outcome"] is None:
+                record["outcome"] = "ok" if record["completed"] else "cancelled"
+            record["done"].set()
+
+        if not context.add_callback(on_done):
+            on_done()
         return lambda it: _faulty(it, record, fault, context)
 
 
@@ -105,6 +115,7 @@ def _faulty(
                 time.sleep(fault.interval)
             resp = next(it, _END)
             if resp is _END:
+                record["completed"] = True
                 break
             yield resp
             sent += 1

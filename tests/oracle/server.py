@@ -1,7 +1,8 @@
 """A local Clarifai REST API on 127.0.0.1 that runs real ``ModelClass`` models (the test oracle).
 
-``codegen.serve.rest`` serves it (routes, strict parsing, stream framings; see ``base.py``); its
-hook records requests and applies injected faults.
+A ``codegen.serve.rest.RestServer`` (routes, strict parsing; see ``base.py``) whose hook records
+requests, applies injected faults and can answer ``outputs/generate`` in the other framings the
+runtime reads (``stream_framing``).
 
     with OracleServer({("u", "a", "m"): MyModel()}, pat="test-pat") as srv:
         httpx.post(f"{srv.base_url}/v2/users/u/apps/a/models/m/outputs", ...)
@@ -13,6 +14,7 @@ hook records requests and applies injected faults.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from threading import Event
 from typing import Any
@@ -20,9 +22,9 @@ from typing import Any
 from clarifai_grpc.grpc.api.status import status_code_pb2
 
 from codegen.serve.recorder import Record, Rule
-from codegen.serve.registry import status_body
+from codegen.serve.registry import status_body, to_json
 from codegen.serve.rest import Handler, RestServer
-from codegen.serve.routes import ROUTES
+from codegen.serve.routes import ROUTES, parse_request
 
 from .base import DEFAULT_OWNER, DEFAULT_PAT, FAULT_STATUS, OracleBase
 
@@ -44,22 +46,13 @@ class Fault(Rule):
         return name == record["route"] if name in ROUTES else name in record["path"]
 
 
-class OracleServer(OracleBase):
+class OracleServer(OracleBase, RestServer):
     """Threaded local Clarifai REST server running real ``ModelClass`` models (arguments: see
     ``OracleBase``)."""
 
-    def _make_server(self) -> RestServer:
-        self.errors: list[str] = []
-        return RestServer(self.registry, hook=self._hook, on_error=self.errors.append)
-
-    @property
-    def stream_framing(self) -> str:
-        """ "result" (default, ``{"result": resp}`` per line), "bare" or "array" (see rest.py)."""
-        return self._server.stream_framing
-
-    @stream_framing.setter
-    def stream_framing(self, value: str) -> None:
-        self._server.stream_framing = value
+    # outputs/generate's framing: "result" (serve's: ``{"result": resp}`` per line), "bare" (one
+    # response per line) or "array" (one JSON array). The real API's is unverified.
+    stream_framing = "result"
 
     def url(self, user_id: str, app_id: str, model_id: str, version_id: str | None = None) -> str:
         """``base_url`` + ``path(...)``."""
@@ -94,9 +87,23 @@ class OracleServer(OracleBase):
         fault: Fault = self._queue(Fault(status=status, body=body, **options))
         return fault
 
-    def _hook(self, record: Record, exchange: Handler) -> bool:
-        """Record the request; apply a matching fault. True if the fault answered it."""
-        return answer(self._record(record), record, exchange, self._stopping)
+    def hook(self, record: Record, exchange: Handler) -> bool:
+        """Record the request; apply a matching fault, or answer ``outputs/generate`` in the
+        ``stream_framing`` if it is not serve's (no auth or id checks: it only feeds the runtime's
+        parser). True if it answered."""
+        if answer(self._record(record), record, exchange, self._stopping):
+            return True
+        if self.stream_framing == "result" or record["route"] != "generate":
+            return False
+        model = self.models[record["user_id"], record["app_id"], record["model_id"]]
+        items = [to_json(r) for r in model.generate_wrapper(parse_request(record["body"]))]
+        record.update(http_status=200, responses=len(items))
+        if self.stream_framing == "array":
+            exchange.send(200, items)
+        else:
+            lines = "".join(json.dumps(item) + "\n" for item in items)
+            exchange.send(200, lines, content_type="application/x-ndjson")
+        return True
 
 
 def answer(fault: Fault | None, record: Record, exchange: Handler, stopping: Event) -> bool:

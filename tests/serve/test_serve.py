@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +19,8 @@ import pytest
 
 from codegen.errors import CodegenError
 from codegen.parser import parse_model
-from codegen.serve import ServeHandle, banner, run_forever, run_model_dir, serve
+from codegen.serve import ServeHandle, banner, run_forever, serve
+from codegen.serve.loader import load_models
 from codegen.spec import MethodKind
 
 from ..conftest import ROOT
@@ -120,6 +122,28 @@ def test_post_outputs_unary(srv: ServeHandle) -> None:
     assert r.json()["outputs"][0]["data"]["parts"][0]["data"]["string_value"] == "hi"
 
 
+def test_chunked_request_body(srv: ServeHandle) -> None:
+    """httpx sends an iterator's content chunked: the body is read whole (a chunk extension and a
+    trailer included), and the connection stays in step for the next request."""
+    body = json.dumps(_unary("echo_str", [_str("x", "in two chunks")])).encode()
+    with httpx.Client(base_url=srv.rest_url, headers=AUTH) as client:
+        r = client.post(EVERY + "/outputs", content=iter([body[:9], body[9:]]))
+        assert r.headers.get("connection") != "close"
+        assert r.json()["outputs"][0]["data"]["parts"][0]["data"]["string_value"] == "in two chunks"
+        assert client.get(DEMO).status_code == 200
+    raw = b"%X;ext=1\r\n%s\r\n0\r\nX-Trailer: 1\r\n\r\n" % (len(body), body)
+    head = f"POST {EVERY}/outputs HTTP/1.1\r\nHost: x\r\nAuthorization: Key a\r\n"
+    with socket.create_connection(("127.0.0.1", srv.rest.port), timeout=10) as sock:
+        sock.sendall(head.encode() + b"Transfer-Encoding: chunked\r\n\r\n" + raw)
+        sock.sendall(f"GET {DEMO} HTTP/1.1\r\nHost: x\r\nAuthorization: Key a\r\n\r\n".encode())
+        replies = b""
+        while replies.count(b"HTTP/1.1 200") < 2:
+            chunk = sock.recv(65536)
+            assert chunk, replies
+            replies += chunk
+    assert b"in two chunks" in replies
+
+
 def test_model_failure_is_a_failure_status(srv: ServeHandle) -> None:
     body = _unary("fail", [_str("arg", "boom")])
     r = httpx.post(srv.rest_url + EVERY + "/outputs", headers=AUTH, json=body)
@@ -199,8 +223,8 @@ def _stub(srv: ServeHandle) -> Any:
     from clarifai_grpc.channel.clarifai_channel import ClarifaiChannel
     from clarifai_grpc.grpc.api import service_pb2_grpc
 
-    assert srv.grpc_port is not None
-    channel = ClarifaiChannel.get_insecure_grpc_channel(base="127.0.0.1", port=srv.grpc_port)
+    assert srv.grpc is not None
+    channel = ClarifaiChannel.get_insecure_grpc_channel(base="127.0.0.1", port=srv.grpc.port)
     return service_pb2_grpc.V2Stub(channel)
 
 
@@ -272,12 +296,12 @@ def test_loader_errors_name_config_yaml(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.delenv("CLARIFAI_USER_ID", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))  # no Clarifai CLI config to take a user id from
     with pytest.raises(CodegenError, match=r"config\.yaml"):
-        run_model_dir(tmp_path)
+        load_models([tmp_path])
     (tmp_path / "config.yaml").write_text("model:\n  id: m\n  app_id: a\n")
     with pytest.raises(CodegenError, match=r"config\.yaml.*model\.user_id"):
-        run_model_dir(tmp_path)
+        load_models([tmp_path])
     with pytest.raises(CodegenError, match="no such directory"):
-        run_model_dir(tmp_path / "missing")
+        load_models([tmp_path / "missing"])
 
 
 def test_loader_error_in_model_py(tmp_path: Path) -> None:
@@ -287,7 +311,7 @@ def test_loader_error_in_model_py(tmp_path: Path) -> None:
     (d / "requirements.txt").write_text("")
     (d / "1" / "model.py").write_text("import definitely_not_installed_xyz\n")
     with pytest.raises(CodegenError, match=r"model\.py.*definitely_not_installed_xyz"):
-        run_model_dir(d)
+        load_models([d])
 
 
 def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
@@ -295,10 +319,10 @@ def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
         serve([DEMO_DIR, DEMO_DIR])
 
 
-def test_run_model_dir_returns_ids_and_a_loaded_model() -> None:
-    ref, model = run_model_dir(DEMO_DIR)
-    assert (ref.user_id, ref.app_id, ref.model_id) == ("demo", "local", "pixel-words")
-    assert [c.name for c in model.predict("pizza and coffee", top_k=1)] == ["food"]
+def test_load_models_returns_ids_and_a_loaded_model() -> None:
+    [served] = load_models([DEMO_DIR])
+    assert (served.ref.path, served.ref.version_id) == ("demo/local/pixel-words", None)
+    assert [c.name for c in served.model.predict("pizza and coffee", top_k=1)] == ["food"]
 
 
 # ------------------------------------------------------------------------------------------- CLI
@@ -429,7 +453,8 @@ def test_published_dir_is_served_under_resolved_ids(
         from clarifai_grpc.channel.clarifai_channel import ClarifaiChannel
         from clarifai_grpc.grpc.api import service_pb2, service_pb2_grpc
 
-        port = handle.grpc_port
+        assert handle.grpc is not None
+        port = handle.grpc.port
         with ClarifaiChannel.get_insecure_grpc_channel(base="127.0.0.1", port=port) as channel:
             stub = service_pb2_grpc.V2Stub(channel)
             md = (("authorization", "Key anything"),)
@@ -439,28 +464,3 @@ def test_published_dir_is_served_under_resolved_ids(
             assert user.status.code == 10000 and user.user.id == "alice"
             nobody = stub.GetUser(service_pb2.GetUserRequest(user_app_id={"user_id": "me"}))
             assert nobody.status.code == 11009
-
-
-def test_signature_only_models_answer_get_model_and_nothing_else() -> None:
-    """`codegen.serve` as a GetModel API from signature JSON (the fake API's core): a bare list is
-    served on the model, version and versions routes; running it is a 405."""
-    from codegen.serve.registry import Registry
-    from codegen.serve.rest import RestServer
-    from codegen.serve.signatures import signature_model
-    from codegen.spec import ModelRef
-
-    sigs = [{"name": "predict", "method_type": 1}]
-    made = signature_model(ModelRef("u", "a", "m"), sigs, "v7")
-    rest = RestServer(Registry([made], "pat", strict_versions=True)).start()
-    try:
-        base, auth = f"{rest.url}/v2/users/u/apps/a/models/m", {"Authorization": "Key pat"}
-        got = httpx.get(base, headers=auth).json()
-        assert got["model"]["model_version"] == {"id": "v7", "method_signatures": sigs}
-        assert httpx.get(f"{base}/versions/v7", headers=auth).json()["model_version"]["id"] == "v7"
-        assert httpx.get(f"{base}/versions/v8", headers=auth).status_code == 404
-        listed = httpx.get(f"{base}/versions", headers=auth).json()["model_versions"]
-        assert [v["id"] for v in listed] == ["v7"]
-        ran = httpx.post(f"{base}/outputs", headers=auth, json={"inputs": []})
-        assert ran.status_code == 405 and "signatures only" in ran.json()["status"]["details"]
-    finally:
-        rest.stop()

@@ -50,11 +50,9 @@ def read_config_yaml(config_path: Path) -> Any:
         raise CodegenError("YAML nested too deeply", where) from None
 
 
-def config_ids(config_path: Path, need_model: bool) -> dict[str, str]:
-    """The ids `config.yaml` gives (keys user_id, app_id, model_id), each validated. A published
-    example often has only `model.id`; `ids.resolve_ref` completes it."""
-    where = str(config_path)
-    config = read_config_yaml(config_path)
+def config_ids(config: Any, where: str, need_model: bool) -> dict[str, str]:
+    """The ids a parsed `config.yaml` gives (keys user_id, app_id, model_id), each validated. A
+    published example often has only `model.id`; `ids.resolve_ref` completes it."""
     model = config.get("model") if isinstance(config, dict) else None
     if not isinstance(model, dict):
         if need_model:
@@ -98,7 +96,7 @@ def model_dir_signatures(
             "not a Clarifai model directory (expected config.yaml and 1/model.py)", str(root)
         )
     config = root / "config.yaml"
-    found = config_ids(config, need_model=ref is None and need_ids)
+    found = config_ids(read_config_yaml(config), str(config), need_model=ref is None and need_ids)
     model_ref, problems = resolve_ref(found, ref, str(config), need_ids=need_ids)
     signatures, found_problems = analyze_source(
         read_bytes(model_file, MAX_SOURCE_BYTES), str(model_file)
