@@ -76,8 +76,8 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
     def _call(
         self, record: Record, context: grpc.ServicerContext, requests: Iterator[Any]
     ) -> Iterator[Any]:
-        """Check auth, route the call (a model call: by `user_app_id` + `model_id`), run it, log
-        it; the hook's wrapper (if any) goes around the responses."""
+        """Check auth, route the call (a model call: by `user_app_id` + `model_id`), run it, log it
+        (one access-log line); the hook's wrapper (if any) goes around the responses."""
         wrap = self.owner.hook(record, context)
 
         def responses() -> Iterator[Any]:
@@ -101,17 +101,15 @@ class _Servicer(service_pb2_grpc.V2Servicer):  # type: ignore[misc]  # generated
             for last in closing(it):
                 yield last
                 sent += 1
-            stream = route in ("generate", "stream") and not isinstance(routed, tuple)
-            code = last.status.code if last is not None else 0
-            self._log(record, f"{sent} messages" if stream else f"status={code}")
+            if self.owner.access_log is not None:
+                ids = "/".join(filter(None, (record[k] for k in ("user_id", "app_id", "model_id"))))
+                stream = route in ("generate", "stream") and not isinstance(routed, tuple)
+                code = last.status.code if last is not None else 0
+                outcome = f"{sent} messages" if stream else f"status={code}"
+                words = ("gRPC", record["rpc"], ids, record["method_name"], outcome)
+                self.owner.access_log(" ".join(filter(None, words)))
 
         yield from closing(responses() if wrap is None else wrap(responses()))
-
-    def _log(self, record: Record, outcome: str) -> None:
-        if self.owner.access_log is not None:
-            ids = "/".join(filter(None, (record[k] for k in ("user_id", "app_id", "model_id"))))
-            words = ("gRPC", record["rpc"], ids, record["method_name"], outcome)
-            self.owner.access_log(" ".join(filter(None, words)))
 
     def _unary(self, request: Any, context: grpc.ServicerContext) -> Any:
         """PostModelOutputs, GetUser, GetModel and GetModelVersion (named by the request's type)."""

@@ -6,7 +6,7 @@ import json
 import socket
 import time
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from clarifai_grpc.grpc.api.status.status_code_pb2 import (
     SUCCESS,
 )
 
-from .registry import RESPONSES, closing, method_name, status_body, to_json
+from .registry import RESPONSES, method_name, status_body, to_json
 from .routes import HTTPError, bad_request, fail, new_record, parse_request, parse_requests
 
 if TYPE_CHECKING:
@@ -113,26 +113,14 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
         self.wfile.flush()
-        it = closing(responses)
+        frames = _frames(responses)
         try:
-            while True:
-                try:
-                    resp = next(it)
-                except StopIteration:
-                    break
-                except Exception as e:  # the wrappers catch model errors; this is a server bug
-                    line: dict[str, Any] = {
-                        "error": {"code": 13, "message": f"{type(e).__name__}: {e}"}
-                    }
-                else:
-                    line = {"result": to_json(resp)}
-                self._write_chunk(json.dumps(line).encode() + b"\n")
+            for frame in frames:
+                self._write_chunk(json.dumps(frame).encode() + b"\n")
                 record["responses"] += 1
-                if "error" in line:
-                    break
             self._write_chunk(b"")
         finally:
-            it.close()
+            frames.close()
 
     # ---------------------------------------------------------------- dispatch
     def _handle(self) -> None:
@@ -240,3 +228,15 @@ class Handler(BaseHTTPRequestHandler):
         ):
             if in_body and in_path and in_body != in_path:
                 raise bad_request(f"body {name}={in_body!r} does not match the URL ({in_path!r})")
+
+
+def _frames(responses: Iterator[Any]) -> Generator[dict[str, Any], None, None]:
+    """`{"result": response}` per response; a server bug ends the stream with `{"error": ...}`.
+    Closing it closes `responses` (the model's generator runs its `finally`)."""
+    try:
+        for resp in responses:
+            yield {"result": to_json(resp)}
+    except Exception as e:  # the wrappers catch model errors
+        yield {"error": {"code": 13, "message": f"{type(e).__name__}: {e}"}}
+    finally:
+        getattr(responses, "close", lambda: None)()

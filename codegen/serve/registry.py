@@ -51,11 +51,22 @@ class ServedModel:
     description: str = ""
     methods: tuple[str, ...] = field(default=())
 
-    def model_proto(self, version_id: str | None = None) -> resources_pb2.Model:
-        """The `Model` message of GetModel: ids, type, and the version with its method signatures."""
-        m = resources_pb2.Model(
-            id=self.ref.model_id, user_id=self.ref.user_id, app_id=self.ref.app_id
-        )
+    def run(self, route: str, requests: Iterator[Any]) -> Iterator[Any]:
+        """A model call's responses from the SDK's wrappers, as a runner calls them: `outputs`
+        (one), `generate` (a stream), `stream` (bidi: all the requests)."""
+        if route == "stream":
+            return self.model.stream_wrapper(requests)  # type: ignore[no-any-return]
+        first = next(requests)
+        if route == "generate":
+            return self.model.generate_wrapper(first)  # type: ignore[no-any-return]
+        return iter([self.model.predict_wrapper(first)])
+
+    def response(self, route: str, version_id: str | None) -> Any:
+        """The response proto of GetModel, GetModelVersion or ListModelVersions (gRPC and REST):
+        the model's ids and type, and the version with its method signatures."""
+        resp = status_response(status_code_pb2.SUCCESS, "Ok", message=RESPONSES[route])
+        m = resp.model if route == "get_model" else resources_pb2.Model()
+        m.id, m.user_id, m.app_id = self.ref.model_id, self.ref.user_id, self.ref.app_id
         m.name = self.ref.model_id
         m.model_type_id = self.model_type_id
         if self.description:
@@ -70,28 +81,10 @@ class ServedModel:
         mv.method_signatures.extend(
             info.signature for info in infos.values() if info.signature is not None
         )
-        return m
-
-    def run(self, route: str, requests: Iterator[Any]) -> Iterator[Any]:
-        """A model call's responses from the SDK's wrappers, as a runner calls them: `outputs`
-        (one), `generate` (a stream), `stream` (bidi: all the requests)."""
-        if route == "stream":
-            return self.model.stream_wrapper(requests)  # type: ignore[no-any-return]
-        first = next(requests)
-        if route == "generate":
-            return self.model.generate_wrapper(first)  # type: ignore[no-any-return]
-        return iter([self.model.predict_wrapper(first)])
-
-    def response(self, route: str, version_id: str | None) -> Any:
-        """The response proto of GetModel, GetModelVersion or ListModelVersions (gRPC and REST)."""
-        model = self.model_proto(version_id)
-        resp = status_response(status_code_pb2.SUCCESS, "Ok", message=RESPONSES[route])
-        if route == "get_model":
-            resp.model.CopyFrom(model)
-        elif route == "get_model_version":
-            resp.model_version.CopyFrom(model.model_version)
-        else:
-            resp.model_versions.append(model.model_version)
+        if route == "get_model_version":
+            resp.model_version.CopyFrom(mv)
+        elif route == "list_model_versions":
+            resp.model_versions.append(mv)
         return resp
 
 

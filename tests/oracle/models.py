@@ -38,8 +38,7 @@ from clarifai.runners.utils.data_types import (
     Video,
 )
 from clarifai.runners.utils.data_utils import Param
-from clarifai_grpc.grpc.api import resources_pb2, service_pb2
-from clarifai_grpc.grpc.api.status import status_code_pb2
+from clarifai_grpc.grpc.api import service_pb2
 from google.protobuf.json_format import MessageToDict
 from PIL import Image as PILImage
 
@@ -514,26 +513,16 @@ def default_version_id(key: ModelKey) -> str:
     return hashlib.md5("/".join(key).encode()).hexdigest()
 
 
-def _model_proto(
-    model: ModelClass, user_id: str, app_id: str, model_id: str, version_id: str
-) -> resources_pb2.Model:
-    """The `Model` the oracle serves (`codegen.serve`'s GetModel body)."""
-    from codegen.serve.registry import ServedModel
-    from codegen.spec import ModelRef
-
-    ref = ModelRef(user_id, app_id, model_id)
-    model_type = getattr(model, "MODEL_TYPE_ID", "any-to-any")
-    return ServedModel(ref, model, version_id, model_type_id=model_type).model_proto()
-
-
 def get_model_response(
     model: ModelClass, user_id: str, app_id: str, model_id: str, version_id: str
 ) -> service_pb2.SingleModelResponse:
-    resp = service_pb2.SingleModelResponse()
-    resp.status.code = status_code_pb2.SUCCESS
-    resp.status.description = "Ok"
-    resp.model.CopyFrom(_model_proto(model, user_id, app_id, model_id, version_id))
-    return resp
+    """The GetModel response the oracle serves (`codegen.serve`'s)."""
+    from codegen.serve.registry import ServedModel
+    from codegen.spec import ModelRef
+
+    model_type = getattr(model, "MODEL_TYPE_ID", "any-to-any")
+    served = ServedModel(ModelRef(user_id, app_id, model_id), model, version_id, model_type)
+    return served.response("get_model", None)  # type: ignore[no-any-return]
 
 
 def signatures_json(

@@ -166,6 +166,34 @@ def test_generate_streams_ndjson(srv: ServeHandle) -> None:
     assert all(line["result"]["status"]["code"] == 10000 for line in lines)
 
 
+def test_a_server_bug_mid_stream_ends_it_with_an_error_frame(
+    srv: ServeHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clarifai_grpc.grpc.api import service_pb2
+
+    model = srv.registry.models["demo", "local", "pixel-words"].model
+    closed = []
+
+    def broken(request: Any) -> Iterator[Any]:
+        try:
+            yield service_pb2.MultiOutputResponse(status={"code": 10000})
+            raise RuntimeError("bug")
+        finally:
+            closed.append(True)
+
+    monkeypatch.setattr(model, "generate_wrapper", broken)
+    body = _unary("generate", [_str("text", "a b")])
+    with httpx.stream(
+        "POST", srv.rest_url + DEMO + "/outputs/generate", headers=AUTH, json=body
+    ) as r:
+        lines = [json.loads(line) for line in r.iter_lines() if line.strip()]
+    assert lines == [
+        {"result": {"status": {"code": 10000}}},
+        {"error": {"code": 13, "message": "RuntimeError: bug"}},
+    ]
+    assert closed == [True]
+
+
 def test_unknown_model_and_route(srv: ServeHandle) -> None:
     r = httpx.get(srv.rest_url + "/v2/users/demo/apps/local/models/nope", headers=AUTH)
     assert r.status_code == 404
