@@ -5,7 +5,7 @@ GetModelVersion, ListModelVersions, GetUser, and a model's `outputs`, `outputs/g
 Bodies are parsed strictly into `PostModelOutputsRequest` (unknown fields: a 400) and handed to the
 SDK's `predict_wrapper` / `generate_wrapper` / `stream_wrapper`, as a runner does. Responses are the
 protos' REST JSON; a model FAILURE is HTTP 200 with that status, as on the real API. `outputs/stream`
-is half-duplex (an NDJSON or JSON-array body, read in full); streams answer chunked NDJSON, one
+is half-duplex (an NDJSON body, read in full); streams answer chunked NDJSON, one
 `{"result": MultiOutputResponse}` per line (grpc-gateway's framing; the runtime also reads a bare
 response per line or a JSON array, which the oracle's hook can send).
 

@@ -107,13 +107,10 @@ def parse_request(body: Any) -> service_pb2.PostModelOutputsRequest:
 
 
 def parse_requests(raw: bytes) -> list[service_pb2.PostModelOutputsRequest]:
-    """A stream's body: NDJSON (one request per line) or a JSON array."""
-    text = raw.decode("utf-8", errors="replace").strip()
+    """A stream's body: NDJSON, one request per line (grpc-gateway's client-stream framing)."""
+    lines = raw.decode("utf-8", errors="replace").splitlines()
     try:
-        if text.startswith("["):
-            items = json.loads(text)
-        else:
-            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+        items = [json.loads(line) for line in lines if line.strip()]
     except ValueError as e:
         raise bad_request(str(e)) from e
     if not items:

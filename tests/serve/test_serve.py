@@ -216,6 +216,9 @@ def test_bad_requests(srv: ServeHandle) -> None:
     assert r.status_code == 400
     r = httpx.get(url, headers=AUTH)
     assert r.status_code == 405
+    array = json.dumps([_unary("stream", [_str("text", "x")])])  # a stream's body is NDJSON
+    r = httpx.post(srv.rest_url + EVERY + "/outputs/stream", headers=AUTH, content=array)
+    assert r.status_code == 400 and "must be a JSON object" in r.json()["status"]["details"]
 
 
 def test_any_key_is_accepted_by_default_but_a_key_is_needed(srv: ServeHandle) -> None:
