@@ -52,19 +52,19 @@ _ROUTES: Final = {
 
 
 def new_call(rpc: str, context: grpc.ServicerContext, request: Any) -> Record:
-    """A call's record (`registry.base_record`); for a stream, `proto` grows as requests arrive
-    (and `body`, their JSON, if a hook made it a list)."""
-    has_ids = request is not None and hasattr(request, "model_id")
+    """A call's record (`registry.base_record`): the ids the request has (GetUser: no model); for a
+    stream, `proto` grows as requests arrive (and `body`, their JSON, if a hook made it a list)."""
+    ids = getattr(request, "user_app_id", None)  # request: None for an empty stream
     return base_record(
         rpc=rpc,
         route=_ROUTES.get(rpc),
         metadata={k.lower(): v for k, v in context.invocation_metadata()},
         proto=[] if rpc == "StreamModelOutputs" else request,
         body=None,
-        user_id=request.user_app_id.user_id if request is not None else None,
-        app_id=request.user_app_id.app_id if request is not None else None,
-        model_id=request.model_id if has_ids else None,
-        version_id=(request.version_id or None) if has_ids else None,
+        user_id=getattr(ids, "user_id", None),
+        app_id=getattr(ids, "app_id", None),
+        model_id=getattr(request, "model_id", None),
+        version_id=getattr(request, "version_id", None) or None,
         method_name=method_name(request) if hasattr(request, "inputs") else None,
     )
 

@@ -1,4 +1,4 @@
-"""What the test doubles of the API share: a server's lifecycle over `codegen.serve.recorder`.
+"""What the test doubles of the API share: a mixin over a `codegen.serve` server (recording, faults).
 
 The oracles serve through `codegen.serve` (the shipped local API) with stricter settings: only
 `Key <pat>` byte for byte, only the configured version of each model, a PAT owner for users/me.
