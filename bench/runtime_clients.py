@@ -1,6 +1,6 @@
 """The clients bench_runtime.py compares, behind one interface: the generated client over HTTP and
 over gRPC (`Client` / `AsyncClient` of the generated package) and Clarifai's SDK 12.5.0
-(`clarifai.client.Model`, gRPC; the SDK has no REST transport for model calls).
+(`clarifai.client.Model`, which always calls over gRPC).
 
 Each driver holds a networked client (sync, and async once `open_async` ran on the benchmark's
 event loop) and a tapped one for the in-memory encode+decode rows (see runtime_wire.py).
