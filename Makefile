@@ -53,9 +53,11 @@ unasync: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
+## make bench: generation cost, pulling, and the runtime against the SDK (bench/bench_runtime.py)
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_pull.py
+	$(BIN)/python bench/bench_runtime.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache

@@ -1,0 +1,130 @@
+"""bench/bench_runtime.py: a smoke run prints every row for every client (so the benchmark cannot rot
+unnoticed), and its network guard refuses anything but the loopback."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import grpc
+import grpc.aio
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+CLIENTS = ["generated HTTP", "generated gRPC", "SDK (gRPC)"]
+ROWS = [  # (key in --json, what the row's label starts with)
+    ("unary_cpu", "client CPU per unary call, us"),
+    ("threads8", "8 threads sharing one client, calls/s"),
+    ("threads32", "32 threads sharing one client, calls/s"),
+    ("async_rate", "async, gather of 32 calls, calls/s"),
+    ("async_cpu", "async client CPU per call, us"),
+    ("stream", "200-item stream, items/s"),
+    ("image", "1 MB image, client encode+decode, ms CPU"),
+    ("concepts", "1000 Concepts, client encode+decode, ms CPU"),
+    ("cold_start", "cold start to first call, ms"),
+    ("peak_rss", "peak memory of that process, MB"),
+]
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+@pytest.mark.slow
+def test_quick_run_prints_every_row_for_every_client(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.json"
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "bench_runtime.py"), "--quick", "--json", str(figures)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    table = [line for line in proc.stdout.splitlines() if line.startswith("|")]
+    assert _cells(table[0]) == ["row", *CLIENTS, "HTTP / SDK", "gRPC / SDK"]
+    body = table[2:]
+    assert len(body) == len(ROWS), proc.stdout
+    for (_, label), line in zip(ROWS, body, strict=True):
+        cells = _cells(line)
+        assert cells[0].startswith(label), line
+        assert all(float(c.replace(",", "")) > 0 for c in cells[1:4]), line
+        assert all(re.fullmatch(r"\d+\.\d\dx", c) for c in cells[4:]), line
+    assert "network: every connection went to the loopback" in proc.stdout
+    medians = json.loads(figures.read_text())["medians"]
+    assert sorted(medians) == sorted(CLIENTS)
+    for client in CLIENTS:
+        assert sorted(medians[client]) == sorted(key for key, _ in ROWS)
+
+
+@pytest.fixture
+def guard(monkeypatch: pytest.MonkeyPatch) -> tuple[ModuleType, list[Any]]:
+    """A fresh runtime_guard installed over recorders (monkeypatch undoes it all afterwards): a
+    call the guard lets through is recorded, never sent."""
+    passed: list[Any] = []
+    monkeypatch.syspath_prepend(str(BENCH))
+    monkeypatch.setattr(socket.socket, "connect", lambda self, addr: passed.append(addr))
+    monkeypatch.setattr(socket.socket, "connect_ex", lambda self, addr: passed.append(addr))
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: passed.append(host))
+    for module in (grpc, grpc.aio):
+        for name in ("insecure_channel", "secure_channel"):
+            monkeypatch.setattr(module, name, lambda target, *a, **k: passed.append(target))
+    sys.modules.pop("runtime_guard", None)
+    module = importlib.import_module("runtime_guard")
+    monkeypatch.setitem(sys.modules, "runtime_guard", module)
+    module.install()
+    return module, passed
+
+
+def test_guard_lets_the_loopback_through(guard: tuple[ModuleType, list[Any]]) -> None:
+    module, passed = guard
+    with socket.socket() as s:
+        s.connect(("127.0.0.1", 9))
+    socket.getaddrinfo("localhost", 80)
+    grpc.insecure_channel("127.0.0.1:50051")
+    grpc.aio.insecure_channel("dns:///localhost:50051")
+    grpc.insecure_channel("[::1]:50051")
+    assert passed == [
+        ("127.0.0.1", 9),
+        "localhost",
+        "127.0.0.1:50051",
+        "dns:///localhost:50051",
+        "[::1]:50051",
+    ]
+    ok, line = module.report()
+    assert ok and "1 sockets, 3 grpc channels" in line
+
+
+def _connect(address: tuple[str, int]) -> None:
+    with socket.socket() as s:
+        s.connect(address)
+
+
+@pytest.mark.parametrize(
+    "attempt",
+    [
+        lambda: _connect(("192.0.2.1", 443)),
+        lambda: socket.getaddrinfo("api.clarifai.com", 443),
+        lambda: grpc.insecure_channel("api.clarifai.com:443"),
+        lambda: grpc.secure_channel("dns:///api.clarifai.com:443", None),
+        lambda: grpc.aio.insecure_channel("192.0.2.1:80"),
+    ],
+)
+def test_guard_refuses_and_reports_anything_else(
+    guard: tuple[ModuleType, list[Any]], attempt: Any
+) -> None:
+    module, passed = guard
+    with pytest.raises(OSError, match="bench network guard"):
+        attempt()
+    assert passed == []
+    ok, line = module.report()
+    assert not ok and "REFUSED" in line
