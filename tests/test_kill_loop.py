@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
-import subprocess
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -19,9 +18,9 @@ from typing import Any
 import pytest
 
 from .conftest import ROOT
-from .writes import STAGING, leftovers, tiny_models, tree
+from .writes import STAGING, leftovers, run, tiny_models, tree
 
-KILLS = 40
+KILLS = 30
 
 
 class Forker:
@@ -58,66 +57,72 @@ def forker() -> Iterator[Forker]:
         server.close()
 
 
+def reset(root: Path, now: dict[str, bytes], wanted: dict[str, bytes]) -> None:
+    """Make `root` (holding `now`) hold `wanted`, touching only the files that differ."""
+    for rel in now.keys() - wanted.keys():
+        (root / rel).unlink()
+    for rel, data in wanted.items():
+        if now.get(rel) != data:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(data)
+
+
 @pytest.mark.slow
 def test_kill_9_never_leaves_a_mixed_package(tmp_path: Path, forker: Forker) -> None:
     old_sources = tiny_models(tmp_path / "v1", 40, version=1)
-    new_sources = tiny_models(tmp_path / "v2", 40, version=2)
-    template = tmp_path / "template" / "pkg"
-    assert forker.run("generate", *old_sources, "-o", str(template))["status"] == 0
-    old = tree(template)
-
-    out = tmp_path / "run" / "pkg"
-    shutil.copytree(template, out)
-    assert forker.run("generate", *new_sources, "-o", str(out))["status"] == 0  # renders v2 once
+    new_sources = tiny_models(tmp_path / "v2", 40, version=2)  # every module, example, snapshot
+    out = tmp_path / "pkg"
+    assert forker.run("generate", *old_sources, "-o", str(out))["status"] == 0
+    old = tree(out)
+    assert forker.run("generate", *new_sources, "-o", str(out))["status"] == 0
     new = tree(out)
     assert forker.run("check", "-o", str(out))["status"] == 0
-    shutil.rmtree(out)
-    shutil.copytree(template, out)
+    reset(out, new, old)
     duration = forker.run("generate", *new_sources, "-o", str(out))["ms"] / 1000
     assert tree(out) == new
+    reset(out, new, old)
 
     seed = random.randrange(2**32)
-    print(f"kill loop seed {seed}, a full run takes {duration * 1000:.0f} ms")
+    print(f"kill loop seed {seed}; a whole run takes {duration * 1000:.0f} ms")
     rng = random.Random(seed)
     outcomes = {"old": 0, "new": 0, "interrupted": 0}
-    kills = 0
-    for i in range(KILLS):
-        shutil.rmtree(out)
-        shutil.copytree(template, out)
-        delay = duration * 1.1 * (i + rng.random()) / KILLS  # spread over the whole run
+    kills = i = 0
+    while kills < KILLS and i < 2 * KILLS:
+        # first spread evenly over the whole run, then anywhere in its first 80%
+        spot = (i + rng.random()) / KILLS if i < KILLS else 0.8 * rng.random()
+        delay, i = duration * spot, i + 1
         status = forker.run("generate", *new_sources, "-o", str(out), kill_after=delay)["status"]
         kills += status == -9
         outcomes["interrupted"] += bool(leftovers(out))
         check = forker.run("check", "-o", str(out))["status"]
         after = tree(out)
-        where = f"seed {seed}, kill {i} after {delay * 1000:.1f} ms (status {status})"
+        where = f"seed {seed}, run {i} killed after {delay * 1000:.1f} ms (status {status})"
         assert check == 0, f"check failed after the kill: {where}"
         assert after in (old, new), f"mixed package: {where}"
         assert leftovers(out) == [], where
         outcomes["old" if after == old else "new"] += 1
-    print(f"kills {kills}, outcomes {outcomes}")
-    assert kills >= 30
-    assert outcomes["old"] and outcomes["new"], outcomes
+        reset(out, after, old)
+    print(f"{kills} kills in {i} runs: {outcomes}")
+    assert kills >= KILLS and outcomes["interrupted"] > 0, outcomes
 
 
 def test_a_killed_cli_run_is_repaired_by_the_next(tmp_path: Path) -> None:
     """The same without the fork server: the real command, killed once it has begun writing."""
     old_sources = tiny_models(tmp_path / "v1", 3, version=1)
     new_sources = tiny_models(tmp_path / "v2", 3, version=2)
-    out, fresh = tmp_path / "pkg", tmp_path / "fresh" / "pkg"
-    cmd = [sys.executable, "-m", "codegen", "generate"]
-    assert subprocess.run([*cmd, *old_sources, "-o", str(out)], cwd=ROOT).returncode == 0
+    out = tmp_path / "pkg"
+    assert run("generate", *old_sources, "-o", str(out)).returncode == 0
     old = tree(out)
-    shutil.copytree(out, fresh)
-    assert subprocess.run([*cmd, *new_sources, "-o", str(fresh)], cwd=ROOT).returncode == 0
-    new = tree(fresh)
-    proc = subprocess.Popen([*cmd, *new_sources, "-o", str(out)], cwd=ROOT)
+    assert run("generate", *new_sources, "-o", str(out)).returncode == 0
+    new = tree(out)
+    reset(out, new, old)
+    cmd = [sys.executable, "-m", "codegen", "generate", *new_sources, "-o", str(out)]
+    proc = subprocess.Popen(cmd, cwd=ROOT)
     staging = out.joinpath(*STAGING)
     while proc.poll() is None and not staging.exists():
         time.sleep(0.0005)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    check = subprocess.run([sys.executable, "-m", "codegen", "check", "-o", str(out)], cwd=ROOT)
-    assert check.returncode == 0
+    assert run("check", "-o", str(out)).returncode == 0
     assert leftovers(out) == []
     assert tree(out) in (old, new)

@@ -10,13 +10,22 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from codegen import dirlock
+from codegen import api, dirlock
 
-from .conftest import ROOT, run_cli
-from .writes import leftovers, tiny_models, tree
+from .conftest import ROOT
+from .writes import leftovers, memoized_build, run, tiny_models, tree
+
+_BUILDS: dict[Any, api.Result] = {}
+
+
+@pytest.fixture(autouse=True)
+def fast_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process runs render each set of models once per module."""
+    monkeypatch.setattr(api, "build", memoized_build(_BUILDS))
 
 
 def lock_models(out: Path) -> list[str]:
@@ -33,15 +42,15 @@ def test_concurrent_generates_keep_every_model(tmp_path: Path) -> None:
             text=True,
         )
         for sources in (
-            tiny_models(tmp_path / "a", 8, 1, prefix="a"),
-            tiny_models(tmp_path / "b", 8, 1, prefix="b"),
+            tiny_models(tmp_path / "a", 4, 1, prefix="a"),
+            tiny_models(tmp_path / "b", 4, 1, prefix="b"),
         )
     ]
-    for run in runs:
-        _, stderr = run.communicate(timeout=120)
-        assert run.returncode == 0, stderr
-    assert lock_models(out) == [f"{p}_{i:02d}" for p in "ab" for i in range(8)]
-    assert run_cli("check", "-o", str(out)).returncode == 0
+    for proc in runs:
+        _, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 0, stderr
+    assert lock_models(out) == [f"{p}_{i:02d}" for p in "ab" for i in range(4)]
+    assert run("check", "-o", str(out)).returncode == 0
     assert leftovers(out) == []
 
 
@@ -49,7 +58,7 @@ def test_a_waiting_run_rereads_the_snapshots(tmp_path: Path) -> None:
     """While the lock is held, another run waits; a snapshot added meanwhile is in its result."""
     out = tmp_path / "pkg"
     first, second, third = (tiny_models(tmp_path / p, 1, 1, prefix=p)[0] for p in "abc")
-    assert run_cli("generate", first, "-o", str(out)).returncode == 0
+    assert run("generate", first, "-o", str(out)).returncode == 0
     with dirlock.package_lock(out, create=False):
         waiting = subprocess.Popen(
             [sys.executable, "-m", "codegen", "generate", second, "-o", str(out)],
@@ -59,30 +68,26 @@ def test_a_waiting_run_rereads_the_snapshots(tmp_path: Path) -> None:
         )
         time.sleep(1.5)
         assert waiting.poll() is None, "the second run did not wait for the lock"
-        assert run_cli("generate", third, "-o", str(tmp_path / "other")).returncode == 0
+        assert run("generate", third, "-o", str(tmp_path / "other")).returncode == 0
         snapshot = tmp_path / "other" / ".codegen" / "c_00.json"
         (out / ".codegen" / "c_00.json").write_bytes(snapshot.read_bytes())
     _, stderr = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, stderr
     assert lock_models(out) == ["a_00", "b_00", "c_00"]
-    assert run_cli("check", "-o", str(out)).returncode == 0
+    assert run("check", "-o", str(out)).returncode == 0
 
 
 def test_no_lock_in_time_is_one_line_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from click.testing import CliRunner
-
-    from codegen.cli import cli
-
     out = tmp_path / "pkg"
     first, second = (tiny_models(tmp_path / p, 1, 1, prefix=p)[0] for p in "ab")
-    assert run_cli("generate", first, "-o", str(out)).returncode == 0
+    assert run("generate", first, "-o", str(out)).returncode == 0
     before = tree(out)
     monkeypatch.setattr(dirlock, "WAIT_SECONDS", 0.3)
     with dirlock.package_lock(out, create=False):
-        result = CliRunner().invoke(cli, ["generate", second, "-o", str(out)])
-    assert result.exit_code == 2
+        result = run("generate", second, "-o", str(out))
+    assert result.returncode == 2
     assert result.stderr == (
         f"error: {out / '.codegen'}: another clarifai-codegen run is writing this package "
         "(waited 0.3 s)\n"
@@ -95,11 +100,11 @@ def test_the_lock_leaves_no_file_and_no_directory(tmp_path: Path) -> None:
     out = tmp_path / "new" / "pkg"
     bad = tmp_path / "bad.json"
     bad.write_text('{"model": {"id": "x", "user_id": "u", "app_id": "a"}}')
-    result = run_cli("generate", str(bad), "-o", str(out))
+    result = run("generate", str(bad), "-o", str(out))
     assert result.returncode == 2
     assert not (tmp_path / "new").exists()
     good = tiny_models(tmp_path / "a", 1, 1)[0]
-    assert run_cli("generate", good, "-o", str(out)).returncode == 0
+    assert run("generate", good, "-o", str(out)).returncode == 0
     assert sorted(p.name for p in (out / ".codegen").iterdir()) == ["lock.json", "tiny_00.json"]
 
 

@@ -18,6 +18,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,10 +87,11 @@ def tiny_models(folder: Path, count: int, version: int, prefix: str = "tiny") ->
     return paths
 
 
-def memoized_build() -> Callable[..., api.Result]:
-    """`api.build` with a cache: rendering is pure, so a cached result is what it would render."""
+def memoized_build(cache: dict[Any, api.Result] | None = None) -> Callable[..., api.Result]:
+    """`api.build` with a cache (shared when `cache` is given): rendering is pure and the key is
+    every model's snapshot bytes, so a cached result is exactly what it would render."""
     real = api.build
-    cache: dict[Any, api.Result] = {}
+    cache = {} if cache is None else cache
 
     def build(models: Sequence[Loaded], package: str, line_length: int = 100) -> api.Result:
         key = (package, line_length, tuple(snapshot_bytes(m) for m in models))
@@ -101,6 +103,24 @@ def memoized_build() -> Callable[..., api.Result]:
         )
 
     return build
+
+
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str) -> Ran:
+    """The CLI in this process (click's CliRunner): the code `python -m codegen` runs, without an
+    interpreter's start-up, which takes seconds on a loaded machine."""
+    from click.testing import CliRunner
+
+    from codegen.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    return Ran(result.exit_code, result.stdout, result.stderr)
 
 
 def _run_cli(args: list[str]) -> int:
