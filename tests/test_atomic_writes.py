@@ -326,3 +326,36 @@ def test_the_next_run_removes_what_a_killed_run_staged(
     result = run("check", "-o", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
     assert tree(out) == old and leftovers(out) == []
+
+
+def test_a_planted_journal_is_refused_not_acted_on(
+    packages: tuple[Path, list[str], dict[str, bytes]],
+) -> None:
+    """A journal naming files the generator never writes (edited, or planted in a cloned repo)
+    stops the run with one line; nothing is deleted."""
+    out, _, _ = packages
+    (out / "notes.txt").write_text("keep")
+    staging = out.joinpath(*STAGING)
+    staging.mkdir()
+    journal = {"version": 1, "writes": [["notes.txt", False]], "removes": [], "dirs": []}
+    (staging / "journal.json").write_text(json.dumps(journal))
+    result = run("check", "-o", str(out))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: {staging / 'journal.json'}: not a journal this generator wrote; delete {staging}\n"
+    )
+    assert (out / "notes.txt").read_text() == "keep"
+
+
+def test_an_os_error_anywhere_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The net in exits.py: an OSError outside the write path is `error: <path>: <what>`, exit 2."""
+
+    def unreadable(out: object, models: object) -> list[str]:
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / ".codegen"))
+
+    monkeypatch.setattr(api, "unsnapshotted", unreadable)
+    result = run("generate", "-o", str(tmp_path))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"error: {tmp_path / '.codegen'}: permission denied\n",
+    )
