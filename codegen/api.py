@@ -1,7 +1,9 @@
 """The library API the CLI (and tests, and users) call: load signatures, build, write, check.
 
 An output package is a function of its snapshots (`DIR/.codegen/`): generating a model adds or
-replaces its snapshot and regenerates the whole package from all of them.
+replaces its snapshot and regenerates the whole package from all of them. Whatever reads the
+snapshots and writes does so holding the package lock (`writer.exclusive`), so concurrent runs
+see each other's models and a killed run is undone first.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .sources.remote.refs import looks_remote
 from .sources.signature_file import read_signature_file
 from .sources.snapshot import read_snapshots
 from .spec import ModelRef
-from .writer import changed_files, unified_diff, write_tree
+from .writer import changed_files, exclusive, removed_files, unified_diff, write_tree
 
 if TYPE_CHECKING:
     from .sources.remote.fetch import FetchResult
@@ -33,7 +35,8 @@ if TYPE_CHECKING:
 @dataclass
 class Result:
     files: dict[str, bytes]
-    changed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # written (or, with check, to write)
+    removed: list[str] = field(default_factory=list)  # files the last run wrote, now gone
     diff: str = ""
     problems: list[Problem] = field(default_factory=list)
     failures: list[CodegenError] = field(default_factory=list)  # models that could not be loaded
@@ -244,8 +247,9 @@ def build(models: Sequence[Loaded], package: str, line_length: int = LINE_LENGTH
         files[f"examples/{plan.module}.py"] = render_example(plan, package, line_length).encode()
         files[f"{SNAPSHOT_DIR}/{plan.module}.json"] = snapshot_bytes(item)
         problems.extend(plan.problems)
-    files[f"{SNAPSHOT_DIR}/{LOCK_NAME}"] = lock_bytes(
-        [(str(p.module), item) for p, item in plans], line_length
+    lock = f"{SNAPSHOT_DIR}/{LOCK_NAME}"
+    files[lock] = lock_bytes(
+        [(str(p.module), item) for p, item in plans], line_length, [*files, lock]
     )
     return Result(files=files, problems=problems, models=list(models))
 
@@ -256,11 +260,14 @@ def package_name(out: Path) -> str:
 
 
 def write(out: Path, result: Result, *, check: bool = False, diff: bool = False) -> Result:
+    """Compare `result` with `out` and (unless `check`) make `out` what it says, as one change.
+    Call inside `exclusive(out, ...)`."""
     result.changed = changed_files(out, result.files)
+    result.removed = removed_files(out, result.files)
     if check or diff:
-        result.diff = unified_diff(out, result.files, result.changed)
+        result.diff = unified_diff(out, result.files, result.changed, result.removed)
     if not check:
-        write_tree(out, result.files, result.changed)
+        write_tree(out, result.files, result.changed, result.removed)
     return result
 
 
@@ -276,21 +283,23 @@ def generate(
     on_fetch: Callable[[FetchResult], None] | None = None,
 ) -> Result:
     """Generate (or with `check`, compare) the package in `out_dir` from its snapshots plus
-    `sources`. With no sources, everything comes from the snapshots: offline."""
+    `sources`. With no sources, everything comes from the snapshots: offline. Sources are loaded
+    before taking the package lock (pulling may take a while), the snapshots after."""
     out = Path(out_dir)
-    line_length = line_length or locked_line_length(out) or LINE_LENGTH
-    existing, problems = read_snapshots(out)
     new, found, failures = load_sources(sources, ref=ref, remote=remote, on_fetch=on_fetch)
-    if not sources and not existing:
-        raise CodegenError(
-            f"nothing to generate: {out / SNAPSHOT_DIR} has no snapshots; give MODEL arguments"
-        )
-    models = merge(existing, new)
-    if not models:
-        result = Result(files={}, failures=failures)
-    else:
-        result = build(models, package_name(out), line_length)
-        write(out, result, check=check, diff=diff)
+    with exclusive(out, create=bool(new) and not check):
+        existing, problems = read_snapshots(out)
+        if not sources and not existing:
+            raise CodegenError(
+                f"nothing to generate: {out / SNAPSHOT_DIR} has no snapshots; give MODEL arguments"
+            )
+        models = merge(existing, new)
+        if not models:
+            result = Result(files={}, failures=failures)
+        else:
+            length = line_length or locked_line_length(out) or LINE_LENGTH
+            result = build(models, package_name(out), length)
+            write(out, result, check=check, diff=diff)
     result.problems[:0] = [*problems, *found]
     result.failures = failures
     return result
@@ -306,7 +315,8 @@ def check_remote(
     from .drift import diff_specs
 
     out = Path(out_dir)
-    existing, problems = read_snapshots(out)
+    with exclusive(out, create=False):
+        existing, problems = read_snapshots(out)
     if not existing:
         raise CodegenError(f"{out / SNAPSHOT_DIR} has no snapshots to check")
     sources: list[str] = []
@@ -333,10 +343,11 @@ def check_remote(
 def update(drifts: Sequence[Drift], out_dir: str | Path, line_length: int | None = None) -> Result:
     """Apply `check --remote` results: new snapshots for drifted models, then regenerate."""
     out = Path(out_dir)
-    line_length = line_length or locked_line_length(out) or LINE_LENGTH
-    existing, problems = read_snapshots(out)
     fresh = [d.new for d in drifts if d.new is not None and d.changes]
-    result = build(merge(existing, fresh), package_name(out), line_length)
-    write(out, result)
+    with exclusive(out, create=True):
+        existing, problems = read_snapshots(out)
+        length = line_length or locked_line_length(out) or LINE_LENGTH
+        result = build(merge(existing, fresh), package_name(out), length)
+        write(out, result)
     result.problems[:0] = problems
     return result

@@ -226,15 +226,17 @@ def generate(
             click.echo(f"error: {failure}", err=True)
         if result.failures and len(result.failures) == len(sources):
             sys.exit(EXIT_INPUT)  # nothing given could be loaded: the errors say it all
-        verb = "would change" if check else "wrote"
+        verb, remove = ("would change", "remove") if check else ("wrote", "removed")
         click.echo(
-            f"{len(result.models)} model(s): {verb} {len(result.changed)} file(s) in {out}"
+            f"{len(result.models)} model(s): {verb} {len(result.changed)} file(s)"
+            + (f", {remove} {len(result.removed)}" if result.removed else "")
+            + f" in {out}"
             + (f"; {len(result.failures)} model(s) failed" if result.failures else ""),
             err=True,
         )
         if result.failures:
             sys.exit(EXIT_INPUT)
-        if check and result.changed:
+        if check and (result.changed or result.removed):
             sys.exit(EXIT_DRIFT)
 
 
@@ -270,10 +272,9 @@ def check(
             result = api.generate([], out, check=True, line_length=load_settings().line_length)
             _report(result.problems)
             click.echo(result.diff, nl=False)
-            click.echo(
-                f"{len(result.changed)} file(s) differ from the snapshots in {out}", err=True
-            )
-            sys.exit(EXIT_DRIFT if result.changed else 0)
+            differ = len(result.changed) + len(result.removed)
+            click.echo(f"{differ} file(s) differ from the snapshots in {out}", err=True)
+            sys.exit(EXIT_DRIFT if differ else 0)
         settings = RemoteSettings.from_env(pat=pat, api_base=api_base, **limits)
         drifts, problems = api.check_remote(out, remote=settings)
         _report(problems)

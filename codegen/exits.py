@@ -16,8 +16,9 @@ EXIT_INTERNAL = 3
 
 @contextmanager
 def one_line_errors() -> Iterator[None]:
-    """A `CodegenError` exits 2 with its message; any other exception is a bug and exits 3 with
-    one line (CLARIFAI_CODEGEN_DEBUG=1 shows the traceback instead)."""
+    """A `CodegenError` exits 2 with its message, and so does an `OSError` (the disk, not the
+    generator: `error: <path>: <what>`); any other exception is a bug and exits 3 with one line
+    (CLARIFAI_CODEGEN_DEBUG=1 shows the traceback instead)."""
     from .errors import CodegenError
 
     try:
@@ -27,6 +28,11 @@ def one_line_errors() -> Iterator[None]:
         sys.exit(EXIT_INPUT)
     except (click.exceptions.Exit, click.ClickException, SystemExit):
         raise
+    except OSError as exc:
+        from .writer import os_error
+
+        click.echo(f"error: {os_error(exc)}", err=True)
+        sys.exit(EXIT_INPUT)
     except Exception as exc:
         if os.environ.get("CLARIFAI_CODEGEN_DEBUG"):
             raise

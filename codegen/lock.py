@@ -1,7 +1,9 @@
 """What an output package remembers about how it was made, in `DIR/.codegen/`:
 
 - `<module>.json`, one snapshot per model (its format: `snapshot_format`);
-- `lock.json`: the generator and black versions and the sha256 of each model's normalized signatures.
+- `lock.json`: the generator and black versions, the line length, the sha256 of each model's
+  normalized signatures, and every file the run wrote (so the next run removes the ones it no
+  longer writes, and never any other).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ SNAPSHOT_DIR = ".codegen"
 LOCK_NAME = "lock.json"
 
 
-def lock_bytes(entries: Sequence[tuple[str, Loaded]], line_length: int) -> bytes:
+def lock_bytes(
+    entries: Sequence[tuple[str, Loaded]], line_length: int, files: Sequence[str]
+) -> bytes:
     from importlib.metadata import version
 
     models = {
@@ -35,6 +39,7 @@ def lock_bytes(entries: Sequence[tuple[str, Loaded]], line_length: int) -> bytes
             "black": version("black"),
             "line_length": line_length,
             "models": models,
+            "files": sorted(files),
         }
     )
 
@@ -47,6 +52,34 @@ def locked_line_length(out_dir: Path) -> int | None:
         return None
     length = value.get("line_length") if isinstance(value, dict) else None
     return length if isinstance(length, int) and not isinstance(length, bool) else None
+
+
+def locked_files(out_dir: Path) -> list[str]:
+    """The files lock.json says the last run wrote, those that could be ours (`owned_path`)."""
+    try:
+        value = json.loads((out_dir / SNAPSHOT_DIR / LOCK_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    files = value.get("files") if isinstance(value, dict) else None
+    if not isinstance(files, list):
+        return []
+    return [rel for rel in files if isinstance(rel, str) and owned_path(rel)]
+
+
+def owned_path(rel: str) -> bool:
+    """Whether `rel` has the shape of a file the generator writes (a module, an example, a runtime
+    file, a snapshot, py.typed): a lock.json or journal naming anything else is not acted on."""
+    return rel.endswith((".py", ".json", "py.typed")) and owned_dir(rel)
+
+
+def owned_dir(rel: str) -> bool:
+    parts = rel.split("/")
+    return len(parts) <= 3 and all(_plain(part) for part in parts)
+
+
+def _plain(part: str) -> bool:
+    hidden = part.startswith(".") and part != SNAPSHOT_DIR
+    return bool(part) and not hidden and not any(c in part for c in "\\\0:")
 
 
 def snapshot_paths(out_dir: Path) -> list[Path]:

@@ -1,27 +1,51 @@
-"""Write a generated tree atomically, or compare it with what is on disk (--check / --diff)."""
+"""Write a generated package as one change, or compare it with what is on disk (--check / --diff).
+
+A run holds the package lock (`dirlock`) from reading the snapshots to its last write, and starts
+by undoing whatever a killed run left (`journal.recover`). The files whose content changes, and
+the files lock.json says the last run wrote that this run no longer produces, then change all at
+once (`journal.apply_changes`). OS errors end as one-line `CodegenError`s naming the path.
+"""
 
 from __future__ import annotations
 
 import difflib
 import os
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
-from .naming import safe_path
+from .dirlock import package_lock
+from .errors import CodegenError
+from .journal import apply_changes, recover, target
+from .lock import locked_files
 
 
-def _target(root: Path, rel: str) -> Path:
-    return safe_path(root, *rel.split("/"))
+@contextmanager
+def exclusive(out: Path, *, create: bool) -> Iterator[None]:
+    """The `with` body runs alone on package `out`, after a killed run's changes are undone.
+    `create`: make `out/.codegen/` to lock it (else a package without one is not locked)."""
+    try:
+        with package_lock(out, create=create) as locked:
+            if locked:
+                recover(out)
+            yield
+    except OSError as exc:
+        raise os_error(exc) from exc
+
+
+def os_error(exc: OSError) -> CodegenError:
+    """`error: <path>: <what>`, e.g. `error: out/x.py: no space left on device`."""
+    what = exc.strerror or str(exc) or type(exc).__name__
+    where = exc.filename
+    return CodegenError(what[:1].lower() + what[1:], "" if where is None else os.fsdecode(where))
 
 
 def changed_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
     """Relative paths whose content on disk differs from `files` (new files included), sorted."""
     changed = []
     for rel in sorted(files):
-        path = _target(root, rel)
         try:
-            if path.read_bytes() == files[rel]:
+            if target(root, rel).read_bytes() == files[rel]:
                 continue
         except OSError:
             pass
@@ -29,36 +53,38 @@ def changed_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
     return changed
 
 
-def unified_diff(root: Path, files: Mapping[str, bytes], rels: list[str]) -> str:
+def removed_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
+    """Files the last run wrote (lock.json) that `files` no longer has and that are still there."""
+    return sorted(
+        rel for rel in locked_files(root) if rel not in files and target(root, rel).is_file()
+    )
+
+
+def unified_diff(
+    root: Path, files: Mapping[str, bytes], changed: list[str], removed: list[str]
+) -> str:
     chunks: list[str] = []
-    for rel in rels:
-        path = _target(root, rel)
+    for rel in sorted([*changed, *removed]):
         try:
-            old = path.read_bytes().decode("utf-8", "replace").splitlines(keepends=True)
+            old = target(root, rel).read_bytes().decode("utf-8", "replace")
         except OSError:
-            old = []
-        new = files[rel].decode("utf-8", "replace").splitlines(keepends=True)
-        chunks.extend(difflib.unified_diff(old, new, f"a/{rel}", f"b/{rel}"))
+            old = ""
+        new = files[rel].decode("utf-8", "replace") if rel in files else ""
+        chunks.extend(
+            difflib.unified_diff(
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                f"a/{rel}",
+                f"b/{rel}" if rel in files else "/dev/null",
+            )
+        )
     return "".join(chunks)
 
 
-def write_tree(root: Path, files: Mapping[str, bytes], rels: list[str]) -> None:
-    """Write `rels` (a subset of `files`) so that a failure leaves every old file intact:
-    all new contents go to temporary files first, then each is renamed over its target."""
-    root.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for rel in rels:
-            path = _target(root, rel)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(files[rel])
-            os.chmod(tmp, 0o644)
-            staged.append((tmp, path))
-        for tmp, path in staged:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+def write_tree(
+    root: Path, files: Mapping[str, bytes], changed: list[str], removed: list[str]
+) -> None:
+    """Write `changed` (a subset of `files`) and delete `removed`, as one change (see
+    `journal`); call inside `exclusive(root)`."""
+    if changed or removed:
+        apply_changes(root, files, changed, removed)
