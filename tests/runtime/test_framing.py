@@ -9,10 +9,12 @@ import random
 import zlib
 from typing import Any
 
+import httpx
 import pytest
 
 from codegen.runtime import MalformedResponse, ResponseTooLargeError, TransportError
 from codegen.runtime.bodies import Body, Inflater, check_limit
+from codegen.runtime.deadline import install
 from codegen.runtime.framing import FrameDecoder, parse_json
 
 MESSAGES: list[Any] = [
@@ -175,3 +177,14 @@ def test_check_limit(bad: Any) -> None:
     with pytest.raises(ValueError, match="max_response_bytes"):
         check_limit(bad)
 
+
+def test_the_deadline_reaches_httpx_pools() -> None:
+    """`deadline.install` relies on httpx's private layout: this fails if a new httpx moves it."""
+    with httpx.Client() as sync:
+        assert install(sync)
+    assert install(httpx.AsyncClient())
+    with httpx.Client(
+        mounts={"http://proxied": httpx.HTTPTransport(proxy="http://127.0.0.1:9")}
+    ) as c:
+        assert install(c)
+    assert not install(httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200))))
