@@ -226,7 +226,7 @@ def test_http_retries_on_503_and_honours_retry_after(server: Server) -> None:
         Reply(200, success({"string_value": "finally"})),
         status_reply(429, 11005, "slow down", headers={"Retry-After": "0.2"}),
         Reply(200, success({"string_value": "ok"})),
-        *[Reply(502, "bad gateway")] * 3,
+        *[Reply(503, "unavailable")] * 3,
     )
 
     async def check() -> None:

@@ -186,7 +186,7 @@ def test_retry_on_transient_code_with_http_200(server: Server) -> None:
 
 
 def test_retries_are_bounded(server: Server) -> None:
-    server.script(*[Reply(502, "bad gateway")] * 5)
+    server.script(*[Reply(503, "unavailable")] * 5)
     with client(server, max_retries=2) as c, pytest.raises(ServerError):
         c.unary(MODEL, PREDICT, {"prompt": "hi"})
     assert len(server.requests) == 3
