@@ -34,6 +34,8 @@ NAMES = {
     "agrpc": "grpc",
     "ahttp": "http",
     "aiter_lines": "iter_lines",
+    "aiter_raw": "iter_raw",
+    "anext": "next",
     "aread": "read",
     "asyncio": "time",
     "send_all_async": "send_all",

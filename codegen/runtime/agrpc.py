@@ -8,8 +8,9 @@ semantics:
 - a stream has no deadline, but fails when the server stays silent for `timeout` seconds while
   the caller waits for a value (the clock does not run while the caller holds a value, nor while
   the caller's bidi input produces its next item);
-- transient failures are retried while nothing has been yielded; a bidi call replays the requests
-  already sent (kept until the first value arrives, at most `REPLAY_LIMIT` bytes);
+- transient failures are retried while nothing has been yielded (one that may have reached the
+  model only for an idempotent method); a bidi call replays the requests already sent (kept
+  until the first value arrives, at most `REPLAY_LIMIT` bytes);
 - closing the iterator early (`aclose()`, or cancelling the task reading it) cancels the call; a
   call cancelled by `aclose()` of the client raises `TransportError` (gRPC CANCELLED).
 
@@ -29,6 +30,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from .agrpc_status import Cancelled, Statuses, real_status, status_part
+from .bodies import DEFAULT_MAX_RESPONSE_BYTES
 from .core import AsyncSleep, Attempts, IdleClock, Replay
 from .errors import ClarifaiError
 from .grpcbase import REPLAY_LIMIT, GrpcBase, Stub
@@ -166,9 +168,12 @@ class AsyncGrpcTransport(GrpcBase):
         *,
         timeout: float,
         policy: RetryPolicy,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         sleep: AsyncSleep = asyncio.sleep,
     ) -> None:
-        super().__init__(pat, base_url, timeout=timeout, policy=policy)
+        super().__init__(
+            pat, base_url, timeout=timeout, policy=policy, max_response_bytes=max_response_bytes
+        )
         self._aio = self._grpc.aio
         self._sleep = sleep
         self._channel: Any = None
@@ -239,17 +244,17 @@ class AsyncGrpcTransport(GrpcBase):
                 fut.cancel()
 
     # ------------------------------------------------------------------ calls
-    async def unary(self, model: ModelRef, body: Json) -> Json:
+    async def unary(self, model: ModelRef, body: Json, *, idempotent: bool = False) -> Json:
         """PostModelOutputs with the client's timeout as deadline; retries transient failures."""
-        return await self._call("PostModelOutputs", self._request(body))
+        return await self._call("PostModelOutputs", self._request(body), idempotent)
 
     async def owner_id(self) -> str:
         """The PAT owner's user id (GetUser "me"); retries transient failures."""
-        return owner_id_of(await self._call("GetUser", self._user_request()))
+        return owner_id_of(await self._call("GetUser", self._user_request(), True))
 
-    async def _call(self, rpc: str, request: Any) -> Json:
+    async def _call(self, rpc: str, request: Any, idempotent: bool) -> Json:
         stub = self._get_stub()
-        attempts = Attempts(self._policy, self._pat)
+        attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
         while True:
             try:
                 try:
@@ -258,21 +263,23 @@ class AsyncGrpcTransport(GrpcBase):
                     )
                     response = await self._wait(call)
                 except (self._grpc.RpcError, Cancelled) as exc:
-                    raise self._rpc_error(exc, rpc, self._timeout) from exc
+                    raise self._rpc_error(exc, rpc, self._timeout) from None
                 return self._response(response)
             except ClarifaiError as err:
                 delay = attempts.delay(err)
             await self._sleep(delay)
             stub = self._get_stub()
 
-    async def server_stream(self, model: ModelRef, body: Json) -> AsyncIterator[Json]:
+    async def server_stream(
+        self, model: ModelRef, body: Json, *, idempotent: bool = False
+    ) -> AsyncIterator[Json]:
         """GenerateModelOutputs; lazily yields each successful response of the stream.
 
         Retried only while nothing has been yielded. Closing the iterator cancels the call.
         """
         stub = self._get_stub()
         request = self._request(body)
-        attempts = Attempts(self._policy, self._pat)
+        attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
         while True:
             call: Any = None
             try:
@@ -288,7 +295,7 @@ class AsyncGrpcTransport(GrpcBase):
                         if attempts.deliver(response):
                             yield response
                 except (self._grpc.RpcError, Cancelled) as exc:
-                    raise self._rpc_error(exc, "GenerateModelOutputs") from exc
+                    raise self._rpc_error(exc, "GenerateModelOutputs") from None
                 except _Expired:
                     raise self._idle_error("GenerateModelOutputs") from None
             except ClarifaiError as err:
@@ -300,7 +307,12 @@ class AsyncGrpcTransport(GrpcBase):
             stub = self._get_stub()
 
     async def bidi_stream(
-        self, model: ModelRef, method_name: str, bodies: AsyncIterator[Json]
+        self,
+        model: ModelRef,
+        method_name: str,
+        bodies: AsyncIterator[Json],
+        *,
+        idempotent: bool = False,
     ) -> AsyncIterator[Json]:
         """StreamModelOutputs; lazily yields each successful response.
 
@@ -312,7 +324,7 @@ class AsyncGrpcTransport(GrpcBase):
         try:
             if not await log.pull():
                 return
-            attempts = Attempts(self._policy, self._pat)
+            attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
             while True:
                 call: Any = None
                 pump: asyncio.Future[Any] | None = None
@@ -342,7 +354,7 @@ class AsyncGrpcTransport(GrpcBase):
                         status = await real_status(statuses, exc)
                         if status_part(status, "code") == self._grpc.StatusCode.OK:
                             return  # the server had finished: only a late write failed
-                        raise self._rpc_error(status, "StreamModelOutputs") from exc
+                        raise self._rpc_error(status, "StreamModelOutputs") from None
                     except _Expired:
                         raise self._idle_error("StreamModelOutputs") from None
                 except ClarifaiError as err:

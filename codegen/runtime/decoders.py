@@ -14,7 +14,7 @@ import math
 import re
 from typing import Any
 
-from .errors import TransportError
+from .errors import TransportError, shown
 from .optional import import_optional
 from .types import Audio, Concept, Frame, Image, Region, Text, Video
 
@@ -73,7 +73,7 @@ def int64(value: Any, what: str) -> int:
             return int(value)
     except ValueError:
         pass
-    raise bad(f"{what} is not an integer: {value!r}")
+    raise bad(f"{what} is not an integer: {shown(value)}")
 
 
 def double(value: Any, what: str) -> float:
@@ -89,7 +89,7 @@ def double(value: Any, what: str) -> float:
             return float(value)
         except ValueError:
             pass
-    raise bad(f"{what} is not a number: {value!r}")
+    raise bad(f"{what} is not a number: {shown(value)}")
 
 
 def raw_bytes(value: Any, what: str) -> bytes:
@@ -175,7 +175,7 @@ def _floats_in(value: Any) -> Any:
         return {k: _floats_in(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_floats_in(v) for v in value]
-    raise bad(f"unexpected JSON value {value!r}")
+    raise bad(f"unexpected JSON value {shown(value)}")
 
 
 def json_data(value: Any, what: str) -> Any:

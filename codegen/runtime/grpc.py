@@ -15,9 +15,13 @@ HTTP transport's read timeout gives. The clock is paused while the caller holds 
 producing its next item (a slow producer never times out either).
 
 Retries (the client's `RetryPolicy`): transient failures (UNAVAILABLE, RESOURCE_EXHAUSTED,
-in-band throttling / model loading statuses) are retried while nothing has been yielded. A bidi
-call replays the requests already sent, kept until the first value arrives (at most 64 MiB;
-beyond that it is not retried). Timeouts are not retried.
+in-band throttling / model loading statuses) are retried while nothing has been yielded. A
+failure after the call may have reached the model (DEADLINE_EXCEEDED, INTERNAL, a silent stream)
+is retried only for an idempotent method. A bidi call replays the requests already sent, kept
+until the first value arrives (at most 64 MiB; beyond that it is not retried).
+
+A response larger than the client's `max_response_bytes` (the channel's
+`grpc.max_receive_message_length`) raises `ResponseTooLargeError`.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from .bodies import DEFAULT_MAX_RESPONSE_BYTES
 from .core import Attempts, IdleClock, Replay, Sleep
 from .errors import ClarifaiError
 from .grpcbase import INSTALL_HINT as INSTALL_HINT
@@ -212,9 +217,12 @@ class GrpcTransport(GrpcBase):
         *,
         timeout: float,
         policy: RetryPolicy,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         sleep: Sleep = time.sleep,
     ) -> None:
-        super().__init__(pat, base_url, timeout=timeout, policy=policy)
+        super().__init__(
+            pat, base_url, timeout=timeout, policy=policy, max_response_bytes=max_response_bytes
+        )
         self._sleep = sleep
         self._channel = self._open_channel(self._grpc)
         self._stub = Stub(self._channel, self._pb2)
@@ -225,18 +233,18 @@ class GrpcTransport(GrpcBase):
         self._channel.close()
 
     # ------------------------------------------------------------------ calls
-    def unary(self, model: ModelRef, body: Json) -> Json:
+    def unary(self, model: ModelRef, body: Json, *, idempotent: bool = False) -> Json:
         """PostModelOutputs with the client's timeout as deadline; retries transient failures."""
         self._check_open()
-        return self._call("PostModelOutputs", self._request(body))
+        return self._call("PostModelOutputs", self._request(body), idempotent)
 
     def owner_id(self) -> str:
         """The PAT owner's user id (GetUser "me"); retries transient failures."""
         self._check_open()
-        return owner_id_of(self._call("GetUser", self._user_request()))
+        return owner_id_of(self._call("GetUser", self._user_request(), True))
 
-    def _call(self, rpc: str, request: Any) -> Json:
-        attempts = Attempts(self._policy, self._pat)
+    def _call(self, rpc: str, request: Any, idempotent: bool) -> Json:
+        attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
         while True:
             try:
                 try:
@@ -244,7 +252,7 @@ class GrpcTransport(GrpcBase):
                         request, metadata=self._metadata, timeout=self._timeout
                     )
                 except self._grpc.RpcError as exc:
-                    raise self._rpc_error(exc, rpc, self._timeout) from exc
+                    raise self._rpc_error(exc, rpc, self._timeout) from None
                 return self._response(response)
             except ClarifaiError as err:
                 delay = attempts.delay(err)
@@ -266,14 +274,16 @@ class GrpcTransport(GrpcBase):
             else:
                 watchdog.touch()
 
-    def server_stream(self, model: ModelRef, body: Json) -> Iterator[Json]:
+    def server_stream(
+        self, model: ModelRef, body: Json, *, idempotent: bool = False
+    ) -> Iterator[Json]:
         """GenerateModelOutputs; lazily yields each successful response of the stream.
 
         Retried only while nothing has been yielded. Closing the iterator cancels the call.
         """
         self._check_open()
         request = self._request(body)
-        attempts = Attempts(self._policy, self._pat)
+        attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
         while True:
             call: Any = None
             watchdog: _Watchdog | None = None
@@ -286,8 +296,8 @@ class GrpcTransport(GrpcBase):
                     return
                 except self._grpc.RpcError as exc:
                     if watchdog is not None and watchdog.expired:
-                        raise self._idle_error("GenerateModelOutputs") from exc
-                    raise self._rpc_error(exc, "GenerateModelOutputs") from exc
+                        raise self._idle_error("GenerateModelOutputs") from None
+                    raise self._rpc_error(exc, "GenerateModelOutputs") from None
             except ClarifaiError as err:
                 delay = attempts.delay(err)
             finally:
@@ -298,7 +308,12 @@ class GrpcTransport(GrpcBase):
             self._sleep(delay)
 
     def bidi_stream(
-        self, model: ModelRef, method_name: str, bodies: Iterator[Json]
+        self,
+        model: ModelRef,
+        method_name: str,
+        bodies: Iterator[Json],
+        *,
+        idempotent: bool = False,
     ) -> Iterator[Json]:
         """StreamModelOutputs; lazily yields each successful response.
 
@@ -309,7 +324,7 @@ class GrpcTransport(GrpcBase):
         log = _RequestLog(bodies, self._request)
         if log.read(0, 0) is None:
             return
-        attempts = Attempts(self._policy, self._pat)
+        attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
         attempt = 0
         while True:
             call: Any = None
@@ -331,8 +346,8 @@ class GrpcTransport(GrpcBase):
                     if log.error is not None:
                         raise log.error from None
                     if watchdog.expired:
-                        raise self._idle_error("StreamModelOutputs") from exc
-                    raise self._rpc_error(exc, "StreamModelOutputs") from exc
+                        raise self._idle_error("StreamModelOutputs") from None
+                    raise self._rpc_error(exc, "StreamModelOutputs") from None
             except ClarifaiError as err:
                 if err is log.error:
                     raise

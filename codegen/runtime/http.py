@@ -2,8 +2,14 @@
 """REST transport over httpx: unary calls and server streaming, with retries.
 
 `AsyncHttpTransport` here, `HttpTransport` in http.py, derived from this file by
-scripts/unasync_runtime.py. Parsing, errors and URLs are in `httpbase`; retry decisions and
-stream bookkeeping in `core`.
+scripts/unasync_runtime.py. Parsing, errors, clocks and URLs are in `httpbase`; retry decisions
+in `core`; body limits in `bodies` and `framing`; deadlines in `deadline`.
+
+- `timeout` is the deadline of each attempt of a unary call (connect, send, receive together,
+  however slowly the server sends) and, in a stream, the longest wait for a complete message.
+- Bodies are read incrementally: at most `max_response_bytes` of a unary body or of one stream
+  message, counted after decompression.
+- A failure after the request may have reached the model is retried only for an idempotent call.
 """
 
 from __future__ import annotations
@@ -14,11 +20,14 @@ from typing import Any
 
 import httpx
 
+from .bodies import DEFAULT_MAX_RESPONSE_BYTES, Inflater
 from .core import Attempts, Sleep
+from .deadline import Clock, bounded, install
 from .errors import ClarifaiError
+from .framing import FrameDecoder
 from .httpbase import TRANSIENT_HTTPX as TRANSIENT_HTTPX
 from .httpbase import HttpBase as HttpBase
-from .messages import FrameDecoder, ModelRef, owner_id_of, unwrap_frame
+from .messages import ModelRef, owner_id_of, unwrap_frame
 from .protocol import USERS_ME, RetryPolicy
 from .protocol import model_path as model_path
 
@@ -37,43 +46,71 @@ class HttpTransport(HttpBase):
         *,
         timeout: float,
         policy: RetryPolicy,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.Client | None = None,
         sleep: Sleep = time.sleep,
     ) -> None:
-        super().__init__(pat, base_url, policy=policy)
+        super().__init__(
+            pat, base_url, policy=policy, timeout=timeout, max_response_bytes=max_response_bytes
+        )
         self._sleep = sleep
         self._owns_client = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        install(self._http)  # `timeout` as a deadline (a no-op outside this transport's calls)
 
     def close(self) -> None:
         """Close the connection pool (unless the caller supplied the httpx client)."""
         if self._owns_client:
             self._http.close()
 
-    def unary(self, model: ModelRef, body: Json) -> Json:
+    def unary(self, model: ModelRef, body: Json, *, idempotent: bool = False) -> Json:
         """POST .../outputs; retries transient failures; returns the successful response."""
-        return self._request("POST", self._url(model, "/outputs"), self._content(body))
+        url = self._url(model, "/outputs")
+        return self._request("POST", url, self._content(body), idempotent)
 
     def owner_id(self) -> str:
         """The PAT owner's user id: `GET /v2/users/me` (as the SDK's `get_user_info("me")`)."""
-        return owner_id_of(self._request("GET", f"{self._base_url}{USERS_ME}", None))
+        return owner_id_of(self._request("GET", f"{self._base_url}{USERS_ME}", None, True))
 
-    def _request(self, method: str, url: str, content: bytes | None) -> Json:
-        attempts = Attempts(self._policy, self._pat)
+    def _request(self, method: str, url: str, content: bytes | None, idempotent: bool) -> Json:
+        attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
         while True:
             try:
-                try:
-                    response = self._http.request(
-                        method, url, content=content, headers=self._headers
-                    )
-                except httpx.HTTPError as exc:
-                    raise self._connection_error(exc, transient=True) from exc
-                return self._parse(response)
+                return self._attempt(method, url, content)
             except ClarifaiError as err:
                 delay = attempts.delay(err)
             self._sleep(delay)
 
-    def server_stream(self, model: ModelRef, body: Json) -> Iterator[Json]:
+    def _attempt(self, method: str, url: str, content: bytes | None) -> Json:
+        """One attempt, within its deadline; the whole body is read before it is parsed."""
+        clock = self._deadline()
+        request = self._http.build_request(
+            method, url, content=content, headers=self._headers, timeout=self._timeout
+        )
+        try:
+            with bounded(clock):
+                response = self._http.send(request, stream=True)
+                try:
+                    data = self._read(response, clock)
+                finally:
+                    response.close()
+        except httpx.HTTPError as exc:
+            failure = self._connection_error(exc)
+        else:
+            return self._parse(response.status_code, data, response.headers)
+        raise failure
+
+    def _read(self, response: httpx.Response, clock: Clock) -> bytearray:
+        """The body, decompressed, within the size limit and the clock."""
+        body = self._body(response.headers)
+        for raw in response.iter_raw():
+            body.feed(raw)
+            self._check(clock)
+        return body.data
+
+    def server_stream(
+        self, model: ModelRef, body: Json, *, idempotent: bool = False
+    ) -> Iterator[Json]:
         """POST .../outputs/generate; lazily yields each successful response of the stream.
 
         Retried only while nothing has been yielded. Closing the iterator (or cancelling the
@@ -81,26 +118,63 @@ class HttpTransport(HttpBase):
         """
         url = self._url(model, "/outputs/generate")
         content = self._content(body)
-        attempts = Attempts(self._policy, self._pat)
+        attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
         while True:
+            messages = self._stream_attempt(url, content, attempts)
             try:
-                try:
-                    with self._http.stream(
-                        "POST", url, content=content, headers=self._headers
-                    ) as resp:
-                        if not 200 <= resp.status_code < 300:
-                            resp.read()
-                            raise self._http_error(resp.status_code, resp.content, resp.headers)
-                        decoder = FrameDecoder()
-                        for line in resp.iter_lines():
-                            for frame in decoder.feed(line + "\n"):
-                                message = unwrap_frame(frame, resp.status_code)
-                                if attempts.deliver(message):
-                                    yield message
-                        decoder.finish()
-                        return
-                except httpx.HTTPError as exc:
-                    raise self._connection_error(exc, not attempts.delivered) from exc
+                for message in messages:  # noqa: RUF100, UP028 (http.py: close it in finally)
+                    yield message
+                return
             except ClarifaiError as err:
                 delay = attempts.delay(err)
+            finally:
+                _close(messages)
             self._sleep(delay)
+
+    def _stream_attempt(self, url: str, content: bytes, attempts: Attempts) -> Iterator[Json]:
+        """One attempt: the messages of one response, each within `timeout` of the last one.
+        The clock is set around each read, never across a `yield`."""
+        idle = self._idle()
+        request = self._http.build_request(
+            "POST", url, content=content, headers=self._headers, timeout=self._timeout
+        )
+        response: httpx.Response | None = None
+        try:
+            with bounded(idle):
+                response = self._http.send(request, stream=True)
+            status = response.status_code
+            if not 200 <= status < 300:
+                with bounded(idle):
+                    error_body = self._read(response, idle)
+                raise self._http_error(status, error_body, response.headers)
+            inflater = Inflater(response.headers.get("content-encoding"))
+            decoder = FrameDecoder(self._limit)
+            chunks = response.iter_raw()
+            while True:
+                with bounded(idle):
+                    raw = next(chunks, None)
+                if raw is None:
+                    break
+                for piece in inflater.feed(raw):
+                    for frame in decoder.feed(piece):
+                        idle.touch()
+                        message = unwrap_frame(frame, status)
+                        if attempts.deliver(message):
+                            yield message
+                            idle.touch()  # the time the caller held the value is not silence
+                self._check(idle)
+            decoder.finish()
+        except httpx.HTTPError as exc:
+            failure = self._connection_error(exc, stream=True)
+        else:
+            return
+        finally:
+            if response is not None:
+                response.close()
+        raise failure
+
+
+def _close(stream: Iterator[Any]) -> None:
+    close = getattr(stream, "close", None)
+    if close is not None:
+        close()

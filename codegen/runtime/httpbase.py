@@ -1,19 +1,24 @@
-"""What the HTTP transports share, free of I/O: URLs, headers, response parsing, errors."""
+"""What the HTTP transports share, free of I/O: URLs, headers, clocks, response parsing, errors."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
-from .core import redact
+from .bodies import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, Body
+from .core import Deadline, IdleClock, redact
+from .deadline import Clock, expired
+from .decoders import MalformedResponse
 from .errors import ClarifaiError, TransportError, error_from_body
+from .framing import parse_json
 from .messages import ModelRef, check_response
 from .protocol import RetryPolicy, model_path, parse_retry_after
 
-__all__ = ["TRANSIENT_HTTPX", "HttpBase"]
+__all__ = ["NOT_SENT_HTTPX", "TRANSIENT_HTTPX", "HttpBase"]
 
 Json = dict[str, Any]
 # Connection-level failures worth another attempt, here and in the signature puller. A proxy's own
@@ -24,51 +29,116 @@ TRANSIENT_HTTPX = (
     httpx.RemoteProtocolError,
     httpx.ProxyError,
 )
+# Failures before a byte of the request went out: a repeat cannot run the model twice. Any other
+# (a read or write error or timeout, a connection closed without an answer) may come after the
+# server got the request, so only an idempotent call repeats it.
+NOT_SENT_HTTPX = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+)
+_SNIPPET = 200  # characters of a body that is not JSON shown in an error
 
 
 class HttpBase:
-    """URLs, headers, response parsing and errors of the REST API."""
+    """URLs, headers, clocks, response parsing and errors of the REST API."""
 
-    def __init__(self, pat: str, base_url: str, *, policy: RetryPolicy) -> None:
+    def __init__(
+        self,
+        pat: str,
+        base_url: str,
+        *,
+        policy: RetryPolicy,
+        timeout: float = 60.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
         self._pat = pat
         self._base_url = base_url
         self._policy = policy
-        self._headers = {"Authorization": f"Key {pat}", "Content-Type": "application/json"}
+        self._timeout = timeout
+        self._limit = max_response_bytes
+        self._headers = {
+            "Authorization": f"Key {pat}",
+            "Content-Type": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,  # what `bodies.Inflater` reads
+        }
 
+    # ------------------------------------------------------------------ clocks
+    def _deadline(self) -> Deadline:
+        """The clock of one attempt of a unary call: `timeout` from now."""
+        return Deadline(self._timeout, time.monotonic)
+
+    def _idle(self) -> IdleClock:
+        """The clock of a stream: `timeout` without a message."""
+        return IdleClock(self._timeout, time.monotonic)
+
+    def _check(self, clock: Clock) -> None:
+        """After each chunk read: the clock, for an httpx client without `deadline.install`."""
+        if expired(clock):
+            raise httpx.ReadTimeout("the call's deadline passed")
+
+    # ------------------------------------------------------------------ errors
     def _redact(self, err: ClarifaiError) -> ClarifaiError:
         return redact(err, self._pat)
 
-    def _connection_error(self, exc: httpx.HTTPError, transient: bool) -> ClarifaiError:
-        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
-        err = TransportError(f"request to {self._base_url} {kind}: {type(exc).__name__}: {exc}")
-        err.transient = transient and isinstance(exc, TRANSIENT_HTTPX)
+    def _connection_error(self, exc: httpx.HTTPError, *, stream: bool = False) -> ClarifaiError:
+        timed_out = isinstance(exc, httpx.TimeoutException)
+        connecting = isinstance(exc, NOT_SENT_HTTPX)
+        if timed_out and stream and not connecting:
+            message = (
+                f"stream from {self._base_url}: no message for {self._timeout:g} s, "
+                "call cancelled (set Client(timeout=...))"
+            )
+        elif timed_out:
+            message = (
+                f"request to {self._base_url} timed out after {self._timeout:g} s "
+                f"(set Client(timeout=...)): {type(exc).__name__}"
+            )
+        else:
+            message = f"request to {self._base_url} failed: {type(exc).__name__}: {exc}"
+        err = TransportError(message)
+        err.transient = isinstance(exc, TRANSIENT_HTTPX)
+        err.reached = not connecting
         return self._redact(err)
 
-    def _http_error(self, status: int, content: bytes, headers: Mapping[str, str]) -> ClarifaiError:
-        text = content.decode("utf-8", "replace")
+    def _text(self, content: bytes | bytearray) -> str:
+        """A body as text, the PAT replaced before any cut."""
+        text = bytes(content).decode("utf-8", "replace")
+        return text.replace(self._pat, "***") if self._pat else text
+
+    def _http_error(
+        self, status: int, content: bytes | bytearray, headers: Mapping[str, str]
+    ) -> ClarifaiError:
         try:
-            body = json.loads(text)
-        except ValueError:
+            body = parse_json(content)
+        except MalformedResponse:
             body = None
-        err = error_from_body(body, status, text)
+        err = error_from_body(body, status, self._text(content))
         err.retry_after = parse_retry_after(headers.get("retry-after"))
         return self._redact(err)
 
-    def _parse(self, response: httpx.Response) -> Json:
-        status = response.status_code
+    # ------------------------------------------------------------------ responses
+    def _body(self, headers: Mapping[str, str]) -> Body:
+        return Body(headers, self._limit)
+
+    def _parse(self, status: int, content: bytes | bytearray, headers: Mapping[str, str]) -> Json:
+        """A unary response: the successful body, or the matching ClarifaiError raised."""
         if not 200 <= status < 300:
-            raise self._http_error(status, response.content, response.headers)
+            raise self._http_error(status, content, headers)
+        failure: ClarifaiError | None = None
         try:
-            body = json.loads(response.content)
-        except ValueError:
-            snippet = response.content[:200].decode("utf-8", "replace")
-            raise self._redact(
-                TransportError(f"malformed response (not JSON): {snippet}", http_status=status)
-            ) from None
+            body = parse_json(content)
+        except MalformedResponse as err:
+            snippet = " ".join(self._text(content)[: 4 * _SNIPPET].split())[:_SNIPPET]
+            failure = MalformedResponse(f"{err}: {snippet}", http_status=status)
+        if failure is not None:
+            raise self._redact(failure)
         try:
             return check_response(body, status)
         except ClarifaiError as err:
-            err.retry_after = parse_retry_after(response.headers.get("retry-after"))
+            err.retry_after = parse_retry_after(headers.get("retry-after"))
             raise self._redact(err) from None
 
     def _url(self, model: ModelRef, suffix: str) -> str:

@@ -5,7 +5,7 @@ scripts/unasync_runtime.py.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -18,14 +18,16 @@ from .batch import (
     route,
     send_all_async,
 )
-from .core import abidi_requests
+from .bodies import DEFAULT_MAX_RESPONSE_BYTES, check_limit
+from .core import abidi_requests, redact
 from .core import bidi_over_http_error as bidi_over_http_error
 from .encode import encode_args
+from .errors import ClarifaiError
 from .messages import ModelRef, output_value, request_body
 from .owner import AsyncOwnerCache
 from .runner import RunnerSelector, resolve_runner
 from .settings import DEFAULT_BASE_URL as DEFAULT_BASE_URL
-from .settings import Settings
+from .settings import Settings, check_idempotent
 from .signature import Method
 
 if TYPE_CHECKING:  # httpx is imported by the first client, so importing a model stays fast
@@ -39,9 +41,11 @@ Json = dict[str, Any]
 class AsyncTransport(Protocol):
     """What a client needs from a transport (HTTP or gRPC)."""
 
-    async def unary(self, model: ModelRef, body: Json) -> Json: ...
+    async def unary(self, model: ModelRef, body: Json, *, idempotent: bool = False) -> Json: ...
 
-    def server_stream(self, model: ModelRef, body: Json) -> AsyncIterator[Json]: ...
+    def server_stream(
+        self, model: ModelRef, body: Json, *, idempotent: bool = False
+    ) -> AsyncIterator[Json]: ...
 
     async def owner_id(self) -> str: ...
 
@@ -52,7 +56,12 @@ class AsyncBidiTransport(AsyncTransport, Protocol):
     """A transport that also streams requests (gRPC)."""
 
     def bidi_stream(
-        self, model: ModelRef, method_name: str, bodies: AsyncIterator[Json]
+        self,
+        model: ModelRef,
+        method_name: str,
+        bodies: AsyncIterator[Json],
+        *,
+        idempotent: bool = False,
     ) -> AsyncIterator[Json]: ...
 
 
@@ -64,12 +73,18 @@ class AsyncClient:
     `transport="grpc"` (needs `pip install clarifai-codegen[grpc]`) talks gRPC to the host of
     `base_url`: plaintext for `http://host:port`, TLS for `https://host[:port]` (port 443 by
     default); it is the only transport that serves bidirectional streaming. `timeout` is the
-    deadline of a unary call; streams have none, but fail when no message arrives for
+    deadline of each attempt of a unary call (connect, send and receive together, however
+    slowly the server sends); streams have none, but fail when no complete message arrives for
     `timeout` seconds. `http_client` (an `httpx.Client`, or an `httpx.AsyncClient` for
     `AsyncClient`) is only used by the HTTP transport.
-    Transient failures (throttling, model loading, HTTP 429/502/503/504, connection
-    errors) are retried up to `max_retries` times with exponential backoff starting at
-    `backoff` seconds, sleeping at most `max_backoff` seconds in total per call.
+    `max_response_bytes` bounds a response body, one stream message and what a compressed body
+    inflates to (`ResponseTooLargeError` beyond; 64 MiB by default).
+    Transient failures (throttling, model loading, HTTP 429/503, connection errors) are retried
+    up to `max_retries` times with exponential backoff starting at `backoff` seconds, sleeping
+    at most `max_backoff` seconds in total per call. A failure after the request may have
+    reached the model (a read timeout, a connection lost, HTTP 500/502/504, gRPC
+    DEADLINE_EXCEEDED) is retried only for a method declared safe to run twice: `idempotent`
+    is True (every method) or a collection of method names (as in the signature).
     `batch_concurrency` bounds how many requests of one batch (`<method>_batch`) are in flight.
 
     `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route every call to that
@@ -100,6 +115,8 @@ class AsyncClient:
         compute_cluster_id: str | None = None,
         nodepool_id: str | None = None,
         batch_concurrency: int = DEFAULT_CONCURRENCY,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        idempotent: bool | Collection[str] = False,
     ) -> None:
         runner = resolve_runner(deployment_id, deployment_user_id, compute_cluster_id, nodepool_id)
         settings = Settings(
@@ -111,6 +128,8 @@ class AsyncClient:
             backoff,
             max_backoff,
             check_concurrency(batch_concurrency),
+            check_limit(max_response_bytes),
+            check_idempotent(idempotent),
         )
         self._setup(settings, runner, http_client)
 
@@ -118,8 +137,9 @@ class AsyncClient:
         self, settings: Settings, runner: RunnerSelector, http_client: httpx.AsyncClient | None
     ) -> None:
         pat, base, name, policy = settings.resolve()
-        timeout = settings.timeout
+        timeout, limit = settings.timeout, settings.max_response_bytes
         self._settings = replace(settings, base_url=base, transport=name)
+        self._pat = pat
         self.batch_concurrency = settings.batch_concurrency
         self.base_url = base
         self.transport = name
@@ -131,13 +151,18 @@ class AsyncClient:
             from .agrpc import AsyncGrpcTransport  # imports grpc and clarifai_grpc (optional)
 
             self._transport = self._bidi = AsyncGrpcTransport(
-                pat, base, timeout=timeout, policy=policy
+                pat, base, timeout=timeout, policy=policy, max_response_bytes=limit
             )
         else:
             from .ahttp import AsyncHttpTransport
 
             self._transport = AsyncHttpTransport(
-                pat, base, timeout=timeout, policy=policy, http_client=http_client
+                pat,
+                base,
+                timeout=timeout,
+                policy=policy,
+                max_response_bytes=limit,
+                http_client=http_client,
             )
 
     def __repr__(self) -> str:
@@ -185,7 +210,16 @@ class AsyncClient:
         decoded return value."""
         parts = encode_args(method, args)
         body = request_body(model, method.name, parts, await self.runner_json(runner))
-        return output_value(method.output, await self._transport.unary(model, body))
+        idempotent = self._settings.is_idempotent(method.name)
+        return self._decode(method, await self._transport.unary(model, body, idempotent=idempotent))
+
+    def _decode(self, method: Method, response: Json) -> Any:
+        """The value of a response; a failure is redacted like a transport's."""
+        try:
+            return output_value(method.output, response)
+        except ClarifaiError as err:
+            redact(err, self._pat)
+            raise
 
     async def unary_batch(
         self,
@@ -202,12 +236,17 @@ class AsyncClient:
         chunks = prepare(model, method, items, keys, defaults)
         chunks = route(chunks, await self.runner_json(runner))
         results = BatchResults(method, chunks)
+        idempotent = self._settings.is_idempotent(method.name)
 
         async def send(body: Json) -> Json:
-            return await self._transport.unary(model, body)
+            return await self._transport.unary(model, body, idempotent=idempotent)
 
         await send_all_async(chunks, send, self.batch_concurrency, results)
-        return results.finish()
+        try:
+            return results.finish()
+        except ClarifaiError as err:
+            redact(err, self._pat)
+            raise
 
     def server_stream(
         self,
@@ -224,17 +263,18 @@ class AsyncClient:
         (or cancelling the task iterating it) cancels the call.
         """
         parts = encode_args(method, args)
+        idempotent = self._settings.is_idempotent(method.name)
 
         async def responses() -> AsyncIterator[Json]:
             body = request_body(model, method.name, parts, await self.runner_json(runner))
-            stream = self._transport.server_stream(model, body)
+            stream = self._transport.server_stream(model, body, idempotent=idempotent)
             try:
                 async for response in stream:  # noqa: RUF100, UP028 (client.py: close `stream` in finally)
                     yield response
             finally:
                 await _aclose(stream)
 
-        return _values(method, responses())
+        return self._values(method, responses())
 
     def bidi_stream(
         self,
@@ -256,18 +296,19 @@ class AsyncClient:
         bodies = abidi_requests(model, method, args, lambda: self.runner_json(runner))
         if self._bidi is None:
             raise bidi_over_http_error(method.name)
-        return _values(method, self._bidi.bidi_stream(model, method.name, bodies))
+        idempotent = self._settings.is_idempotent(method.name)
+        responses = self._bidi.bidi_stream(model, method.name, bodies, idempotent=idempotent)
+        return self._values(method, responses)
+
+    async def _values(self, method: Method, responses: AsyncIterator[Json]) -> AsyncIterator[Any]:
+        try:
+            async for response in responses:
+                yield self._decode(method, response)
+        finally:
+            await _aclose(responses)
 
 
 async def _aclose(stream: AsyncIterator[Any]) -> None:
     aclose = getattr(stream, "aclose", None)
     if aclose is not None:
         await aclose()
-
-
-async def _values(method: Method, responses: AsyncIterator[Json]) -> AsyncIterator[Any]:
-    try:
-        async for response in responses:
-            yield output_value(method.output, response)
-    finally:
-        await _aclose(responses)

@@ -6,7 +6,7 @@ scripts/unasync_runtime.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -19,14 +19,16 @@ from .batch import (
     route,
     send_all,
 )
+from .bodies import DEFAULT_MAX_RESPONSE_BYTES, check_limit
 from .core import bidi_over_http_error as bidi_over_http_error
-from .core import bidi_requests
+from .core import bidi_requests, redact
 from .encode import encode_args
+from .errors import ClarifaiError
 from .messages import ModelRef, output_value, request_body
 from .owner import OwnerCache
 from .runner import RunnerSelector, resolve_runner
 from .settings import DEFAULT_BASE_URL as DEFAULT_BASE_URL
-from .settings import Settings
+from .settings import Settings, check_idempotent
 from .signature import Method
 
 if TYPE_CHECKING:  # httpx is imported by the first client, so importing a model stays fast
@@ -40,9 +42,11 @@ Json = dict[str, Any]
 class Transport(Protocol):
     """What a client needs from a transport (HTTP or gRPC)."""
 
-    def unary(self, model: ModelRef, body: Json) -> Json: ...
+    def unary(self, model: ModelRef, body: Json, *, idempotent: bool = False) -> Json: ...
 
-    def server_stream(self, model: ModelRef, body: Json) -> Iterator[Json]: ...
+    def server_stream(
+        self, model: ModelRef, body: Json, *, idempotent: bool = False
+    ) -> Iterator[Json]: ...
 
     def owner_id(self) -> str: ...
 
@@ -53,7 +57,12 @@ class BidiTransport(Transport, Protocol):
     """A transport that also streams requests (gRPC)."""
 
     def bidi_stream(
-        self, model: ModelRef, method_name: str, bodies: Iterator[Json]
+        self,
+        model: ModelRef,
+        method_name: str,
+        bodies: Iterator[Json],
+        *,
+        idempotent: bool = False,
     ) -> Iterator[Json]: ...
 
 
@@ -65,12 +74,18 @@ class Client:
     `transport="grpc"` (needs `pip install clarifai-codegen[grpc]`) talks gRPC to the host of
     `base_url`: plaintext for `http://host:port`, TLS for `https://host[:port]` (port 443 by
     default); it is the only transport that serves bidirectional streaming. `timeout` is the
-    deadline of a unary call; streams have none, but fail when no message arrives for
+    deadline of each attempt of a unary call (connect, send and receive together, however
+    slowly the server sends); streams have none, but fail when no complete message arrives for
     `timeout` seconds. `http_client` (an `httpx.Client`, or an `httpx.AsyncClient` for
     `AsyncClient`) is only used by the HTTP transport.
-    Transient failures (throttling, model loading, HTTP 429/502/503/504, connection
-    errors) are retried up to `max_retries` times with exponential backoff starting at
-    `backoff` seconds, sleeping at most `max_backoff` seconds in total per call.
+    `max_response_bytes` bounds a response body, one stream message and what a compressed body
+    inflates to (`ResponseTooLargeError` beyond; 64 MiB by default).
+    Transient failures (throttling, model loading, HTTP 429/503, connection errors) are retried
+    up to `max_retries` times with exponential backoff starting at `backoff` seconds, sleeping
+    at most `max_backoff` seconds in total per call. A failure after the request may have
+    reached the model (a read timeout, a connection lost, HTTP 500/502/504, gRPC
+    DEADLINE_EXCEEDED) is retried only for a method declared safe to run twice: `idempotent`
+    is True (every method) or a collection of method names (as in the signature).
     `batch_concurrency` bounds how many requests of one batch (`<method>_batch`) are in flight.
 
     `deployment_id`, or `compute_cluster_id` with `nodepool_id`, route every call to that
@@ -101,6 +116,8 @@ class Client:
         compute_cluster_id: str | None = None,
         nodepool_id: str | None = None,
         batch_concurrency: int = DEFAULT_CONCURRENCY,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        idempotent: bool | Collection[str] = False,
     ) -> None:
         runner = resolve_runner(deployment_id, deployment_user_id, compute_cluster_id, nodepool_id)
         settings = Settings(
@@ -112,6 +129,8 @@ class Client:
             backoff,
             max_backoff,
             check_concurrency(batch_concurrency),
+            check_limit(max_response_bytes),
+            check_idempotent(idempotent),
         )
         self._setup(settings, runner, http_client)
 
@@ -119,8 +138,9 @@ class Client:
         self, settings: Settings, runner: RunnerSelector, http_client: httpx.Client | None
     ) -> None:
         pat, base, name, policy = settings.resolve()
-        timeout = settings.timeout
+        timeout, limit = settings.timeout, settings.max_response_bytes
         self._settings = replace(settings, base_url=base, transport=name)
+        self._pat = pat
         self.batch_concurrency = settings.batch_concurrency
         self.base_url = base
         self.transport = name
@@ -131,12 +151,19 @@ class Client:
         if name == "grpc":
             from .grpc import GrpcTransport  # imports grpc and clarifai_grpc (optional)
 
-            self._transport = self._bidi = GrpcTransport(pat, base, timeout=timeout, policy=policy)
+            self._transport = self._bidi = GrpcTransport(
+                pat, base, timeout=timeout, policy=policy, max_response_bytes=limit
+            )
         else:
             from .http import HttpTransport
 
             self._transport = HttpTransport(
-                pat, base, timeout=timeout, policy=policy, http_client=http_client
+                pat,
+                base,
+                timeout=timeout,
+                policy=policy,
+                max_response_bytes=limit,
+                http_client=http_client,
             )
 
     def __repr__(self) -> str:
@@ -184,7 +211,16 @@ class Client:
         decoded return value."""
         parts = encode_args(method, args)
         body = request_body(model, method.name, parts, self.runner_json(runner))
-        return output_value(method.output, self._transport.unary(model, body))
+        idempotent = self._settings.is_idempotent(method.name)
+        return self._decode(method, self._transport.unary(model, body, idempotent=idempotent))
+
+    def _decode(self, method: Method, response: Json) -> Any:
+        """The value of a response; a failure is redacted like a transport's."""
+        try:
+            return output_value(method.output, response)
+        except ClarifaiError as err:
+            redact(err, self._pat)
+            raise
 
     def unary_batch(
         self,
@@ -201,12 +237,17 @@ class Client:
         chunks = prepare(model, method, items, keys, defaults)
         chunks = route(chunks, self.runner_json(runner))
         results = BatchResults(method, chunks)
+        idempotent = self._settings.is_idempotent(method.name)
 
         def send(body: Json) -> Json:
-            return self._transport.unary(model, body)
+            return self._transport.unary(model, body, idempotent=idempotent)
 
         send_all(chunks, send, self.batch_concurrency, results)
-        return results.finish()
+        try:
+            return results.finish()
+        except ClarifaiError as err:
+            redact(err, self._pat)
+            raise
 
     def server_stream(
         self,
@@ -223,17 +264,18 @@ class Client:
         (or cancelling the task iterating it) cancels the call.
         """
         parts = encode_args(method, args)
+        idempotent = self._settings.is_idempotent(method.name)
 
         def responses() -> Iterator[Json]:
             body = request_body(model, method.name, parts, self.runner_json(runner))
-            stream = self._transport.server_stream(model, body)
+            stream = self._transport.server_stream(model, body, idempotent=idempotent)
             try:
                 for response in stream:  # noqa: RUF100, UP028 (client.py: close `stream` in finally)
                     yield response
             finally:
                 _close(stream)
 
-        return _values(method, responses())
+        return self._values(method, responses())
 
     def bidi_stream(
         self,
@@ -255,18 +297,19 @@ class Client:
         bodies = bidi_requests(model, method, args, lambda: self.runner_json(runner))
         if self._bidi is None:
             raise bidi_over_http_error(method.name)
-        return _values(method, self._bidi.bidi_stream(model, method.name, bodies))
+        idempotent = self._settings.is_idempotent(method.name)
+        responses = self._bidi.bidi_stream(model, method.name, bodies, idempotent=idempotent)
+        return self._values(method, responses)
+
+    def _values(self, method: Method, responses: Iterator[Json]) -> Iterator[Any]:
+        try:
+            for response in responses:
+                yield self._decode(method, response)
+        finally:
+            _close(responses)
 
 
 def _close(stream: Iterator[Any]) -> None:
     close = getattr(stream, "close", None)
     if close is not None:
         close()
-
-
-def _values(method: Method, responses: Iterator[Json]) -> Iterator[Any]:
-    try:
-        for response in responses:
-            yield output_value(method.output, response)
-    finally:
-        _close(responses)

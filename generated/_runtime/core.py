@@ -1,5 +1,6 @@
 """The transport-neutral core of a call, free of I/O: bidi request building, retry decisions,
-"delivered" tracking, the idle deadline of a stream, and PAT redaction.
+"delivered" tracking, the deadline of an attempt and the idle deadline of a stream, and PAT
+redaction.
 
 The clients (`aclient.py`, and `client.py` derived from it) and the transports (HTTP, gRPC; sync
 and async) only do I/O around these.
@@ -25,8 +26,10 @@ from .protocol import RetryPolicy
 from .signature import Field, Method
 
 __all__ = [
+    "MAX_TEXT",
     "AsyncSleep",
     "Attempts",
+    "Deadline",
     "IdleClock",
     "Replay",
     "Sleep",
@@ -43,15 +46,39 @@ Sleep = Callable[[float], None]
 AsyncSleep = Callable[[float], Awaitable[None]]
 
 
+MAX_TEXT = 4000  # characters of a (server's) text an error keeps
+
+
 def redact(err: ClarifaiError, pat: str) -> ClarifaiError:
-    """Make sure the PAT appears nowhere in the exception."""
+    """Make sure the PAT appears nowhere in the exception: not in its message nor in any str
+    attribute (each cut to `MAX_TEXT` characters, after the PAT is replaced: a cut never leaves
+    part of it), nor in its cause or context chain. A foreign exception there (httpx's carries
+    the request and its Authorization header; a JSON error, the whole body) is dropped; a
+    `ClarifaiError` (a `BatchError`'s first failure) is redacted in turn."""
 
     def clean(text: str) -> str:
-        return text.replace(pat, "***") if pat and text else text
+        if pat and pat in text:
+            text = text.replace(pat, "***")
+        if len(text) > MAX_TEXT:
+            text = f"{text[:MAX_TEXT]}... ({len(text) - MAX_TEXT} more characters)"
+        return text
 
     err.args = tuple(clean(a) if isinstance(a, str) else a for a in err.args)
-    err.description = clean(err.description)
-    err.details = clean(err.details)
+    for name, value in list(vars(err).items()):
+        if isinstance(value, str):
+            setattr(err, name, clean(value))
+    for _, failure in getattr(err, "failures", ()):  # a BatchError's
+        if failure is not err:
+            redact(failure, pat)
+    cause, context = err.__cause__, err.__context__
+    if isinstance(cause, ClarifaiError) and cause is not err:
+        redact(cause, pat)
+    else:
+        err.__cause__ = None  # also sets __suppress_context__
+    if isinstance(context, ClarifaiError) and context is not err:
+        redact(context, pat)
+    else:
+        err.__context__ = None
     return err
 
 
@@ -59,8 +86,8 @@ class Attempts:
     """The retry state of one call: whether a value reached the caller (then a failure is final)
     and whether, and how long, to wait before the next attempt."""
 
-    def __init__(self, policy: RetryPolicy, pat: str) -> None:
-        self._backoff = policy.start()
+    def __init__(self, policy: RetryPolicy, pat: str, *, idempotent: bool = False) -> None:
+        self._backoff = policy.start(idempotent=idempotent)
         self._pat = pat
         self.delivered = False
 
@@ -73,13 +100,26 @@ class Attempts:
 
     def delay(self, err: ClarifaiError, *, replayable: bool = True) -> float:
         """Seconds to wait before retrying after `err` (redacted); raises `err` when the call
-        must not be retried (not transient, out of retries, delivered, or not `replayable`)."""
+        must not be retried (not transient, out of retries, delivered, not `replayable`, or it
+        may have reached the model and the call is not idempotent)."""
         redact(err, self._pat)
         retry = replayable and not self.delivered
         delay = self._backoff.next_delay(err) if retry else None
         if delay is None:
             raise err
         return delay
+
+
+class Deadline:
+    """The deadline of one attempt of a unary call: `timeout` seconds from now on `now`."""
+
+    def __init__(self, timeout: float, now: Callable[[], float]) -> None:
+        self.timeout = timeout
+        self._now = now
+        self._end = now() + timeout
+
+    def remaining(self) -> float | None:
+        return self._end - self._now()
 
 
 class IdleClock:

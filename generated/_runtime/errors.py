@@ -8,6 +8,8 @@ from typing import Any
 from . import protocol
 from .protocol import SUCCESS as SUCCESS  # re-exported: messages.py and others import it
 
+_SHOWN = 60  # the longest string an error message repeats (see `shown`)
+
 __all__ = [
     "ArgumentError",
     "AuthError",
@@ -17,12 +19,14 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ServerError",
     "StreamingNotSupportedError",
     "TransportError",
     "class_for_grpc",
     "error_from_body",
     "error_from_status",
+    "shown",
     "status_code",
 ]
 
@@ -48,6 +52,7 @@ class ClarifaiError(Exception):
         self.req_id = req_id
         self.retry_after: float | None = None  # seconds, from a Retry-After header
         self.transient = False  # a connection-level failure that may be retried
+        self.reached = False  # ... after the request may have reached the model (see protocol)
 
 
 class ArgumentError(ClarifaiError, TypeError, ValueError):
@@ -60,6 +65,10 @@ class ArgumentError(ClarifaiError, TypeError, ValueError):
 
 class TransportError(ClarifaiError):
     """Connection failures, timeouts, malformed responses, unsupported transports."""
+
+
+class ResponseTooLargeError(TransportError):
+    """A response body, stream message or decompressed body passed `Client(max_response_bytes=)`."""
 
 
 class StreamingNotSupportedError(TransportError):
@@ -124,6 +133,28 @@ _CLASSES: dict[str, type[ClarifaiError]] = {
 }
 
 
+def shown(value: Any) -> str:
+    """`value` for an error message: its repr when short, else its type and size. Never a cut
+    of it: a secret in it is then whole, so the PAT redaction cannot miss half of it."""
+    if value is None or isinstance(value, (bool, float)):
+        return repr(value)
+    if isinstance(value, int) and value.bit_length() <= 64:
+        return repr(value)
+    if isinstance(value, str) and len(value) <= _SHOWN:
+        return repr(value)
+    if isinstance(value, (str, list, dict)):
+        unit = "characters" if isinstance(value, str) else "items"
+        return f"a {type(value).__name__} of {len(value)} {unit}"
+    return f"a value of type {type(value).__name__}"
+
+
+def _text(value: Any) -> str:
+    """A server's text field (a str, or anything a hostile server put there) as a str."""
+    if isinstance(value, str):
+        return value
+    return "" if value is None or value == "" else shown(value)
+
+
 def status_code(raw: Any) -> int | None:
     """A `status.code` (int, numeric string or enum name) as an int; None when unreadable."""
     code = protocol.status_code(raw)
@@ -157,9 +188,9 @@ def error_from_status(status: Any, http_status: int | None = None) -> ClarifaiEr
     """The exception for a failed Clarifai `status` object (a JSON dict)."""
     st = status if isinstance(status, dict) else {}
     code = status_code(st.get("code"))
-    description = str(st.get("description") or "")
-    details = str(st.get("details") or "")
-    req_id = str(st.get("req_id") or st.get("reqId") or "")
+    description = _text(st.get("description"))
+    details = _text(st.get("details"))
+    req_id = _text(st.get("req_id") or st.get("reqId"))
     cls = _class_for_code(code, http_status)
     if cls is ModelError:
         message = details or description or f"model call failed with status code {code}"
@@ -210,7 +241,7 @@ def error_from_body(body: Any, http_status: int | None, text: str = "") -> Clari
 def _error_from_rpc_status(err: dict[str, Any], http_status: int | None) -> ClarifaiError:
     """grpc-gateway's `{"code": <grpc or clarifai code>, "message": ...}`."""
     code = status_code(err.get("code"))
-    message = str(err.get("message") or err.get("error") or "request failed")
+    message = _text(err.get("message") or err.get("error")) or "request failed"
     hint = err.get("http_code") or err.get("http_status")
     if isinstance(hint, int) and not isinstance(hint, bool):
         http_status = http_status if http_status and http_status >= 400 else hint

@@ -11,7 +11,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import protocol
+from .bodies import DEFAULT_MAX_RESPONSE_BYTES, too_large
 from .core import redact
+from .decoders import MalformedResponse
 from .errors import AuthError, ClarifaiError, TransportError, class_for_grpc
 from .messages import check_response
 from .optional import import_optional
@@ -29,7 +31,7 @@ __all__ = [
 
 Json = dict[str, Any]
 INSTALL_HINT = "pip install clarifai-codegen[grpc]"
-MAX_MESSAGE_LENGTH = 1024**3  # as Clarifai's SDK: large images and arrays travel inline
+MAX_MESSAGE_LENGTH = 1024**3  # requests, as Clarifai's SDK: large images and arrays travel inline
 REPLAY_LIMIT = 64 * 1024 * 1024  # bytes of bidi requests kept for a retry
 _SERVICE = "/clarifai.api.V2"
 
@@ -71,19 +73,29 @@ def _call_attr(exc: Any, name: str) -> Any:
         return None
 
 
-def rpc_error(exc: Any, what: str, timeout: float | None = None) -> ClarifaiError:
+# What grpc says when a response passes `grpc.max_receive_message_length` (RESOURCE_EXHAUSTED).
+_TOO_LARGE = "Received message larger than max"
+
+
+def rpc_error(
+    exc: Any, what: str, timeout: float | None = None, limit: int | None = None
+) -> ClarifaiError:
     """The exception for a failed RPC (`grpc.RpcError`); `what` names the call.
 
     The class follows `protocol.grpc_category` (UNAUTHENTICATED -> AuthError, NOT_FOUND ->
     NotFoundError, RESOURCE_EXHAUSTED -> RateLimitError, UNAVAILABLE / INTERNAL -> ServerError,
     ...; TransportError for the codes without a category); RESOURCE_EXHAUSTED and UNAVAILABLE
-    are transient. DEADLINE_EXCEEDED of a call with a `timeout` says it timed out.
+    are transient, DEADLINE_EXCEEDED and INTERNAL too but `reached` (retried only when
+    idempotent). DEADLINE_EXCEEDED of a call with a `timeout` says it timed out; a response over
+    `limit` (the channel's max receive length) is a `ResponseTooLargeError`.
     """
     code = _call_attr(exc, "code")
     name = str(getattr(code, "name", None) or "UNKNOWN")
     value = getattr(code, "value", None)
     number = value[0] if isinstance(value, tuple) and value and isinstance(value[0], int) else None
     details = str(_call_attr(exc, "details") or "").strip()
+    if name == "RESOURCE_EXHAUSTED" and limit is not None and _TOO_LARGE in details:
+        return too_large(limit, f"{what}: the response")
     message = f"{what} failed: gRPC {name}" + (f": {details}" if details else "")
     cls = class_for_grpc(number) or TransportError
     if name == "DEADLINE_EXCEEDED" and timeout is not None:
@@ -91,7 +103,8 @@ def rpc_error(exc: Any, what: str, timeout: float | None = None) -> ClarifaiErro
     elif cls is AuthError:
         message += "; check the PAT (CLARIFAI_PAT or Client(pat=...))"
     err = cls(message, description=details)
-    err.transient = number in protocol.TRANSIENT_GRPC
+    err.transient = number in protocol.TRANSIENT_GRPC | protocol.REACHED_GRPC
+    err.reached = number in protocol.REACHED_GRPC
     return err
 
 
@@ -121,7 +134,15 @@ class GrpcBase:
     """What the sync and async gRPC transports share: the lazily imported modules, the target,
     the channel options, request / response conversions and error messages."""
 
-    def __init__(self, pat: str, base_url: str, *, timeout: float, policy: RetryPolicy) -> None:
+    def __init__(
+        self,
+        pat: str,
+        base_url: str,
+        *,
+        timeout: float,
+        policy: RetryPolicy,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
         self._pb2 = _load("clarifai_grpc.grpc.api.service_pb2")  # first: names clarifai-grpc
         self._grpc = _load("grpc")
         self._json_format = _load("google.protobuf.json_format")
@@ -129,13 +150,14 @@ class GrpcBase:
         self._pat = pat
         self._timeout = timeout
         self._policy = policy
+        self._limit = max_response_bytes
         self._metadata = (("authorization", f"Key {pat}"),)
         self._closed = False
 
     def _open_channel(self, grpc: Any) -> Any:
         """A channel to the target from `grpc` (the `grpc` or the `grpc.aio` module)."""
         options = [
-            ("grpc.max_receive_message_length", MAX_MESSAGE_LENGTH),
+            ("grpc.max_receive_message_length", self._limit),
             ("grpc.max_send_message_length", MAX_MESSAGE_LENGTH),
         ]
         if self.secure:
@@ -152,23 +174,30 @@ class GrpcBase:
         try:
             return self._json_format.ParseDict(body, self._pb2.PostModelOutputsRequest())
         except Exception as exc:  # json_format.ParseError: a bug, not a user error
-            raise TransportError(f"cannot build the gRPC request: {exc}") from exc
+            raise TransportError(f"cannot build the gRPC request: {exc}") from None
 
     def _user_request(self) -> Any:
         """GetUser for the PAT's owner, as the SDK's `User.get_user_info(user_id="me")`."""
         return self._pb2.GetUserRequest(user_app_id={"user_id": "me"})
 
     def _response(self, message: Any) -> Json:
-        body = self._json_format.MessageToDict(
-            message, preserving_proto_field_name=True, use_integers_for_enums=True
-        )
+        try:
+            body = self._json_format.MessageToDict(
+                message, preserving_proto_field_name=True, use_integers_for_enums=True
+            )
+        except RecursionError:
+            raise MalformedResponse("malformed response: too deeply nested") from None
         return check_response(body, None)
 
     def _rpc_error(self, exc: Any, rpc: str, timeout: float | None = None) -> ClarifaiError:
-        return redact(rpc_error(exc, f"{rpc} to {self.target}", timeout), self._pat)
+        what = f"{rpc} to {self.target}"
+        return redact(rpc_error(exc, what, timeout, self._limit), self._pat)
 
     def _idle_error(self, rpc: str) -> ClarifaiError:
-        return TransportError(
+        """A stream silent for `timeout`: it may have reached the model (see `rpc_error`)."""
+        err = TransportError(
             f"{rpc} to {self.target}: no message for {self._timeout:g} s, call cancelled "
             "(set Client(timeout=...))"
         )
+        err.transient = err.reached = True
+        return err

@@ -1,18 +1,17 @@
-"""The request envelope, response status checks and stream framing (protocol §4.1, §4.9)."""
+"""The request envelope, response status checks, stream frames (protocol §4.1, §4.9)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from .decode import MalformedResponse, decode_value
-from .errors import error_from_body, error_from_status, status_code
+from .decoders import obj
+from .errors import ClarifaiError, error_from_body, error_from_status, shown, status_code
 from .protocol import MIXED_STATUS, SUCCESS
 from .signature import Type
 
 __all__ = [
-    "FrameDecoder",
     "ModelRef",
     "check_response",
     "output_value",
@@ -94,15 +93,26 @@ def has_outputs(body: Json) -> bool:
 
 def output_value(t: Type, body: Json) -> Any:
     """Decode `outputs[0].data.parts[id == "return"].data` (or the value inlined on `data`)."""
+    try:
+        return _output_value(t, body)
+    except (ClarifaiError, ImportError):  # ImportError: an optional package (numpy) is missing
+        raise
+    except RecursionError:  # decoding follows the nesting of the response
+        raise MalformedResponse("malformed response: the value is nested too deeply") from None
+    except Exception as exc:  # whatever else a hostile value trips over: still a typed error
+        what = f"{type(exc).__name__}: {shown(str(exc))}"
+        raise MalformedResponse(f"malformed response: cannot decode the value ({what})") from None
+
+
+def _output_value(t: Type, body: Json) -> Any:
     outputs = body.get("outputs")
     if not isinstance(outputs, list) or not outputs or not isinstance(outputs[0], dict):
         raise MalformedResponse("malformed response: no outputs")
-    data = outputs[0].get("data") or {}
-    if not isinstance(data, dict):
-        raise MalformedResponse("malformed response: outputs[0].data is not an object")
-    for part in data.get("parts") or ():
+    data = obj(outputs[0].get("data"), "outputs[0].data")
+    parts = data.get("parts")
+    for part in parts if isinstance(parts, list) else ():
         if isinstance(part, dict) and part.get("id") == "return":
-            return decode_value(t, part.get("data") or {}, "return")
+            return decode_value(t, obj(part.get("data"), "return"), "return")
     return decode_value(t, data, "return")
 
 
@@ -112,41 +122,5 @@ def unwrap_frame(frame: Any, http_status: int | None) -> Json:
         if isinstance(frame.get("result"), dict):
             return check_response(frame["result"], http_status)
         if "error" in frame and "status" not in frame and "outputs" not in frame:
-            raise error_from_body(frame, http_status, json.dumps(frame))
+            raise error_from_body(frame, http_status)
     return check_response(frame, http_status)
-
-
-_SEPARATORS = " \t\r\n,[]"
-
-
-class FrameDecoder:
-    """Split a streamed body into JSON values: NDJSON, concatenated JSON, or a JSON array."""
-
-    def __init__(self) -> None:
-        self._buf = ""
-        self._decoder = json.JSONDecoder()
-
-    def feed(self, text: str) -> list[Any]:
-        """Add text; return the values completed by it."""
-        self._buf += text
-        values = []
-        while True:
-            rest = self._buf.lstrip(_SEPARATORS)
-            if not rest:
-                self._buf = ""
-                break
-            if rest[0] != "{":
-                raise MalformedResponse(f"malformed stream: unexpected {rest[:40]!r}")
-            try:
-                value, end = self._decoder.raw_decode(rest)
-            except json.JSONDecodeError:
-                self._buf = rest  # incomplete: wait for more
-                break
-            values.append(value)
-            self._buf = rest[end:]
-        return values
-
-    def finish(self) -> None:
-        """At the end of the body: anything left over is a truncated message."""
-        if self._buf.strip(_SEPARATORS):
-            raise MalformedResponse(f"malformed stream: truncated message {self._buf[:40]!r}")

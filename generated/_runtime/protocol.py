@@ -80,14 +80,18 @@ _BY_CODE = {
 _BY_HTTP = {401: AUTH, 403: PERMISSION, 404: NOT_FOUND, 429: RATE_LIMIT}
 # google.rpc.Code values (gRPC status, or grpc-gateway's `{"error": {"code": ...}}`).
 _BY_GRPC = {5: NOT_FOUND, 7: PERMISSION, 8: RATE_LIMIT, 13: SERVER, 14: SERVER, 16: AUTH}
-# RESOURCE_EXHAUSTED, UNAVAILABLE: a native gRPC failure worth another attempt.
+# RESOURCE_EXHAUSTED, UNAVAILABLE: a native gRPC failure worth another attempt (the call did not
+# run: throttled, or no connection). DEADLINE_EXCEEDED, INTERNAL: it may have reached the model,
+# so it is retried only when idempotent (like HTTP 504 and 500).
 TRANSIENT_GRPC = frozenset({8, 14})
+REACHED_GRPC = frozenset({4, 13})
 
 TRANSIENT_CODES = RATE_LIMIT_CODES | SERVER_CODES
-# HTTP 500 may mean the model ran and then failed: only a request that is safe to repeat (the
-# puller's GETs) retries it; a POST to a model's outputs does not.
-TRANSIENT_HTTP = frozenset({429, 502, 503, 504})
-TRANSIENT_HTTP_IDEMPOTENT = TRANSIENT_HTTP | {500}
+# Throttled, unavailable: the server says it did not run the request, so any call may be repeated.
+# A 500, or a gateway's 502 / 504, may come after the model ran: only a request that is safe to
+# repeat (an idempotent method, the puller's GETs) retries them.
+TRANSIENT_HTTP = frozenset({429, 503})
+TRANSIENT_HTTP_IDEMPOTENT = TRANSIENT_HTTP | {500, 502, 504}
 
 
 def status_code(raw: object) -> int | None:
@@ -98,7 +102,9 @@ def status_code(raw: object) -> int | None:
         return raw
     if isinstance(raw, str):
         text = raw.strip()
-        return int(text) if text.isdigit() else CODES_BY_NAME.get(text.upper())
+        if text.isascii() and text.isdigit() and len(text) <= 10:  # not "²", nor 5,000 digits
+            return int(text)
+        return CODES_BY_NAME.get(text.upper())
     return None
 
 
@@ -151,17 +157,22 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 
 
 class Failure(Protocol):
-    """What the backoff needs to know about a failed attempt (a `ClarifaiError` is one)."""
+    """What the backoff needs to know about a failed attempt (a `ClarifaiError` is one):
+    `transient`: a connection-level failure worth another attempt; `reached`: the request may
+    have reached the model (its bytes started to go out), so only an idempotent call repeats it."""
 
     code: int | None
     http_status: int | None
     retry_after: float | None
     transient: bool
+    reached: bool
 
 
 def failure_is_transient(err: Failure, *, idempotent: bool = False) -> bool:
     """Is `err` worth retrying (when nothing has been delivered to the caller yet)?"""
-    return err.transient or is_transient(err.code, err.http_status, idempotent=idempotent)
+    if err.transient:
+        return idempotent or not err.reached
+    return is_transient(err.code, err.http_status, idempotent=idempotent)
 
 
 @dataclass(frozen=True)
@@ -177,7 +188,8 @@ class RetryPolicy:
     max_backoff: float = 60.0
 
     def start(self, *, idempotent: bool = False) -> Backoff:
-        """Fresh retry state for one call (`idempotent`: safe to repeat, e.g. a GET)."""
+        """Fresh retry state for one call (`idempotent`: safe to repeat even when it may have
+        reached the model, e.g. a GET, or a method the user declared idempotent)."""
         return Backoff(self, idempotent=idempotent)
 
 

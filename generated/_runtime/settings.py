@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from .batch import DEFAULT_CONCURRENCY
-from .errors import AuthError, TransportError
+from .bodies import DEFAULT_MAX_RESPONSE_BYTES
+from .errors import ArgumentError, AuthError, TransportError, shown
 from .protocol import RetryPolicy
 
-__all__ = ["DEFAULT_BASE_URL", "TRANSPORTS", "Settings", "resolve_settings"]
+__all__ = ["DEFAULT_BASE_URL", "TRANSPORTS", "Settings", "check_idempotent", "resolve_settings"]
 
 DEFAULT_BASE_URL = "https://api.clarifai.com"
 TRANSPORTS = ("http", "grpc")
@@ -29,6 +31,13 @@ class Settings:
     backoff: float
     max_backoff: float
     batch_concurrency: int = DEFAULT_CONCURRENCY
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    idempotent: bool | frozenset[str] = False  # see `check_idempotent`
+
+    def is_idempotent(self, method_name: str) -> bool:
+        """May a call of `method_name` be sent again after it may have reached the model?"""
+        idempotent = self.idempotent
+        return idempotent if isinstance(idempotent, bool) else method_name in idempotent
 
     def resolve(self) -> tuple[str, str, str, RetryPolicy]:
         """The PAT, base URL, transport name and retry policy (see `resolve_settings`)."""
@@ -41,6 +50,19 @@ class Settings:
             self.backoff,
             self.max_backoff,
         )
+
+
+def check_idempotent(value: object) -> bool | frozenset[str]:
+    """`Client(idempotent=)`: True (every method may be resent), False, or method names."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, Collection) and not isinstance(value, (str, bytes)):
+        names = frozenset(value)
+        if all(isinstance(name, str) for name in names):
+            return names
+    raise ArgumentError(
+        f"idempotent must be a bool or a collection of method names, got {shown(value)}"
+    )
 
 
 def resolve_settings(
@@ -70,5 +92,5 @@ def resolve_settings(
     if name not in TRANSPORTS:
         raise TransportError(f"unknown transport {name!r}; expected one of {TRANSPORTS}")
     if max_retries < 0 or backoff < 0 or max_backoff < 0 or timeout <= 0:
-        raise ValueError("timeout must be > 0; max_retries, backoff and max_backoff >= 0")
+        raise ArgumentError("timeout must be > 0; max_retries, backoff and max_backoff >= 0")
     return pat, base, name, RetryPolicy(max_retries, backoff, max_backoff)

@@ -1,16 +1,18 @@
-"""A scriptable HTTP server on 127.0.0.1 for the transport tests."""
+"""A scriptable HTTP server on 127.0.0.1 for the transport tests, and the raw fault server's fixture."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+from .faultserver import FaultServer
 
 
 @dataclass
@@ -130,3 +132,17 @@ def server() -> Iterator[Server]:
     srv = Server()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def faults() -> Iterator[Callable[..., FaultServer]]:
+    """`faults(*behaviours)` starts a `FaultServer`; every one started is stopped at the end."""
+    servers: list[FaultServer] = []
+
+    def start(*behaviours: Any) -> FaultServer:
+        servers.append(FaultServer(*behaviours))
+        return servers[-1]
+
+    yield start
+    for srv in servers:
+        srv.stop()

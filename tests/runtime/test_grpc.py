@@ -264,22 +264,24 @@ class _FakeRpcError(Exception):
 
 
 @pytest.mark.parametrize(
-    ("code", "cls", "transient"),
+    ("code", "cls", "transient", "reached"),
     [
-        (grpc.StatusCode.UNAUTHENTICATED, AuthError, False),
-        (grpc.StatusCode.PERMISSION_DENIED, PermissionDeniedError, False),
-        (grpc.StatusCode.NOT_FOUND, NotFoundError, False),
-        (grpc.StatusCode.RESOURCE_EXHAUSTED, RateLimitError, True),
-        (grpc.StatusCode.UNAVAILABLE, ServerError, True),
-        (grpc.StatusCode.DEADLINE_EXCEEDED, TransportError, False),
-        (grpc.StatusCode.CANCELLED, TransportError, False),
-        (grpc.StatusCode.INTERNAL, ServerError, False),
-        (grpc.StatusCode.UNIMPLEMENTED, TransportError, False),
+        (grpc.StatusCode.UNAUTHENTICATED, AuthError, False, False),
+        (grpc.StatusCode.PERMISSION_DENIED, PermissionDeniedError, False, False),
+        (grpc.StatusCode.NOT_FOUND, NotFoundError, False, False),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, RateLimitError, True, False),
+        (grpc.StatusCode.UNAVAILABLE, ServerError, True, False),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, TransportError, True, True),  # idempotent only
+        (grpc.StatusCode.CANCELLED, TransportError, False, False),
+        (grpc.StatusCode.INTERNAL, ServerError, True, True),  # idempotent only
+        (grpc.StatusCode.UNIMPLEMENTED, TransportError, False, False),
     ],
 )
-def test_rpc_error_mapping(code: grpc.StatusCode, cls: type[Exception], transient: bool) -> None:
+def test_rpc_error_mapping(
+    code: grpc.StatusCode, cls: type[Exception], transient: bool, reached: bool
+) -> None:
     err = rpc_error(_FakeRpcError(code, "why"), "PostModelOutputs to h:1", timeout=2.5)
-    assert type(err) is cls and err.transient is transient
+    assert type(err) is cls and (err.transient, err.reached) == (transient, reached)
     assert code.name in str(err) and "PostModelOutputs to h:1" in str(err)
     if code is grpc.StatusCode.DEADLINE_EXCEEDED:
         assert "timed out after 2.5 s" in str(err)
@@ -415,8 +417,8 @@ def test_unary_deadline(oracle_grpc: OracleGrpcServer) -> None:
     oracle_grpc.inject(delay=0.5)
     with _client(oracle_grpc, timeout=0.1) as c, pytest.raises(TransportError) as info:
         c.unary(EVERY, PREDICT, {"prompt": "slow"})
-    assert "timed out after 0.1 s" in str(info.value) and not info.value.transient
-    assert len(oracle_grpc.requests) == 1
+    assert "timed out after 0.1 s" in str(info.value) and info.value.reached
+    assert len(oracle_grpc.requests) == 1  # not resent: the call is not idempotent
 
 
 def test_streams_have_an_idle_timeout_not_a_deadline(oracle_grpc: OracleGrpcServer) -> None:

@@ -186,7 +186,7 @@ def test_retry_on_transient_code_with_http_200(server: Server) -> None:
 
 
 def test_retries_are_bounded(server: Server) -> None:
-    server.script(*[Reply(502, "bad gateway")] * 5)
+    server.script(*[Reply(503, "unavailable")] * 5)
     with client(server, max_retries=2) as c, pytest.raises(ServerError):
         c.unary(MODEL, PREDICT, {"prompt": "hi"})
     assert len(server.requests) == 3
@@ -241,14 +241,15 @@ def test_connection_refused_is_retried_then_transport_error() -> None:
     assert PAT not in str(info.value) and PAT not in repr(info.value)
 
 
-def test_read_timeout_is_retried(server: Server) -> None:
-    server.script(
-        Reply(200, success({"string_value": "late"}), delay=0.5),
-        Reply(200, success({"string_value": "ok"})),
-    )
-    with client(server, timeout=0.2) as c:
+def test_read_timeout_is_retried_only_when_idempotent(server: Server) -> None:
+    late = Reply(200, success({"string_value": "late"}), delay=0.5)
+    server.script(late, late, Reply(200, success({"string_value": "ok"})))
+    with client(server, timeout=0.2) as c, pytest.raises(TransportError, match="timed out"):
+        c.unary(MODEL, PREDICT, {"prompt": "hi"})
+    assert len(server.requests) == 1
+    with client(server, timeout=0.2, idempotent={"predict"}) as c:
         assert c.unary(MODEL, PREDICT, {"prompt": "hi"}) == "ok"
-    assert len(server.requests) == 2
+    assert len(server.requests) == 3
 
 
 def test_pat_is_redacted_from_server_messages(server: Server) -> None:

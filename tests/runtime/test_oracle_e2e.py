@@ -18,6 +18,7 @@ from codegen.runtime import (
     ModelError,
     ModelRef,
     ServerError,
+    TransportError,
     signature,
 )
 from codegen.runtime import types as rt
@@ -148,8 +149,12 @@ def test_faults(client: Client, every_type: Any) -> None:
     every_type.inject(status=503, times=2)
     assert call(client, every_type, "echo_int", x=1) == 1
     assert len(every_type.predict_requests()) == 3
+    every_type.inject(drop=True)  # the request arrived, the answer never came: not resent
+    with pytest.raises(TransportError, match="RemoteProtocolError"):
+        call(client, every_type, "echo_int", x=2)
     every_type.inject(drop=True)
-    assert call(client, every_type, "echo_int", x=2) == 2
+    with Client(every_type.pat, every_type.base_url, backoff=0.001, idempotent=True) as c:
+        assert call(c, every_type, "echo_int", x=2) == 2
     every_type.inject(status=503, times=10)
     with (
         Client(every_type.pat, every_type.base_url, backoff=0.001, max_retries=1) as c,

@@ -140,13 +140,33 @@ def test_puller_and_runtime_classify_alike(code: int | None, http: int) -> None:
     assert _puller_view(code, http) == (kind, get_transient)
     expected = protocol.category(code, http)
     assert kind == (expected if expected in ("auth", "permission", "not_found") else "other")
-    # The one difference between a GET and a POST: a bare 500 is retried only when idempotent.
-    assert get_transient == (post_transient or (http == 500 and kind == "other"))
+    # The one difference between a GET and a POST: a bare 500, 502 or 504 (the model may have
+    # run) is retried only when idempotent.
+    assert get_transient == (post_transient or (http in (500, 502, 504) and kind == "other"))
 
 
-def test_500_is_retried_only_when_idempotent() -> None:
-    assert protocol.is_transient(None, 500, idempotent=True)
-    assert not protocol.is_transient(None, 500, idempotent=False)
+@pytest.mark.parametrize("http", [500, 502, 504])
+def test_answers_after_the_model_may_have_run_are_retried_only_when_idempotent(
+    http: int,
+) -> None:
+    assert protocol.is_transient(None, http, idempotent=True)
+    assert not protocol.is_transient(None, http, idempotent=False)
+    assert protocol.is_transient(None, 503, idempotent=False)
+    assert protocol.is_transient(None, 429, idempotent=False)
+
+
+def test_status_code_reads_only_ascii_digits() -> None:
+    for raw in ("²", "٣", "1" * 11, "9" * 5000, "-5"):
+        assert protocol.status_code(raw) is None and status_code(raw) is None
+
+
+def test_connection_failures_after_sending_retry_only_when_idempotent() -> None:
+    err = ClarifaiError("read timed out")
+    err.transient = True
+    assert is_transient(err) and is_transient(err, idempotent=True)
+    err.reached = True
+    assert not is_transient(err) and is_transient(err, idempotent=True)
+
     assert not protocol.is_transient(21200, 503, idempotent=True)  # the code decides
     assert protocol.is_transient(21355, 400, idempotent=False)
 

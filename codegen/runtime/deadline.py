@@ -1,0 +1,188 @@
+"""Deadlines under httpx, whatever the server drips.
+
+httpx's timeouts bound each network operation, so a server sending a byte a second keeps a call
+alive forever. Here the running call's clock (a `core.Deadline` for a unary attempt, a
+`core.IdleClock` for a stream) lives in a context variable while the call does I/O (`bounded`),
+and the network streams of the httpx clients the transports use (`install`) cut every connect,
+read and write to the time the clock has left: the call fails at its deadline in any phase
+(connect, send, headers, body). A context variable, not a thread: no watchdog per call, and
+asyncio tasks and threads each see their own call; other requests on the same client (no clock
+set) are untouched. Where `install` cannot reach the pools (a custom httpx transport) the
+transports still check the clock after each chunk read.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Protocol
+
+import httpcore
+
+__all__ = ["Clock", "bounded", "expired", "install"]
+
+
+class Clock(Protocol):
+    def remaining(self) -> float | None: ...
+
+
+_CLOCK: ContextVar[Clock | None] = ContextVar("clarifai_call_clock", default=None)
+
+
+@contextmanager
+def bounded(clock: Clock) -> Iterator[None]:
+    """Network I/O in this block ends when `clock` runs out. Never hold it across a `yield`."""
+    token = _CLOCK.set(clock)
+    try:
+        yield
+    finally:
+        _CLOCK.reset(token)
+
+
+def expired(clock: Clock) -> bool:
+    left = clock.remaining()
+    return left is not None and left <= 0
+
+
+def _limit(timeout: float | None, error: type[Exception]) -> float | None:
+    """`timeout` cut to what the running call's clock has left (raises `error` when none)."""
+    clock = _CLOCK.get()
+    left = None if clock is None else clock.remaining()
+    if left is None:
+        return timeout
+    if left <= 0:
+        raise error("the call's deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _Stream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _limit(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _limit(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _AsyncStream(httpcore.AsyncNetworkStream):
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, _limit(timeout, httpcore.ReadTimeout))
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, _limit(timeout, httpcore.WriteTimeout))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+Options = Iterable[Any] | None
+
+
+class _Backend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Options = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Options = None
+    ) -> httpcore.NetworkStream:
+        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _AsyncBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Options = None,
+    ) -> httpcore.AsyncNetworkStream:
+        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        inner = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _AsyncStream(inner)
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Options = None
+    ) -> httpcore.AsyncNetworkStream:
+        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def install(http: Any) -> bool:
+    """Make the connection pools of `http` (an `httpx.Client` or `httpx.AsyncClient`) honour the
+    running call's clock; True if every pool could be reached.
+
+    httpx has no public hook for a network backend: this wraps the `_network_backend` of each
+    httpcore pool behind the client's transports (httpx 0.2x, httpcore 1.x). Where the layout
+    differs nothing is wrapped, and the transports' per-chunk checks remain.
+    """
+    mounts = getattr(http, "_mounts", None) or {}
+    transports = [getattr(http, "_transport", None), *mounts.values()]
+    done = True
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if isinstance(backend, (_Backend, _AsyncBackend)):
+            continue
+        if isinstance(backend, httpcore.NetworkBackend):
+            setattr(pool, "_network_backend", _Backend(backend))  # noqa: B010
+        elif isinstance(backend, httpcore.AsyncNetworkBackend):
+            setattr(pool, "_network_backend", _AsyncBackend(backend))  # noqa: B010
+        elif transport is not None:
+            done = False
+    return done
