@@ -20,6 +20,7 @@ import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the ven
 from ..errors import CodegenError, Level, Problem
 from ..naming import check_resource_id
 from ..spec import PLACEHOLDER_IDS, ModelRef
+from .files import load_yaml, read_bytes
 
 USER_ENV: Final = "CLARIFAI_USER_ID"
 DEFAULT_APP: Final = "main"  # normalize_config: "auto-created on deploy/upload"
@@ -68,11 +69,9 @@ def _context_user_id(path: Path) -> tuple[str | None, str, list[Problem]]:
     try:
         if not path.is_file():
             return None, where, []
-        if path.stat().st_size > MAX_CLI_CONFIG_BYTES:
-            return None, where, [_ignored(where, "larger than 1 MiB")]
-        config = yaml.safe_load(path.read_bytes())
-    except OSError as exc:
-        return None, where, [_ignored(where, f"cannot read: {exc.strerror}")]
+        config = load_yaml(read_bytes(path, MAX_CLI_CONFIG_BYTES))
+    except CodegenError as exc:  # too large, unreadable: says nothing of the content
+        return None, where, [_ignored(where, exc.message)]
     except yaml.YAMLError as exc:  # its text may quote the file: keep only the line number
         mark = getattr(exc, "problem_mark", None)
         return (

@@ -13,7 +13,7 @@ from ...naming import check_resource_id
 from ...parser import parse_model
 from ...snapshot_format import Loaded
 from ...spec import ModelRef
-from ..files import display_source, read_bytes
+from ..files import display_source, load_yaml, read_bytes
 from ..ids import resolve_ref
 from .analyzer import analyze_source
 
@@ -37,10 +37,10 @@ def is_model_dir(path: str | Path) -> bool:
 
 
 def read_config_yaml(config_path: Path) -> Any:
-    """The parsed `config.yaml` (at most 1 MiB); an error names the file and the line."""
+    """The parsed `config.yaml` (at most 1 MiB, no aliases); an error names the file and the line."""
     where = str(config_path)
     try:
-        return yaml.safe_load(read_bytes(config_path, MAX_CONFIG_BYTES))
+        return load_yaml(read_bytes(config_path, MAX_CONFIG_BYTES))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
