@@ -41,3 +41,14 @@ def printable(text: str) -> str:
 def join_where(*parts: str) -> str:
     """Join location parts (file, model, method, field) into one readable path."""
     return " > ".join(p for p in parts if p)
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """`text`, cut to `limit` characters and its length said when longer: third-party values
+    echoed in messages stay readable, whatever their size."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} chars)"
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """`repr(value)`, cut by `clip`: how a message quotes a value it did not choose."""
+    return clip(repr(value), limit)

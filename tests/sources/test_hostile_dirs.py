@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from codegen.errors import CodegenError
+from codegen.sources.ids import parse_ref
 from codegen.sources.local import model_dir_signatures
 from codegen.sources.signature_file import read_signature_file
 
@@ -120,3 +121,94 @@ def test_a_file_that_is_not_a_regular_file_is_an_error(kind: str, tmp_path: Path
     with within(5), pytest.raises(CodegenError) as info:
         read_signature_file(path, None, need_ids=False)
     assert str(info.value) == f"{path}: not a regular file"
+
+
+# ---- long values in messages ----
+
+LONG = 100_000
+
+
+def _default(expr: str, head: str = "") -> str:
+    return src(f"""
+        {head}
+        class M(ModelClass):
+            @ModelClass.method
+            def predict(self, x: int = {expr}) -> str:
+                return ""
+    """)
+
+
+CLIPPED_ERRORS = {
+    "name": _default("Y" * LONG),
+    "string annotation": src(f"""
+        class M(ModelClass):
+            @ModelClass.method
+            def predict(self, x: "{"s" * LONG}") -> str:
+                return x
+    """),
+    "Param min_value": _default(
+        f"Param(default=1, min_value='{'z' * LONG}')",
+        "from clarifai.runners.utils.data_utils import Param",
+    ),
+    "call": _default(f"helpers.{'f' * LONG}()", "import helpers"),
+    "star import": _default("Y", f"from {'p' * LONG} import *"),
+    "keyword": _default(
+        f"Param(default=1, {'k' * LONG}=2)", "from clarifai.runners.utils.data_utils import Param"
+    ),
+    "method name": src(f"""
+        class M(ModelClass):
+            @ModelClass.method
+            def {"m" * LONG}(self, x) -> str:
+                return x
+    """),
+    "base class": src(f"""
+        import helpers
+        class M(ModelClass, helpers.{"b" * LONG}):
+            pass
+    """),
+    "model classes": src(
+        "".join(f"class {'C' * 50}{i}(ModelClass):\n    pass\n" for i in range(2000))
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLIPPED_ERRORS))
+def test_errors_cut_long_values(case: str, tmp_path: Path) -> None:
+    message = error_of(write_model(tmp_path / "m", CLIPPED_ERRORS[case], CONFIG))
+    assert len(message) < 400 + len(str(tmp_path)), message[:1000]
+    assert " chars)" in message, message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        f"[{', '.join(['a'] * LONG)}]",
+        "x" * LONG,
+        "{" + ", ".join(f"k{i}: v" for i in range(LONG // 10)) + "}",
+    ],
+)
+def test_config_errors_cut_long_values(value: str, tmp_path: Path) -> None:
+    config = f"model:\n  user_id: me\n  app_id: a\n  id: {value}\n"
+    message = error_of(write_model(tmp_path / "m", MODEL, config))
+    assert len(message) < 400 + len(str(tmp_path)), message[:1000]
+    assert " chars)" in message, message
+
+
+def test_warnings_cut_long_values(tmp_path: Path) -> None:
+    model = src(f"""
+        import torch
+        class M(ModelClass):
+            @ModelClass.method
+            @torch.no_grad("{"q" * LONG}")
+            def predict(self, x: str) -> str:
+                return x
+    """)
+    _, _, problems = model_dir_signatures(write_model(tmp_path / "m", model, CONFIG))
+    assert problems and all(len(p.message) < 400 for p in problems), problems[0].message[:1000]
+    assert " chars)" in problems[0].message
+
+
+def test_ref_errors_cut_long_values() -> None:
+    with pytest.raises(CodegenError) as info:
+        parse_ref("u/" * LONG)
+    assert len(str(info.value)) < 300 and " chars)" in str(info.value)

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import CodegenError, Problem
+from ...errors import CodegenError, Problem, clip, shown
 from .known import _DECORATOR, _STDLIB
 from .scopes import _Binding, _Scope
 from .sdk_bases import SDK_BASES
@@ -50,7 +50,7 @@ class _Analyzer(_SignatureBuilder):
             else:
                 definite.append(cls)
         if len(definite) > 1:
-            names = ", ".join(f"{c.node.name} (line {c.node.lineno})" for c in definite)
+            names = clip(", ".join(f"{c.node.name} (line {c.node.lineno})" for c in definite))
             raise self.error(
                 f"found {len(definite)} ModelClass subclasses: {names}; the SDK requires exactly "
                 "one class inheriting from ModelClass in model.py",
@@ -61,7 +61,8 @@ class _Analyzer(_SignatureBuilder):
             if uncertain:
                 cls, why = uncertain[0]
                 raise self.error(
-                    f"cannot tell whether class {cls.node.name} is the model class: {why}", cls.node
+                    f"cannot tell whether class {clip(cls.node.name)} is the model class: {why}",
+                    cls.node,
                 )
             raise CodegenError(
                 "no class inheriting from ModelClass (or one of the SDK's model base classes)",
@@ -70,13 +71,14 @@ class _Analyzer(_SignatureBuilder):
         if conditional:
             cls, why = conditional[0]
             raise self.error(
-                f"cannot tell whether class {cls.node.name} is a second model class: {why}",
+                f"cannot tell whether class {clip(cls.node.name)} is a second model class: {why}",
                 cls.node,
             )
         model = definite[0]
         for cls, why in uncertain:
             self.warn(
-                f"class {cls.node.name} is taken not to be a ModelClass subclass: {why}", cls.node
+                f"class {clip(cls.node.name)} is taken not to be a ModelClass subclass: {why}",
+                cls.node,
             )
         self._check_aliases(model)
         return model
@@ -93,7 +95,7 @@ class _Analyzer(_SignatureBuilder):
                 continue
             if value is model:
                 raise self.error(
-                    f"{name} = {model.node.name} binds the model class to a second module name; "
+                    f"{clip(name)} = {clip(model.node.name)} binds the model class to a second module name; "
                     "the SDK then finds two model classes and refuses to load model.py",
                     last.line,
                 )
@@ -129,7 +131,7 @@ class _Analyzer(_SignatureBuilder):
         scope: _Scope,
         pos: int,
     ) -> None:
-        text = f"method {name!r}: decorator {ast.unparse(dec)!r}"
+        text = f"method {shown(name)}: decorator {shown(ast.unparse(dec))}"
         assumed = "the signature shown assumes the decorator preserves it (functools.wraps)"
         module = self.third_party_module(dec, scope, pos)
         if module is None:
@@ -145,7 +147,7 @@ class _Analyzer(_SignatureBuilder):
             else "then drops this method"
         )
         self.warn(
-            f"{text} comes from {module!r}, which `clarifai model upload` (SDK 12.5.0) replaces "
+            f"{text} comes from {shown(module)}, which `clarifai model upload` (SDK 12.5.0) replaces "
             f"with a MagicMock; the SDK {effect}. Without mocking, {assumed}",
             dec,
         )
@@ -187,13 +189,13 @@ class _Analyzer(_SignatureBuilder):
                     continue
                 if b.conditional:
                     raise self.error(
-                        f"model method {name!r} is defined conditionally; which definition the "
+                        f"model method {shown(name)} is defined conditionally; which definition the "
                         "SDK sees cannot be decided statically",
                         b.node,
                     )
                 if wrappers:
                     self.warn(
-                        f"method {name!r} is a {wrappers[0]}: the SDK skips it, so it is not a "
+                        f"method {shown(name)} is a {wrappers[0]}: the SDK skips it, so it is not a "
                         "model method",
                         b.node,
                     )
@@ -234,7 +236,7 @@ class _Analyzer(_SignatureBuilder):
             decorated = self.decorator_kinds(value.node, scope, binding.pos)[0]
         if decorated:
             raise self.error(
-                f"class attribute {name!r} is a model method made by assignment; only "
+                f"class attribute {shown(name)} is a model method made by assignment; only "
                 "`@ModelClass.method def ...` definitions can be analysed statically",
                 binding.line,
             )
@@ -269,7 +271,7 @@ class _Analyzer(_SignatureBuilder):
                     assert isinstance(last.node, (ast.FunctionDef, ast.AsyncFunctionDef))
                     if not self.decorator_kinds(last.node, self.class_scope(klass), last.pos)[0]:
                         self.warn(
-                            f"{klass.node.name}.{name} overrides a model method without "
+                            f"{clip(klass.node.name)}.{clip(name)} overrides a model method without "
                             "@ModelClass.method: the SDK keeps the inherited signature",
                             last.line,
                         )
@@ -284,7 +286,7 @@ class _Analyzer(_SignatureBuilder):
             raise self.error(exc.detail, exc.node or model.node) from None
         if not entries:
             self.warn(
-                f"class {model.node.name} has no @ModelClass.method methods (the SDK finds none)",
+                f"class {clip(model.node.name)} has no @ModelClass.method methods (the SDK finds none)",
                 model.node,
             )
         return [e.signature for e in entries]
@@ -298,9 +300,13 @@ def analyze_source(
         tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
         where = f"{filename}:{exc.lineno}" if exc.lineno else filename
-        raise CodegenError(f"invalid Python: {exc.msg}", where) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise CodegenError(f"cannot parse: {exc}", filename) from None
+        raise CodegenError(f"invalid Python: {clip(exc.msg, 200)}", where) from None
+    except RecursionError:
+        raise CodegenError("cannot parse: the source nests too deeply", filename) from None
+    except MemoryError:
+        raise CodegenError("cannot parse: out of memory", filename) from None
+    except ValueError as exc:  # e.g. null bytes
+        raise CodegenError(f"cannot parse: {clip(str(exc))}", filename) from None
     analyzer = _Analyzer(tree, filename)
     try:
         signatures = analyzer.run()

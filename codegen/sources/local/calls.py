@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
+from ...errors import clip
 from .defaults import _runtime
 from .normalize import _is_class
 from .values import (
@@ -54,7 +55,9 @@ def _bind(
     try:
         bound = inspect.signature(stub).bind(*args, **kwargs)
     except TypeError as exc:
-        raise _Unresolved(f"invalid arguments ({exc}); the SDK raises TypeError") from None
+        raise _Unresolved(
+            f"invalid arguments ({clip(str(exc))}); the SDK raises TypeError"
+        ) from None
     bound.apply_defaults()
     return dict(bound.arguments)
 

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
 
-from ...errors import CodegenError, Problem
+from ...errors import CodegenError, Problem, shown
 from ...naming import check_resource_id
 from ...parser import parse_model
 from ...snapshot_format import Loaded
@@ -70,7 +70,7 @@ def config_ids(config_path: Path, need_model: bool) -> dict[str, str]:
         if value is None or value == "":  # published examples leave `user_id:` blank to fill in
             continue
         if not isinstance(value, str):
-            raise CodegenError(f"key 'model.{key}' must be a string, got {value!r}", where)
+            raise CodegenError(f"key 'model.{key}' must be a string, got {shown(value)}", where)
         ids[name] = check_resource_id(value, what, f"{where}: model.{key}")
     return ids
 

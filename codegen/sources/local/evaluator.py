@@ -9,7 +9,7 @@ import builtins
 from collections.abc import Callable
 from typing import Any, Final
 
-from ...errors import CodegenError, Level, Problem
+from ...errors import CodegenError, Level, Problem, clip, shown
 from .calls import (
     _BIN_OPS,
     _PURE_BUILTINS,
@@ -93,7 +93,7 @@ class _Evaluator:
         for cls in self.classes:
             if cls.node is node:
                 return cls
-        raise _Unresolved(f"class {node.name} is not defined at module level", node)
+        raise _Unresolved(f"class {clip(node.name)} is not defined at module level", node)
 
     def bases(self, cls: object) -> list[object]:
         if isinstance(cls, _Known) and cls.kind == "base":
@@ -104,7 +104,7 @@ class _Evaluator:
             raise _Unresolved(f"{_describe(cls)} is not a class we can analyse")
         node = cls.node
         if node.keywords:
-            raise _Unresolved(f"class {node.name} has keyword arguments (metaclass)", node)
+            raise _Unresolved(f"class {clip(node.name)} has keyword arguments (metaclass)", node)
         out: list[object] = []
         for expr in node.bases:
             base = self.eval(expr, self.module, cls.pos)
@@ -112,7 +112,7 @@ class _Evaluator:
                 base = _Known("base", "object")
             if not (isinstance(base, _Local) or (isinstance(base, _Known) and base.kind == "base")):
                 raise _Unresolved(
-                    f"base class {ast.unparse(expr)!r} of {node.name} cannot be resolved "
+                    f"base class {shown(ast.unparse(expr))} of {clip(node.name)} cannot be resolved "
                     "statically (only classes defined in model.py and the SDK's model base classes "
                     "can be analysed)",
                     expr,
@@ -161,7 +161,7 @@ class _Evaluator:
                 exports = _STAR_EXPORTS.get(b.qualname)
                 if exports is None or (b.conditional and name in exports):
                     raise _Unresolved(
-                        f"{name!r} may come from `from {b.qualname} import *` (line {b.line})",
+                        f"{shown(name)} may come from `from {clip(b.qualname)} import *` (line {b.line})",
                         node,
                     )
                 if name in exports:
@@ -169,7 +169,7 @@ class _Evaluator:
                 continue
             if b.conditional:
                 raise _Unresolved(
-                    f"{name!r} is bound conditionally (line {b.line}); its value at class "
+                    f"{shown(name)} is bound conditionally (line {b.line}); its value at class "
                     "definition time cannot be decided statically",
                     node,
                 )
@@ -180,10 +180,12 @@ class _Evaluator:
             return _BUILTIN_NAMES[name]
         later = scope.bindings.get(name)
         if later:
-            raise _Unresolved(f"{name!r} is not defined yet (bound at line {later[0].line})", node)
+            raise _Unresolved(
+                f"{shown(name)} is not defined yet (bound at line {later[0].line})", node
+            )
         if hasattr(builtins, name):
-            raise _Unresolved(f"the builtin {name!r} is not evaluated statically", node)
-        raise _Unresolved(f"{name!r} is not defined in model.py", node)
+            raise _Unresolved(f"the builtin {shown(name)} is not evaluated statically", node)
+        raise _Unresolved(f"{shown(name)} is not defined in model.py", node)
 
     def binding_value(self, name: str, b: _Binding, scope: _Scope, depth: int) -> object:
         if b.kind == "import":
@@ -192,7 +194,7 @@ class _Evaluator:
                 # e.g. `Stream` from older examples: loading model.py fails before any signature
                 at = ast.Pass(lineno=b.line, col_offset=0)
                 raise _Unresolved(
-                    f"cannot import name {attr!r} from {module!r}: SDK 12.5.0 has no such name "
+                    f"cannot import name {shown(attr)} from {module!r}: SDK 12.5.0 has no such name "
                     "(loading model.py fails with ImportError)",
                     at,
                 )
@@ -206,7 +208,7 @@ class _Evaluator:
         if b.kind == "def":
             assert isinstance(b.node, (ast.FunctionDef, ast.AsyncFunctionDef))
             return _Func(b.node)
-        raise _Unresolved(f"{name!r} is bound at line {b.line} in a way that is not tracked")
+        raise _Unresolved(f"{shown(name)} is bound at line {b.line} in a way that is not tracked")
 
     def eval(self, node: ast.expr, scope: _Scope, pos: int, depth: int = 0) -> object:
         if depth > _MAX_DEPTH:
@@ -250,7 +252,7 @@ class _Evaluator:
                 try:
                     return _check_size(_UNARY_OPS[type(node.op)](operand))
                 except TypeError:
-                    raise _Unresolved(f"invalid operand {operand!r}") from None
+                    raise _Unresolved(f"invalid operand {shown(operand)}") from None
             raise _Unresolved(f"operator on {_describe(operand)}")
         if isinstance(node, ast.BinOp):
             return self._binop(node, ev(node.left), ev(node.right))
@@ -274,14 +276,16 @@ class _Evaluator:
                 return _DECORATOR
             if isinstance(base, _Local) and self.is_model_class(base):
                 if "method" in self.class_scope(base).bindings:
-                    raise _Unresolved(f"{base.node.name} redefines `method`")
+                    raise _Unresolved(f"{clip(base.node.name)} redefines `method`")
                 return _DECORATOR
         if isinstance(base, _Local):
             scope = self.class_scope(base)
             bindings = scope.bindings.get(attr)
             if bindings and bindings[-1].kind == "value" and not bindings[-1].conditional:
                 return self.binding_value(attr, bindings[-1], scope, 0)
-        raise _Unresolved(f"attribute {attr!r} of {_describe(base)} cannot be resolved statically")
+        raise _Unresolved(
+            f"attribute {shown(attr)} of {_describe(base)} cannot be resolved statically"
+        )
 
     def _binop(self, node: ast.BinOp, left: object, right: object) -> object:
         if isinstance(node.op, ast.BitOr) and (_is_typeish(left) or _is_typeish(right)):
@@ -367,7 +371,8 @@ class _Evaluator:
             except Exception as exc:
                 raise _Unresolved(f"{func.name}(...) fails ({type(exc).__name__})") from None
         raise _Unresolved(
-            f"call to {ast.unparse(node.func)!r}, which cannot be evaluated without running model.py"
+            f"call to {shown(ast.unparse(node.func))}, which cannot be evaluated without running "
+            "model.py"
         )
 
     def safe_eval(self, node: ast.expr, scope: _Scope, pos: int) -> object:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from ...errors import clip
+
 
 @dataclass(frozen=True)
 class _Ref:
@@ -109,6 +111,11 @@ class _Unresolved(Exception):
 
 
 def _describe(v: object) -> str:
+    """How a message names a value (cut to a readable length)."""
+    return clip(_text(v))
+
+
+def _text(v: object) -> str:
     if isinstance(v, _Ref):
         return v.qualname
     if isinstance(v, _Builtin):
@@ -116,14 +123,13 @@ def _describe(v: object) -> str:
     if isinstance(v, _Known):
         return v.name
     if isinstance(v, _Generic):
-        return f"{v.origin}[{', '.join(_describe(a) for a in v.args)}]"
+        return f"{v.origin}[{', '.join(_text(a) for a in v.args)}]"
     if isinstance(v, _Local):
         return v.node.name
     if isinstance(v, _Func):
         return f"function {v.node.name}"
     if isinstance(v, (_NamedFieldsType, _NamedFieldsValue)):
-        return "NamedFields(" + ", ".join(f"{k}={_describe(t)}" for k, t in v.fields) + ")"
+        return "NamedFields(" + ", ".join(f"{k}={_text(t)}" for k, t in v.fields) + ")"
     if isinstance(v, _ParamValue):
         return "Param(...)"
-    text = repr(v)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return repr(v)
