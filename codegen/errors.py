@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import reprlib
 from dataclasses import dataclass
 
 
@@ -50,5 +51,18 @@ def clip(text: str, limit: int = 80) -> str:
 
 
 def shown(value: object, limit: int = 80) -> str:
-    """`repr(value)`, cut by `clip`: how a message quotes a value it did not choose."""
-    return clip(repr(value), limit)
+    """`repr(value)` cut to `limit` characters, in time bounded whatever the value's size: how a
+    message quotes a value it did not choose."""
+    if isinstance(value, (str, bytes)) and len(value) > limit:
+        return f"{repr(value[:limit])[:limit]}... ({len(value)} chars)"
+    if isinstance(value, int) and value.bit_length() > 256:  # repr fails beyond 4300 digits
+        return f"<an int of {value.bit_length()} bits>"
+    try:
+        return clip(_REPR.repr(value), limit)
+    except Exception:  # a repr that fails
+        return f"<{type(value).__name__}>"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = 40  # inside containers

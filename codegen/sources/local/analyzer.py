@@ -11,6 +11,7 @@ from typing import Any
 
 from ...errors import CodegenError, Problem, clip, shown
 from .known import _DECORATOR, _STDLIB
+from .limits import MAX_METHODS
 from .scopes import _Binding, _Scope
 from .sdk_bases import SDK_BASES
 from .signatures import _SignatureBuilder
@@ -31,6 +32,7 @@ class _Analyzer(_SignatureBuilder):
     def __init__(self, tree: ast.Module, filename: str) -> None:
         super().__init__(tree, filename)
         self.own_cache: dict[int, list[_MethodEntry]] = {}
+        self.method_count = 0
 
     # ---- the model class ----
 
@@ -104,43 +106,36 @@ class _Analyzer(_SignatureBuilder):
 
     def decorator_kinds(
         self, func: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope, pos: int
-    ) -> tuple[bool, list[ast.expr], list[str]]:
-        """(has @ModelClass.method, other decorators, builtin decorators among them)."""
-        is_method = False
-        others: list[ast.expr] = []
+    ) -> tuple[int | None, list[tuple[int, ast.expr]], list[str]]:
+        """(index of the first @ModelClass.method or None, the other decorators with their index,
+        builtin decorators among them)."""
+        first: int | None = None
+        others: list[tuple[int, ast.expr]] = []
         wrappers: list[str] = []
-        for dec in func.decorator_list:
+        for index, dec in enumerate(func.decorator_list):
             try:
                 value = self.eval(dec, scope, pos)
             except _Unresolved:
-                others.append(dec)
+                others.append((index, dec))
                 continue
             if value == _DECORATOR:
-                is_method = True
+                first = index if first is None else first
             else:
-                others.append(dec)
+                others.append((index, dec))
                 if isinstance(value, _Known) and value.kind == "builtin_decorator":
                     wrappers.append(value.name)
-        return is_method, others, wrappers
+        return first, others, wrappers
 
     def warn_decorator(
-        self,
-        name: str,
-        dec: ast.expr,
-        func: ast.FunctionDef | ast.AsyncFunctionDef,
-        scope: _Scope,
-        pos: int,
+        self, name: str, dec: ast.expr, inner: bool, scope: _Scope, pos: int
     ) -> None:
+        """`inner`: @ModelClass.method is applied to what `dec` returns (it is listed above it)."""
         text = f"method {shown(name)}: decorator {shown(ast.unparse(dec))}"
         assumed = "the signature shown assumes the decorator preserves it (functools.wraps)"
         module = self.third_party_module(dec, scope, pos)
         if module is None:
             self.warn(f"{text} is not analysed; {assumed}", dec)
             return
-        index = func.decorator_list.index(dec)
-        inner = any(
-            self.safe_eval(d, scope, pos) == _DECORATOR for d in func.decorator_list[:index]
-        )
         effect = (
             "then fails on this method (AttributeError: __name__)"
             if inner
@@ -184,9 +179,16 @@ class _Analyzer(_SignatureBuilder):
                 if b.kind != "def":
                     continue
                 assert isinstance(b.node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                is_method, others, wrappers = self.decorator_kinds(b.node, scope, b.pos)
-                if not is_method:
+                first, others, wrappers = self.decorator_kinds(b.node, scope, b.pos)
+                if first is None:
                     continue
+                self.method_count += 1
+                if self.method_count > MAX_METHODS:
+                    raise self.error(
+                        f"more than {MAX_METHODS} model methods (@ModelClass.method definitions) "
+                        "in model.py (the limit of the static analysis)",
+                        b.node,
+                    )
                 if b.conditional:
                     raise self.error(
                         f"model method {shown(name)} is defined conditionally; which definition the "
@@ -200,8 +202,8 @@ class _Analyzer(_SignatureBuilder):
                         b.node,
                     )
                     continue
-                for dec in others:
-                    self.warn_decorator(name, dec, b.node, scope, b.pos)
+                for index, dec in others:
+                    self.warn_decorator(name, dec, first < index, scope, b.pos)
                 decorated.append((b, b.node))
             # The SDK builds every decorated definition's signature when the class body runs.
             sigs = [(b, self.method_signature(fn, scope, b.pos)) for b, fn in decorated]
@@ -233,7 +235,7 @@ class _Analyzer(_SignatureBuilder):
             return
         decorated = value == _DECORATOR
         if isinstance(value, _Func):
-            decorated = self.decorator_kinds(value.node, scope, binding.pos)[0]
+            decorated = self.decorator_kinds(value.node, scope, binding.pos)[0] is not None
         if decorated:
             raise self.error(
                 f"class attribute {shown(name)} is a model method made by assignment; only "
@@ -252,6 +254,7 @@ class _Analyzer(_SignatureBuilder):
 
     def _warn_undecorated_overrides(self, cls: _Local, methods: dict[str, _MethodEntry]) -> None:
         mro = self.mro(cls)
+        position = {id(k): i for i, k in enumerate(mro)}
         for index, klass in enumerate(mro):
             if not isinstance(klass, _Local):
                 continue
@@ -266,10 +269,11 @@ class _Analyzer(_SignatureBuilder):
                 elif (
                     name in methods
                     and last.kind == "def"
-                    and index < next(i for i, k in enumerate(mro) if k is methods[name].owner)
+                    and index < position[id(methods[name].owner)]
                 ):
                     assert isinstance(last.node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                    if not self.decorator_kinds(last.node, self.class_scope(klass), last.pos)[0]:
+                    scope = self.class_scope(klass)
+                    if self.decorator_kinds(last.node, scope, last.pos)[0] is None:
                         self.warn(
                             f"{clip(klass.node.name)}.{clip(name)} overrides a model method without "
                             "@ModelClass.method: the SDK keeps the inherited signature",

@@ -4,7 +4,7 @@ signatures, analysed and never run (`codegen.serve.loader` is what runs one)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
 
@@ -16,9 +16,7 @@ from ...spec import ModelRef
 from ..files import display_source, load_yaml, read_bytes
 from ..ids import resolve_ref
 from .analyzer import analyze_source
-
-MAX_SOURCE_BYTES: Final = 4 * 1024 * 1024
-MAX_CONFIG_BYTES: Final = 1024 * 1024
+from .limits import MAX_CONFIG_BYTES, MAX_SOURCE_BYTES
 
 
 def find_model_file(path: str | Path) -> Path | None:

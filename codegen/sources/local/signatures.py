@@ -10,6 +10,7 @@ from typing import Any, Final
 from ...errors import CodegenError, shown
 from .defaults import _encode_default, _param_fields, _runtime, _utf8
 from .evaluator import _Evaluator
+from .limits import MAX_PARAMS
 from .normalize import _fill, _normalize_type, _TypeProblem, _uses_mocked_module
 from .scopes import _Scope
 from .values import _ParamValue, _Unresolved
@@ -59,6 +60,12 @@ class _SignatureBuilder(_Evaluator):
         params += list(zip(a.kwonlyargs, a.kw_defaults, strict=True))
         if params and params[0][0].arg in ("self", "cls"):
             params = params[1:]
+        if len(params) > MAX_PARAMS:
+            raise self.error(
+                f"method {shown(name)} has more than {MAX_PARAMS} parameters (the limit of the "
+                "static analysis)",
+                func,
+            )
         if func.returns is None:
             raise self.error(
                 f"method {shown(name)} has no return annotation (the SDK raises TypeError)", func
@@ -133,7 +140,7 @@ class _SignatureBuilder(_Evaluator):
                 annotation,
             )
         try:
-            tp = self.eval(annotation, scope, pos)
+            tp = self.sized(self.eval(annotation, scope, pos), annotation)  # rendered per field
         except _Unresolved as exc:
             raise self._unresolved_annotation(method, what, exc, exc.node or annotation) from None
         try:
@@ -156,7 +163,7 @@ class _SignatureBuilder(_Evaluator):
                 out["required"] = True
             else:
                 try:
-                    value = self.eval(default, scope, pos)
+                    value = self.sized(self.eval(default, scope, pos), default)  # rendered here
                     if isinstance(value, _ParamValue):
                         out.update(_param_fields(value))
                     else:

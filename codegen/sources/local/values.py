@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ...errors import clip
+from ...errors import clip, shown
 
 
 @dataclass(frozen=True)
@@ -110,12 +110,18 @@ class _Unresolved(Exception):
         self.node = node
 
 
+class _TooDeep(_Unresolved):
+    """Nesting beyond limits.MAX_DEPTH: depends on where the evaluation started, so never cached."""
+
+
 def _describe(v: object) -> str:
-    """How a message names a value (cut to a readable length)."""
-    return clip(_text(v))
+    """How a message names a value: a symbol by its name, plain data by its repr; either cut to a
+    readable length."""
+    text = _symbol(v)
+    return shown(v) if text is None else clip(text)
 
 
-def _text(v: object) -> str:
+def _symbol(v: object) -> str | None:
     if isinstance(v, _Ref):
         return v.qualname
     if isinstance(v, _Builtin):
@@ -123,13 +129,13 @@ def _text(v: object) -> str:
     if isinstance(v, _Known):
         return v.name
     if isinstance(v, _Generic):
-        return f"{v.origin}[{', '.join(_text(a) for a in v.args)}]"
+        return f"{v.origin}[{', '.join(_describe(a) for a in v.args)}]"
     if isinstance(v, _Local):
         return v.node.name
     if isinstance(v, _Func):
         return f"function {v.node.name}"
     if isinstance(v, (_NamedFieldsType, _NamedFieldsValue)):
-        return "NamedFields(" + ", ".join(f"{k}={_text(t)}" for k, t in v.fields) + ")"
+        return "NamedFields(" + ", ".join(f"{k}={_describe(t)}" for k, t in v.fields) + ")"
     if isinstance(v, _ParamValue):
         return "Param(...)"
-    return repr(v)
+    return None
