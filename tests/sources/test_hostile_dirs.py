@@ -350,7 +350,9 @@ def test_limits_on_methods_and_parameters(tmp_path: Path) -> None:
     assert "more than 200 model methods" in message, message
 
 
-def test_source_too_deep_for_pythons_parser_is_a_clear_error(tmp_path: Path) -> None:
-    root = write_model(tmp_path / "m", _default("-" * 100_000 + "1"), CONFIG)
+@pytest.mark.parametrize("expr", ["-" * 100_000 + "1", "x" + ".a" * 100_000])
+def test_source_too_deep_for_pythons_parser_is_a_clear_error(expr: str, tmp_path: Path) -> None:
+    root = write_model(tmp_path / "m", _default(expr), CONFIG)
     message = error_of(root)
-    assert message == f"{root / '1' / 'model.py'}: cannot parse: the source nests too deeply"
+    where = root / "1" / "model.py"
+    assert message == f"{where}: cannot parse: the source nests too deeply for Python's parser"

@@ -305,10 +305,10 @@ def analyze_source(
     except SyntaxError as exc:
         where = f"{filename}:{exc.lineno}" if exc.lineno else filename
         raise CodegenError(f"invalid Python: {clip(exc.msg, 200)}", where) from None
-    except RecursionError:
-        raise CodegenError("cannot parse: the source nests too deeply", filename) from None
-    except MemoryError:
-        raise CodegenError("cannot parse: out of memory", filename) from None
+    except (RecursionError, MemoryError):  # the parser's stack overflows as MemoryError
+        raise CodegenError(
+            "cannot parse: the source nests too deeply for Python's parser", filename
+        ) from None
     except ValueError as exc:  # e.g. null bytes
         raise CodegenError(f"cannot parse: {clip(str(exc))}", filename) from None
     analyzer = _Analyzer(tree, filename)
