@@ -53,8 +53,10 @@ def clip(text: str, limit: int = 80) -> str:
 def shown(value: object, limit: int = 80) -> str:
     """`repr(value)` cut to `limit` characters, in time bounded whatever the value's size: how a
     message quotes a value it did not choose."""
-    if isinstance(value, (str, bytes)) and len(value) > limit:
-        return f"{repr(value[:limit])[:limit]}... ({len(value)} chars)"
+    if isinstance(value, (str, bytes)):
+        if len(value) > limit:
+            return f"{repr(value[:limit])[:limit]}... ({len(value)} chars)"
+        return clip(repr(value), limit)  # escapes may make it longer
     if isinstance(value, int) and value.bit_length() > 256:  # repr fails beyond 4300 digits
         return f"<an int of {value.bit_length()} bits>"
     try:

@@ -7,6 +7,7 @@ Time bounds are generous and only where the bug was a hang.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.errors import CodegenError
+from codegen.errors import CodegenError, Level
 from codegen.sources.ids import parse_ref
 from codegen.sources.local import model_dir_signatures
 from codegen.sources.signature_file import read_signature_file
@@ -356,3 +357,54 @@ def test_source_too_deep_for_pythons_parser_is_a_clear_error(expr: str, tmp_path
     message = error_of(root)
     where = root / "1" / "model.py"
     assert message == f"{where}: cannot parse: the source nests too deeply for Python's parser"
+
+
+# ---- links ----
+
+
+@pytest.mark.parametrize("what", ["1/model.py", "config.yaml", "1"])
+def test_a_file_read_through_a_link_leaving_the_directory_is_an_error(
+    what: str, tmp_path: Path
+) -> None:
+    elsewhere = write_model(tmp_path / "elsewhere", MODEL, CONFIG)
+    root = write_model(tmp_path / "m", MODEL, CONFIG)
+    link = root / what
+    shutil.rmtree(link) if link.is_dir() else link.unlink()
+    link.symlink_to(elsewhere / what)
+    message = error_of(root)
+    read = root / ("config.yaml" if what == "config.yaml" else "1/model.py")
+    assert message.startswith(f"{read}: links outside the model directory (to "), message
+    assert str(elsewhere) in message
+
+
+def test_links_inside_the_directory_are_fine(tmp_path: Path) -> None:
+    root = write_model(tmp_path / "m", MODEL, CONFIG)
+    (root / "src").mkdir()
+    (root / "1" / "model.py").rename(root / "src" / "model.py")
+    (root / "1" / "model.py").symlink_to("../src/model.py")
+    (root / "config.yaml").rename(root / "src" / "config.yaml")
+    (root / "config.yaml").symlink_to(root / "src" / "config.yaml")  # absolute, still inside
+    (root / "src" / "helpers.py").write_text("X = 1\n")
+    (root / "1" / "helpers.py").symlink_to("../src/helpers.py")
+    (root / "1" / "lib").symlink_to("../src", target_is_directory=True)
+    (root / ".venv").mkdir()
+    (root / ".venv" / "python").symlink_to(tmp_path)  # dot-directories are not looked into
+    sigs, _, problems = model_dir_signatures(root)
+    assert [s["name"] for s in sigs] == ["predict"]
+    assert problems == []
+
+
+def test_other_links_leaving_the_directory_are_warnings(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "helpers.py").write_text("X = 1\n")
+    root = write_model(tmp_path / "m", MODEL, CONFIG)
+    (root / "1" / "helpers.py").symlink_to(shared / "helpers.py")  # imported relatively
+    (root / "1" / "lib").symlink_to("../../shared", target_is_directory=True)
+    _, _, problems = model_dir_signatures(root)
+    assert [(p.level, p.where) for p in problems] == [
+        (Level.WARNING, str(root / "1" / "helpers.py")),
+        (Level.WARNING, str(root / "1" / "lib")),
+    ]
+    assert all("links outside the model directory" in p.message for p in problems)
+    assert str(shared) in problems[0].message and "clarifai model upload" in problems[0].message

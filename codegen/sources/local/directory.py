@@ -17,6 +17,7 @@ from ..files import display_source, load_yaml, read_bytes
 from ..ids import resolve_ref
 from .analyzer import analyze_source
 from .limits import MAX_CONFIG_BYTES, MAX_SOURCE_BYTES
+from .links import check_inside, link_warnings
 
 
 def find_model_file(path: str | Path) -> Path | None:
@@ -95,10 +96,9 @@ def model_dir_signatures(
         raise CodegenError(
             "not a Clarifai model directory (expected config.yaml and 1/model.py)", str(root)
         )
-    config = root / "config.yaml"
+    config = check_inside(root, root / "config.yaml")
+    source = read_bytes(check_inside(root, model_file), MAX_SOURCE_BYTES)
     found = config_ids(config, need_model=ref is None and need_ids)
     model_ref, problems = resolve_ref(found, ref, str(config), need_ids=need_ids)
-    signatures, found_problems = analyze_source(
-        read_bytes(model_file, MAX_SOURCE_BYTES), str(model_file)
-    )
-    return signatures, model_ref, [*problems, *found_problems]
+    signatures, found_problems = analyze_source(source, str(model_file))
+    return signatures, model_ref, [*problems, *link_warnings(root), *found_problems]
