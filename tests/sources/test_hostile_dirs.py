@@ -408,3 +408,16 @@ def test_other_links_leaving_the_directory_are_warnings(tmp_path: Path) -> None:
     ]
     assert all("links outside the model directory" in p.message for p in problems)
     assert str(shared) in problems[0].message and "clarifai model upload" in problems[0].message
+
+
+@pytest.mark.parametrize(("last", "deep"), [(10, False), (40, True)])
+def test_a_cached_value_counts_as_deep_as_it_is(last: int, deep: bool, tmp_path: Path) -> None:
+    # Every X{k} is evaluated (and cached) in module order before the default is: the default's
+    # outcome is still the one a fresh evaluation gives, whatever was cached first.
+    lines = "X0 = 1\n" + "".join(f"X{k} = [X{k - 1}]\n" for k in range(1, 41))
+    root = write_model(tmp_path / "m", _default(f"X{last}", lines), CONFIG)
+    if deep:
+        assert "expression nests too deeply" in error_of(root)
+    else:
+        sigs, _, _ = model_dir_signatures(root)
+        assert sigs[0]["input_fields"][0]["default"] == "[" * 10 + "1" + "]" * 10
