@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import CodegenError, Level, Problem
+from .errors import CodegenError, Level, Problem, shown
 
 _RESOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}")
 _NON_WORD = re.compile(r"[^0-9A-Za-z]+")
@@ -34,7 +34,7 @@ def check_resource_id(value: str, what: str, where: str = "") -> str:
     """Clarifai ids are short ASCII words; anything else (`..`, `/`, quotes) is rejected."""
     if not _RESOURCE_ID.fullmatch(value) or ".." in value:
         raise CodegenError(
-            f"invalid {what} {value!r}: expected letters, digits, '_', '-' or '.', "
+            f"invalid {what} {shown(value)}: expected letters, digits, '_', '-' or '.', "
             "starting with a letter or digit, at most 128 characters",
             where,
         )

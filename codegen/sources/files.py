@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any, Final
+
+import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
 
 from ..errors import CodegenError
 
 MAX_JSON_BYTES: Final = 16 * 1024 * 1024
+MAX_YAML_INT_CHARS: Final = (
+    4300  # Python's own limit for int("..."); sexagesimal ints are quadratic
+)
 
 
 def display_source(path: Path) -> str:
@@ -18,20 +25,29 @@ def display_source(path: Path) -> str:
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
-    """The file's bytes, or a one-line error naming it (missing, too large, unreadable)."""
+    """The bytes of a regular file of at most `limit` bytes, or a one-line error naming it (missing,
+    too large, unreadable, or a FIFO / device / directory, whose reads may never end)."""
     where = str(path)
     try:
-        if path.stat().st_size > limit:
-            mib, kib = divmod(limit, 1024 * 1024)
-            size = f"{mib} MiB" if not kib else f"{limit // 1024} KiB"
-            raise CodegenError(f"file is larger than {size}", where)
-        return path.read_bytes()
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise CodegenError("is a directory, not a signature file", where)
+        if not stat.S_ISREG(mode):
+            raise CodegenError("not a regular file", where)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as file:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the stat above
+                raise CodegenError("not a regular file", where)
+            data = file.read(limit + 1)  # the file may grow after any size check
     except FileNotFoundError:
         raise CodegenError("no such file", where) from None
-    except IsADirectoryError:
-        raise CodegenError("is a directory, not a signature file", where) from None
     except OSError as exc:
         raise CodegenError(f"cannot read: {exc.strerror}", where) from None
+    if len(data) > limit:
+        mib, kib = divmod(limit, 1024 * 1024)
+        size = f"{mib} MiB" if not kib else f"{limit // 1024} KiB"
+        raise CodegenError(f"file is larger than {size}", where)
+    return data
 
 
 def read_json(path: Path) -> Any:
@@ -50,3 +66,68 @@ def read_json(path: Path) -> Any:
         ) from None
     except RecursionError:
         raise CodegenError("JSON nested too deeply", where) from None
+
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """`yaml.safe_load`'s loader, with every value Python cannot build a `ConstructorError` at its
+    line (the SDK's load raises ValueError there)."""
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        if len(node.value) > MAX_YAML_INT_CHARS:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"integer too long (over {MAX_YAML_INT_CHARS} characters)",
+                node.start_mark,
+            )
+        return super().construct_yaml_int(node)
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError, TypeError):  # e.g. 2001-13-45, !!int abc
+            kind = str(node.tag).rpartition(":")[2]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"invalid {kind} value", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def _refuse_aliases(root: Any) -> None:
+    """An alias composes to a node met a second time. Refused: a few hundred bytes of aliases to
+    aliases expand to gigabytes for anything that walks the value (a bomb)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases are not supported (the node anchored here is reused)",
+                node.start_mark,
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
+
+
+def load_yaml(raw: bytes) -> Any:
+    """`yaml.safe_load(raw)` (as the SDK reads its files) without aliases. Raises `yaml.YAMLError`
+    (with `problem_mark` where known), or `RecursionError` for nesting too deep."""
+    loader = _Loader(raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _refuse_aliases(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()

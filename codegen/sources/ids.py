@@ -17,9 +17,10 @@ from typing import Any, Final
 
 import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
 
-from ..errors import CodegenError, Level, Problem
+from ..errors import CodegenError, Level, Problem, shown
 from ..naming import check_resource_id
 from ..spec import PLACEHOLDER_IDS, ModelRef
+from .files import load_yaml, read_bytes
 
 USER_ENV: Final = "CLARIFAI_USER_ID"
 DEFAULT_APP: Final = "main"  # normalize_config: "auto-created on deploy/upload"
@@ -44,10 +45,10 @@ def parse_ref(text: str, where: str = "--ref") -> ModelRef:
     """`user/app/model[@version]` (as `--ref` takes it) -> ModelRef, ids validated."""
     main, at, version = text.partition("@")
     if at and not version:
-        raise CodegenError(f"empty version after '@' in {text!r}", where)
+        raise CodegenError(f"empty version after '@' in {shown(text)}", where)
     parts = main.split("/")
     if len(parts) != 3:
-        raise CodegenError(f"expected USER/APP/MODEL[@VERSION], got {text!r}", where)
+        raise CodegenError(f"expected USER/APP/MODEL[@VERSION], got {shown(text)}", where)
     return make_ref(parts[0], parts[1], parts[2], version or None, where)
 
 
@@ -68,11 +69,9 @@ def _context_user_id(path: Path) -> tuple[str | None, str, list[Problem]]:
     try:
         if not path.is_file():
             return None, where, []
-        if path.stat().st_size > MAX_CLI_CONFIG_BYTES:
-            return None, where, [_ignored(where, "larger than 1 MiB")]
-        config = yaml.safe_load(path.read_bytes())
-    except OSError as exc:
-        return None, where, [_ignored(where, f"cannot read: {exc.strerror}")]
+        config = load_yaml(read_bytes(path, MAX_CLI_CONFIG_BYTES))
+    except CodegenError as exc:  # too large, unreadable: says nothing of the content
+        return None, where, [_ignored(where, exc.message)]
     except yaml.YAMLError as exc:  # its text may quote the file: keep only the line number
         mark = getattr(exc, "problem_mark", None)
         return (
@@ -100,7 +99,7 @@ def _context_user_id(path: Path) -> tuple[str | None, str, list[Problem]]:
     # "ENVVAR" means "read CLARIFAI_USER_ID", already checked; "_empty_" is the SDK's empty context.
     if not isinstance(value, str) or value in ("", "ENVVAR", "_empty_"):
         return None, where, []
-    place = f"{where} (context {name!r})"
+    place = f"{where} (context {shown(name)})"
     try:
         return check_resource_id(value, "user id", place), place, []
     except CodegenError:  # the value is not echoed: it may be a secret pasted in the wrong place

@@ -22,6 +22,9 @@ Deliberate choices where the SDK has no single answer:
 - Decorators other than `@ModelClass.method` on a model method are assumed to preserve the signature
   (as `functools.wraps` does); a warning names each one, and says what upload does when the decorator
   comes from a third-party module it mocks (the method is dropped, or the load fails).
+- Every input within `limits.py` is analysed in bounded time and memory (each binding evaluated once,
+  linear-time MROs, a budget for constant values); one beyond them is an error naming the limit. Links
+  leaving the directory: see `links.py`.
 """
 
 from .analyzer import analyze_source, sdk_base_methods

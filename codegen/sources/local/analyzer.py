@@ -9,8 +9,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import CodegenError, Problem
+from ...errors import CodegenError, Problem, clip, shown
 from .known import _DECORATOR, _STDLIB
+from .limits import MAX_METHODS
 from .scopes import _Binding, _Scope
 from .sdk_bases import SDK_BASES
 from .signatures import _SignatureBuilder
@@ -31,6 +32,7 @@ class _Analyzer(_SignatureBuilder):
     def __init__(self, tree: ast.Module, filename: str) -> None:
         super().__init__(tree, filename)
         self.own_cache: dict[int, list[_MethodEntry]] = {}
+        self.method_count = 0
 
     # ---- the model class ----
 
@@ -50,7 +52,7 @@ class _Analyzer(_SignatureBuilder):
             else:
                 definite.append(cls)
         if len(definite) > 1:
-            names = ", ".join(f"{c.node.name} (line {c.node.lineno})" for c in definite)
+            names = clip(", ".join(f"{c.node.name} (line {c.node.lineno})" for c in definite))
             raise self.error(
                 f"found {len(definite)} ModelClass subclasses: {names}; the SDK requires exactly "
                 "one class inheriting from ModelClass in model.py",
@@ -61,7 +63,8 @@ class _Analyzer(_SignatureBuilder):
             if uncertain:
                 cls, why = uncertain[0]
                 raise self.error(
-                    f"cannot tell whether class {cls.node.name} is the model class: {why}", cls.node
+                    f"cannot tell whether class {clip(cls.node.name)} is the model class: {why}",
+                    cls.node,
                 )
             raise CodegenError(
                 "no class inheriting from ModelClass (or one of the SDK's model base classes)",
@@ -70,13 +73,14 @@ class _Analyzer(_SignatureBuilder):
         if conditional:
             cls, why = conditional[0]
             raise self.error(
-                f"cannot tell whether class {cls.node.name} is a second model class: {why}",
+                f"cannot tell whether class {clip(cls.node.name)} is a second model class: {why}",
                 cls.node,
             )
         model = definite[0]
         for cls, why in uncertain:
             self.warn(
-                f"class {cls.node.name} is taken not to be a ModelClass subclass: {why}", cls.node
+                f"class {clip(cls.node.name)} is taken not to be a ModelClass subclass: {why}",
+                cls.node,
             )
         self._check_aliases(model)
         return model
@@ -93,7 +97,7 @@ class _Analyzer(_SignatureBuilder):
                 continue
             if value is model:
                 raise self.error(
-                    f"{name} = {model.node.name} binds the model class to a second module name; "
+                    f"{clip(name)} = {clip(model.node.name)} binds the model class to a second module name; "
                     "the SDK then finds two model classes and refuses to load model.py",
                     last.line,
                 )
@@ -102,50 +106,43 @@ class _Analyzer(_SignatureBuilder):
 
     def decorator_kinds(
         self, func: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope, pos: int
-    ) -> tuple[bool, list[ast.expr], list[str]]:
-        """(has @ModelClass.method, other decorators, builtin decorators among them)."""
-        is_method = False
-        others: list[ast.expr] = []
+    ) -> tuple[int | None, list[tuple[int, ast.expr]], list[str]]:
+        """(index of the first @ModelClass.method or None, the other decorators with their index,
+        builtin decorators among them)."""
+        first: int | None = None
+        others: list[tuple[int, ast.expr]] = []
         wrappers: list[str] = []
-        for dec in func.decorator_list:
+        for index, dec in enumerate(func.decorator_list):
             try:
                 value = self.eval(dec, scope, pos)
             except _Unresolved:
-                others.append(dec)
+                others.append((index, dec))
                 continue
             if value == _DECORATOR:
-                is_method = True
+                first = index if first is None else first
             else:
-                others.append(dec)
+                others.append((index, dec))
                 if isinstance(value, _Known) and value.kind == "builtin_decorator":
                     wrappers.append(value.name)
-        return is_method, others, wrappers
+        return first, others, wrappers
 
     def warn_decorator(
-        self,
-        name: str,
-        dec: ast.expr,
-        func: ast.FunctionDef | ast.AsyncFunctionDef,
-        scope: _Scope,
-        pos: int,
+        self, name: str, dec: ast.expr, inner: bool, scope: _Scope, pos: int
     ) -> None:
-        text = f"method {name!r}: decorator {ast.unparse(dec)!r}"
+        """`inner`: @ModelClass.method is applied to what `dec` returns (it is listed above it)."""
+        text = f"method {shown(name)}: decorator {shown(ast.unparse(dec))}"
         assumed = "the signature shown assumes the decorator preserves it (functools.wraps)"
         module = self.third_party_module(dec, scope, pos)
         if module is None:
             self.warn(f"{text} is not analysed; {assumed}", dec)
             return
-        index = func.decorator_list.index(dec)
-        inner = any(
-            self.safe_eval(d, scope, pos) == _DECORATOR for d in func.decorator_list[:index]
-        )
         effect = (
             "then fails on this method (AttributeError: __name__)"
             if inner
             else "then drops this method"
         )
         self.warn(
-            f"{text} comes from {module!r}, which `clarifai model upload` (SDK 12.5.0) replaces "
+            f"{text} comes from {shown(module)}, which `clarifai model upload` (SDK 12.5.0) replaces "
             f"with a MagicMock; the SDK {effect}. Without mocking, {assumed}",
             dec,
         )
@@ -182,24 +179,31 @@ class _Analyzer(_SignatureBuilder):
                 if b.kind != "def":
                     continue
                 assert isinstance(b.node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                is_method, others, wrappers = self.decorator_kinds(b.node, scope, b.pos)
-                if not is_method:
+                first, others, wrappers = self.decorator_kinds(b.node, scope, b.pos)
+                if first is None:
                     continue
+                self.method_count += 1
+                if self.method_count > MAX_METHODS:
+                    raise self.error(
+                        f"more than {MAX_METHODS} model methods (@ModelClass.method definitions) "
+                        "in model.py (the limit of the static analysis)",
+                        b.node,
+                    )
                 if b.conditional:
                     raise self.error(
-                        f"model method {name!r} is defined conditionally; which definition the "
+                        f"model method {shown(name)} is defined conditionally; which definition the "
                         "SDK sees cannot be decided statically",
                         b.node,
                     )
                 if wrappers:
                     self.warn(
-                        f"method {name!r} is a {wrappers[0]}: the SDK skips it, so it is not a "
+                        f"method {shown(name)} is a {wrappers[0]}: the SDK skips it, so it is not a "
                         "model method",
                         b.node,
                     )
                     continue
-                for dec in others:
-                    self.warn_decorator(name, dec, b.node, scope, b.pos)
+                for index, dec in others:
+                    self.warn_decorator(name, dec, first < index, scope, b.pos)
                 decorated.append((b, b.node))
             # The SDK builds every decorated definition's signature when the class body runs.
             sigs = [(b, self.method_signature(fn, scope, b.pos)) for b, fn in decorated]
@@ -231,10 +235,10 @@ class _Analyzer(_SignatureBuilder):
             return
         decorated = value == _DECORATOR
         if isinstance(value, _Func):
-            decorated = self.decorator_kinds(value.node, scope, binding.pos)[0]
+            decorated = self.decorator_kinds(value.node, scope, binding.pos)[0] is not None
         if decorated:
             raise self.error(
-                f"class attribute {name!r} is a model method made by assignment; only "
+                f"class attribute {shown(name)} is a model method made by assignment; only "
                 "`@ModelClass.method def ...` definitions can be analysed statically",
                 binding.line,
             )
@@ -250,6 +254,7 @@ class _Analyzer(_SignatureBuilder):
 
     def _warn_undecorated_overrides(self, cls: _Local, methods: dict[str, _MethodEntry]) -> None:
         mro = self.mro(cls)
+        position = {id(k): i for i, k in enumerate(mro)}
         for index, klass in enumerate(mro):
             if not isinstance(klass, _Local):
                 continue
@@ -264,12 +269,13 @@ class _Analyzer(_SignatureBuilder):
                 elif (
                     name in methods
                     and last.kind == "def"
-                    and index < next(i for i, k in enumerate(mro) if k is methods[name].owner)
+                    and index < position[id(methods[name].owner)]
                 ):
                     assert isinstance(last.node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                    if not self.decorator_kinds(last.node, self.class_scope(klass), last.pos)[0]:
+                    scope = self.class_scope(klass)
+                    if self.decorator_kinds(last.node, scope, last.pos)[0] is None:
                         self.warn(
-                            f"{klass.node.name}.{name} overrides a model method without "
+                            f"{clip(klass.node.name)}.{clip(name)} overrides a model method without "
                             "@ModelClass.method: the SDK keeps the inherited signature",
                             last.line,
                         )
@@ -284,7 +290,7 @@ class _Analyzer(_SignatureBuilder):
             raise self.error(exc.detail, exc.node or model.node) from None
         if not entries:
             self.warn(
-                f"class {model.node.name} has no @ModelClass.method methods (the SDK finds none)",
+                f"class {clip(model.node.name)} has no @ModelClass.method methods (the SDK finds none)",
                 model.node,
             )
         return [e.signature for e in entries]
@@ -298,9 +304,13 @@ def analyze_source(
         tree = ast.parse(source, filename=filename)
     except SyntaxError as exc:
         where = f"{filename}:{exc.lineno}" if exc.lineno else filename
-        raise CodegenError(f"invalid Python: {exc.msg}", where) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise CodegenError(f"cannot parse: {exc}", filename) from None
+        raise CodegenError(f"invalid Python: {clip(exc.msg, 200)}", where) from None
+    except (RecursionError, MemoryError):  # the parser's stack overflows as MemoryError
+        raise CodegenError(
+            "cannot parse: the source nests too deeply for Python's parser", filename
+        ) from None
+    except ValueError as exc:  # e.g. null bytes
+        raise CodegenError(f"cannot parse: {clip(str(exc))}", filename) from None
     analyzer = _Analyzer(tree, filename)
     try:
         signatures = analyzer.run()

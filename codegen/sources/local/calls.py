@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
+from ...errors import clip
 from .defaults import _runtime
 from .normalize import _is_class
 from .values import (
@@ -22,8 +23,6 @@ from .values import (
     _UnhashableMimic,
     _Unresolved,
 )
-
-_MAX_TEXT: Final = 1 << 20  # largest str/bytes/container a constant expression may build
 
 
 def _param_stub(
@@ -54,7 +53,9 @@ def _bind(
     try:
         bound = inspect.signature(stub).bind(*args, **kwargs)
     except TypeError as exc:
-        raise _Unresolved(f"invalid arguments ({exc}); the SDK raises TypeError") from None
+        raise _Unresolved(
+            f"invalid arguments ({clip(str(exc))}); the SDK raises TypeError"
+        ) from None
     bound.apply_defaults()
     return dict(bound.arguments)
 
@@ -114,22 +115,6 @@ _PURE_BUILTINS: Final[dict[str, Callable[..., object]]] = {
     "list": list,
     "dict": dict,
 }
-
-
-def _plain_size(v: object) -> int:
-    if isinstance(v, (str, bytes)):
-        return len(v)
-    if isinstance(v, (list, tuple)):
-        return len(v) + sum(_plain_size(x) for x in v)
-    if isinstance(v, dict):
-        return len(v) + sum(_plain_size(k) + _plain_size(x) for k, x in v.items())
-    return 1
-
-
-def _check_size(v: object) -> object:
-    if _plain_size(v) > _MAX_TEXT or (isinstance(v, int) and v.bit_length() > 16384):
-        raise _Unresolved("constant expression is too large")
-    return v
 
 
 _BIN_OPS: Final[dict[type[ast.operator], Callable[[Any, Any], object]]] = {

@@ -7,6 +7,7 @@ import math
 import struct
 from typing import Any
 
+from ...errors import clip, shown
 from .values import _describe, _Mimic, _NamedFieldsValue, _ParamValue, _Unresolved
 
 
@@ -22,7 +23,7 @@ def _runtime(v: object) -> object:
         try:
             return {_runtime(k): _runtime(x) for k, x in v.items()}
         except TypeError as exc:
-            raise _Unresolved(f"unhashable dict key ({exc})") from None
+            raise _Unresolved(f"unhashable dict key ({clip(str(exc))})") from None
     if isinstance(v, _NamedFieldsValue):  # NamedFields.__repr__
         inner = ", ".join(f"{k}={_runtime(x)!r}" for k, x in v.fields)
         return _Mimic(f"NamedFields({inner})")
@@ -41,7 +42,7 @@ def _encode_default(value: object) -> str:
         try:
             return str(value)
         except Exception as exc:
-            raise _Unresolved(f"the SDK fails to store this default ({exc})") from None
+            raise _Unresolved(f"the SDK fails to store this default ({clip(str(exc))})") from None
 
 
 def _f32(x: float) -> float:
@@ -107,7 +108,9 @@ def _param_fields(p: _ParamValue) -> dict[str, Any]:
             try:
                 stored = _f32(float(raw))  # type: ignore[arg-type]
             except (TypeError, ValueError, OverflowError) as exc:
-                raise _Unresolved(f"Param {key}_value {raw!r} is not a number ({exc})") from None
+                raise _Unresolved(
+                    f"Param {key}_value {shown(raw)} is not a number ({clip(str(exc))})"
+                ) from None
             if not _is_plus_zero(stored):
                 range_info[key] = _json_float(stored)
     if range_info is not None:

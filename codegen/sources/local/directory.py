@@ -4,21 +4,20 @@ signatures, analysed and never run (`codegen.serve.loader` is what runs one)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
 
-from ...errors import CodegenError, Problem
+from ...errors import CodegenError, Problem, shown
 from ...naming import check_resource_id
 from ...parser import parse_model
 from ...snapshot_format import Loaded
 from ...spec import ModelRef
-from ..files import display_source, read_bytes
+from ..files import display_source, load_yaml, read_bytes
 from ..ids import resolve_ref
 from .analyzer import analyze_source
-
-MAX_SOURCE_BYTES: Final = 4 * 1024 * 1024
-MAX_CONFIG_BYTES: Final = 1024 * 1024
+from .limits import MAX_CONFIG_BYTES, MAX_SOURCE_BYTES
+from .links import check_inside, link_warnings
 
 
 def find_model_file(path: str | Path) -> Path | None:
@@ -37,10 +36,10 @@ def is_model_dir(path: str | Path) -> bool:
 
 
 def read_config_yaml(config_path: Path) -> Any:
-    """The parsed `config.yaml` (at most 1 MiB); an error names the file and the line."""
+    """The parsed `config.yaml` (at most 1 MiB, no aliases); an error names the file and the line."""
     where = str(config_path)
     try:
-        return yaml.safe_load(read_bytes(config_path, MAX_CONFIG_BYTES))
+        return load_yaml(read_bytes(config_path, MAX_CONFIG_BYTES))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -68,7 +67,7 @@ def config_ids(config: Any, where: str, need_model: bool) -> dict[str, str]:
         if value is None or value == "":  # published examples leave `user_id:` blank to fill in
             continue
         if not isinstance(value, str):
-            raise CodegenError(f"key 'model.{key}' must be a string, got {value!r}", where)
+            raise CodegenError(f"key 'model.{key}' must be a string, got {shown(value)}", where)
         ids[name] = check_resource_id(value, what, f"{where}: model.{key}")
     return ids
 
@@ -95,10 +94,9 @@ def model_dir_signatures(
         raise CodegenError(
             "not a Clarifai model directory (expected config.yaml and 1/model.py)", str(root)
         )
-    config = root / "config.yaml"
+    config = check_inside(root, root / "config.yaml")
+    source = read_bytes(check_inside(root, model_file), MAX_SOURCE_BYTES)
     found = config_ids(read_config_yaml(config), str(config), need_model=ref is None and need_ids)
     model_ref, problems = resolve_ref(found, ref, str(config), need_ids=need_ids)
-    signatures, found_problems = analyze_source(
-        read_bytes(model_file, MAX_SOURCE_BYTES), str(model_file)
-    )
-    return signatures, model_ref, [*problems, *found_problems]
+    signatures, found_problems = analyze_source(source, str(model_file))
+    return signatures, model_ref, [*problems, *link_warnings(root), *found_problems]

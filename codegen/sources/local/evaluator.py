@@ -1,5 +1,5 @@
-"""The values of expressions in model.py at class-definition time, and the classes it defines (their
-scopes, bases and MRO): the layer `_SignatureBuilder` and `_Analyzer` build on.
+"""The values of expressions in model.py at class-definition time: the layer `_SignatureBuilder`
+and `_Analyzer` build on (over `hierarchy._Classes`).
 """
 
 from __future__ import annotations
@@ -9,21 +9,22 @@ import builtins
 from collections.abc import Callable
 from typing import Any, Final
 
-from ...errors import CodegenError, Level, Problem
+from ...errors import CodegenError, clip, shown
+from .bounds import _Budget, _check_int, _OverBudget
 from .calls import (
     _BIN_OPS,
     _PURE_BUILTINS,
     _UNARY_OPS,
     _bind,
-    _check_size,
     _construct_data_type,
     _is_typeish,
     _param_stub,
 )
 from .defaults import _runtime
+from .hierarchy import _Classes
 from .known import _DECORATOR, _STAR_EXPORTS, _canon
+from .limits import MAX_DEPTH, MAX_INT_BITS, MAX_TOTAL_ITEMS
 from .scopes import _BUILTIN_NAMES, _Binding, _Scope
-from .sdk_bases import SDK_BASES
 from .values import (
     _Builtin,
     _describe,
@@ -33,143 +34,51 @@ from .values import (
     _Local,
     _ParamValue,
     _Ref,
+    _TooDeep,
     _Unresolved,
 )
 
 _DT_PACKAGE: Final = ("clarifai.runners.utils.data_types",)  # its public names are all known
-_MAX_DEPTH: Final = 60  # nesting of names/expressions followed while resolving one value
 
 
-class _Evaluator:
-    """Reporting, the classes model.py defines, and the values of its expressions."""
+class _Evaluator(_Classes):
+    """The values of model.py's expressions at class-definition time."""
 
     def __init__(self, tree: ast.Module, filename: str) -> None:
-        self.file = filename
-        self.module = _Scope(tree.body, None, 0)
-        self.problems: list[Problem] = []
-        self.class_scopes: dict[int, _Scope] = {}
-        self.mro_cache: dict[tuple[str, object], list[object]] = {}
-        self.classes: list[_Local] = []
-        for pos, stmt in enumerate(tree.body):
-            self._find_classes(stmt, pos, conditional=False)
+        super().__init__(tree, filename)
+        # A binding's value (or failure) and the depth its evaluation reached below the binding:
+        # each expression is evaluated once, and a cached value counts as deep as it was.
+        self.values: dict[int, tuple[object, _Unresolved | None, int]] = {}
+        self.reached = 0  # the deepest `eval` depth of the evaluation in progress
+        self.budget = _Budget()
 
-    # ---- reporting ----
-
-    def where(self, node: ast.AST | int) -> str:
-        line = node if isinstance(node, int) else getattr(node, "lineno", 0)
-        return f"{self.file}:{line}" if line else self.file
-
-    def error(self, message: str, node: ast.AST | int) -> CodegenError:
-        return CodegenError(message, self.where(node))
-
-    def warn(self, message: str, node: ast.AST | int) -> None:
-        self.problems.append(Problem(Level.WARNING, message, self.where(node)))
-
-    # ---- classes ----
-
-    def _find_classes(self, stmt: ast.stmt, pos: int, conditional: bool) -> None:
-        if isinstance(stmt, ast.ClassDef):
-            self.classes.append(_Local(stmt, pos, conditional))
-            return
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return
-        children: list[ast.stmt] = []
-        for attr in ("body", "orelse", "finalbody"):
-            children += [c for c in getattr(stmt, attr, None) or [] if isinstance(c, ast.stmt)]
-        for handler in getattr(stmt, "handlers", None) or []:
-            children += handler.body
-        for case in getattr(stmt, "cases", None) or []:
-            children += case.body
-        for child in children:
-            self._find_classes(child, pos, conditional=True)
-
-    def class_scope(self, cls: _Local) -> _Scope:
-        key = id(cls.node)
-        if key not in self.class_scopes:
-            self.class_scopes[key] = _Scope(cls.node.body, self.module, cls.pos)
-        return self.class_scopes[key]
-
-    def local_for(self, node: ast.ClassDef) -> _Local:
-        for cls in self.classes:
-            if cls.node is node:
-                return cls
-        raise _Unresolved(f"class {node.name} is not defined at module level", node)
-
-    def bases(self, cls: object) -> list[object]:
-        if isinstance(cls, _Known) and cls.kind == "base":
-            return [_Known("base", b) for b in SDK_BASES[cls.name].bases]
-        if isinstance(cls, _Builtin) and cls.name == "object":
-            return []
-        if not isinstance(cls, _Local):
-            raise _Unresolved(f"{_describe(cls)} is not a class we can analyse")
-        node = cls.node
-        if node.keywords:
-            raise _Unresolved(f"class {node.name} has keyword arguments (metaclass)", node)
-        out: list[object] = []
-        for expr in node.bases:
-            base = self.eval(expr, self.module, cls.pos)
-            if isinstance(base, _Builtin) and base.name == "object":
-                base = _Known("base", "object")
-            if not (isinstance(base, _Local) or (isinstance(base, _Known) and base.kind == "base")):
-                raise _Unresolved(
-                    f"base class {ast.unparse(expr)!r} of {node.name} cannot be resolved "
-                    "statically (only classes defined in model.py and the SDK's model base classes "
-                    "can be analysed)",
-                    expr,
-                )
-            out.append(base)
-        return out or [_Known("base", "object")]
-
-    def mro(self, cls: object, depth: int = 0) -> list[object]:
-        """C3 linearization, as Python computes `__mro__`."""
-        key = ("local", id(cls.node)) if isinstance(cls, _Local) else ("other", repr(cls))
-        if key in self.mro_cache:
-            return self.mro_cache[key]
-        if depth > _MAX_DEPTH:
-            raise _Unresolved("class hierarchy too deep")
-        bases = self.bases(cls)
-        seqs = [list(self.mro(b, depth + 1)) for b in bases] + [list(bases)]
-        result: list[object] = [cls]
-        while any(seqs):
-            seqs = [s for s in seqs if s]
-            for seq in seqs:
-                head = seq[0]
-                if not any(head in s[1:] for s in seqs):
-                    break
-            else:
-                node = cls.node if isinstance(cls, _Local) else None
-                raise _Unresolved("inconsistent base classes (Python raises TypeError: MRO)", node)
-            result.append(head)
-            for s in seqs:
-                if s and s[0] == head:
-                    del s[0]
-        self.mro_cache[key] = result
-        return result
-
-    def is_model_class(self, cls: object) -> bool:
-        return _Known("base", "ModelClass") in self.mro(cls)
+    def base_value(self, expr: ast.expr, pos: int) -> object:
+        """A base class expression: evaluated afresh at depth 0, not part of an outer evaluation."""
+        outer = self.reached
+        try:
+            return self.eval(expr, self.module, pos)
+        finally:
+            self.reached = outer
 
     # ---- expressions ----
 
     def lookup(self, name: str, scope: _Scope, pos: int, node: ast.AST, depth: int) -> object:
         """The value `name` has at statement `pos` of `scope`: its last binding before `pos` (an
         `import *` counts when it binds the name), else the enclosing scope, else the builtins."""
-        bound = [b for b in scope.bindings.get(name, []) if b.pos < pos]
-        stars = [s for s in scope.stars if s.pos < pos]
-        for b in sorted([*bound, *stars], key=lambda b: (b.pos, b.line), reverse=True):
-            if b in stars:
-                exports = _STAR_EXPORTS.get(b.qualname)
-                if exports is None or (b.conditional and name in exports):
-                    raise _Unresolved(
-                        f"{name!r} may come from `from {b.qualname} import *` (line {b.line})",
-                        node,
-                    )
-                if name in exports:
-                    return _canon(f"{b.qualname}.{name}")
-                continue
+        b = scope.binding_before(name, pos)
+        star = scope.star_before(name, pos)
+        if star is not None and (b is None or (star.pos, star.line) > (b.pos, b.line)):
+            if star.qualname not in _STAR_EXPORTS or star.conditional:
+                raise _Unresolved(
+                    f"{shown(name)} may come from `from {clip(star.qualname)} import *` "
+                    f"(line {star.line})",
+                    node,
+                )
+            return _canon(f"{star.qualname}.{name}")
+        if b is not None:
             if b.conditional:
                 raise _Unresolved(
-                    f"{name!r} is bound conditionally (line {b.line}); its value at class "
+                    f"{shown(name)} is bound conditionally (line {b.line}); its value at class "
                     "definition time cannot be decided statically",
                     node,
                 )
@@ -180,10 +89,12 @@ class _Evaluator:
             return _BUILTIN_NAMES[name]
         later = scope.bindings.get(name)
         if later:
-            raise _Unresolved(f"{name!r} is not defined yet (bound at line {later[0].line})", node)
+            raise _Unresolved(
+                f"{shown(name)} is not defined yet (bound at line {later[0].line})", node
+            )
         if hasattr(builtins, name):
-            raise _Unresolved(f"the builtin {name!r} is not evaluated statically", node)
-        raise _Unresolved(f"{name!r} is not defined in model.py", node)
+            raise _Unresolved(f"the builtin {shown(name)} is not evaluated statically", node)
+        raise _Unresolved(f"{shown(name)} is not defined in model.py", node)
 
     def binding_value(self, name: str, b: _Binding, scope: _Scope, depth: int) -> object:
         if b.kind == "import":
@@ -192,25 +103,48 @@ class _Evaluator:
                 # e.g. `Stream` from older examples: loading model.py fails before any signature
                 at = ast.Pass(lineno=b.line, col_offset=0)
                 raise _Unresolved(
-                    f"cannot import name {attr!r} from {module!r}: SDK 12.5.0 has no such name "
+                    f"cannot import name {shown(attr)} from {module!r}: SDK 12.5.0 has no such name "
                     "(loading model.py fails with ImportError)",
                     at,
                 )
             return _canon(b.qualname)
         if b.kind == "value":
             assert isinstance(b.node, ast.expr)
-            return self.eval(b.node, scope, b.pos, depth + 1)
+            return self._value(b.node, scope, b.pos, depth + 1)
         if b.kind == "class":
             assert isinstance(b.node, ast.ClassDef)
             return self.local_for(b.node)
         if b.kind == "def":
             assert isinstance(b.node, (ast.FunctionDef, ast.AsyncFunctionDef))
             return _Func(b.node)
-        raise _Unresolved(f"{name!r} is bound at line {b.line} in a way that is not tracked")
+        raise _Unresolved(f"{shown(name)} is bound at line {b.line} in a way that is not tracked")
+
+    def _value(self, expr: ast.expr, scope: _Scope, pos: int, depth: int) -> object:
+        """`eval` of a binding's expression, memoized with its height (see `values`)."""
+        memo = self.values.get(id(expr))
+        if memo is None:
+            outer, self.reached = self.reached, depth
+            try:
+                memo = (self.eval(expr, scope, pos, depth), None, self.reached - depth)
+            except _TooDeep:  # depends on the depth it started at: not cached
+                raise
+            except _Unresolved as exc:
+                memo = (None, exc, self.reached - depth)
+            finally:
+                self.reached = max(outer, self.reached)
+            self.values[id(expr)] = memo
+        value, error, height = memo
+        if depth + height > MAX_DEPTH:
+            raise _TooDeep("expression nests too deeply")
+        self.reached = max(self.reached, depth + height)
+        if error is not None:
+            raise _Unresolved(error.detail, error.node)
+        return value
 
     def eval(self, node: ast.expr, scope: _Scope, pos: int, depth: int = 0) -> object:
-        if depth > _MAX_DEPTH:
-            raise _Unresolved("expression nests too deeply", node)
+        if depth > MAX_DEPTH:
+            raise _TooDeep("expression nests too deeply", node)
+        self.reached = max(self.reached, depth)
         try:
             return self._eval(node, scope, pos, depth)
         except _Unresolved as exc:
@@ -218,21 +152,34 @@ class _Evaluator:
                 exc.node = node
             raise
         except RecursionError:
-            raise _Unresolved("expression nests too deeply", node) from None
+            raise _TooDeep("expression nests too deeply", node) from None
+        except (ValueError, ArithmeticError) as exc:  # e.g. printing an int of 5,000 digits
+            raise _Unresolved(f"evaluating it fails ({type(exc).__name__})", node) from None
+
+    def sized(self, value: object, node: ast.AST) -> object:
+        """`value`, if within the limits of one value and of all values together (limits.py)."""
+        try:
+            return self.budget.charge(value)
+        except _OverBudget:
+            raise self.error(
+                f"constant expressions in model.py build more than {MAX_TOTAL_ITEMS} characters "
+                "and items in total (the limit of the static analysis)",
+                node,
+            ) from None
 
     def _eval(self, node: ast.expr, scope: _Scope, pos: int, depth: int) -> object:
         ev: Callable[[ast.expr], object] = lambda n: self.eval(n, scope, pos, depth + 1)  # noqa: E731
         if isinstance(node, ast.Constant):
-            return node.value
+            return _check_int(node.value)  # 0xfff... has no length limit
         if isinstance(node, ast.Name):
             return self.lookup(node.id, scope, pos, node, depth)
         if isinstance(node, ast.Attribute):
-            return self._attribute(ev(node.value), node.attr)
+            return self._attribute(ev(node.value), node.attr, depth)
         if isinstance(node, (ast.List, ast.Tuple)):
             if any(isinstance(e, ast.Starred) for e in node.elts):
                 raise _Unresolved("starred element")
             items = [ev(e) for e in node.elts]
-            return _check_size(items if isinstance(node, ast.List) else tuple(items))
+            return self.sized(items if isinstance(node, ast.List) else tuple(items), node)
         if isinstance(node, ast.Dict):
             out: dict[Any, object] = {}
             for k, v in zip(node.keys, node.values, strict=True):
@@ -243,14 +190,14 @@ class _Evaluator:
                     out[key] = ev(v)
                 except TypeError:
                     raise _Unresolved(f"unhashable dict key {_describe(key)}") from None
-            return _check_size(out)
+            return self.sized(out, node)
         if isinstance(node, ast.UnaryOp):
             operand = ev(node.operand)
             if isinstance(operand, (bool, int, float, complex)):
                 try:
-                    return _check_size(_UNARY_OPS[type(node.op)](operand))
+                    return self.sized(_UNARY_OPS[type(node.op)](operand), node)
                 except TypeError:
-                    raise _Unresolved(f"invalid operand {operand!r}") from None
+                    raise _Unresolved(f"invalid operand {shown(operand)}") from None
             raise _Unresolved(f"operator on {_describe(operand)}")
         if isinstance(node, ast.BinOp):
             return self._binop(node, ev(node.left), ev(node.right))
@@ -262,7 +209,7 @@ class _Evaluator:
             raise _Unresolved("a set has no fixed order, so its text form is not stable")
         raise _Unresolved(f"{type(node).__name__} expressions are not evaluated statically")
 
-    def _attribute(self, base: object, attr: str) -> object:
+    def _attribute(self, base: object, attr: str, depth: int) -> object:
         if isinstance(base, _Ref):
             return _canon(f"{base.qualname}.{attr}")
         if attr == "method":
@@ -274,14 +221,16 @@ class _Evaluator:
                 return _DECORATOR
             if isinstance(base, _Local) and self.is_model_class(base):
                 if "method" in self.class_scope(base).bindings:
-                    raise _Unresolved(f"{base.node.name} redefines `method`")
+                    raise _Unresolved(f"{clip(base.node.name)} redefines `method`")
                 return _DECORATOR
         if isinstance(base, _Local):
             scope = self.class_scope(base)
             bindings = scope.bindings.get(attr)
             if bindings and bindings[-1].kind == "value" and not bindings[-1].conditional:
-                return self.binding_value(attr, bindings[-1], scope, 0)
-        raise _Unresolved(f"attribute {attr!r} of {_describe(base)} cannot be resolved statically")
+                return self.binding_value(attr, bindings[-1], scope, depth)
+        raise _Unresolved(
+            f"attribute {shown(attr)} of {_describe(base)} cannot be resolved statically"
+        )
 
     def _binop(self, node: ast.BinOp, left: object, right: object) -> object:
         if isinstance(node.op, ast.BitOr) and (_is_typeish(left) or _is_typeish(right)):
@@ -294,13 +243,23 @@ class _Evaluator:
             isinstance(left, (int, float, complex)) and isinstance(right, (int, float, complex))
         ):
             raise _Unresolved("sequence repetition is not evaluated statically")
+        if isinstance(node.op, ast.Mod) and isinstance(left, (str, bytes)):
+            raise _Unresolved("%-formatting is not evaluated statically")  # '%0999999999d' % 1
         if isinstance(node.op, ast.Pow) and isinstance(right, int) and abs(right) > 4096:
             raise _Unresolved("exponent too large")
-        if isinstance(node.op, ast.Pow) and isinstance(left, int) and left.bit_length() > 4096:
-            raise _Unresolved("base too large")
+        if (
+            isinstance(node.op, ast.Pow)
+            and isinstance(left, int)
+            and isinstance(right, int)
+            and (left.bit_length() - 1) * right > MAX_INT_BITS
+        ):
+            raise _Unresolved(
+                f"constant expression is too large (an int of over {MAX_INT_BITS} bits)"
+            )
+        self.sized((left, right), node)  # copied by _runtime
         try:
-            return _check_size(op(_runtime(left), _runtime(right)))
-        except _Unresolved:
+            return self.sized(op(_runtime(left), _runtime(right)), node)
+        except (_Unresolved, CodegenError):
             raise
         except Exception as exc:
             raise _Unresolved(f"evaluating the expression fails ({type(exc).__name__})") from None
@@ -350,6 +309,7 @@ class _Evaluator:
             raise _Unresolved("`*args` / `**kwargs` in a call")
         args = [ev(a) for a in node.args]
         kwargs = {k.arg: ev(k.value) for k in node.keywords if k.arg is not None}
+        self.sized((args, list(kwargs.values())), node)  # copied by _runtime, rendered by mimics
         if func == _Known("param", "Param"):
             a = _bind(_param_stub, args, kwargs)
             return _ParamValue(**a)
@@ -361,13 +321,14 @@ class _Evaluator:
             if func.name == "str" and real and not isinstance(real[0], (str, int, float, bool)):
                 raise _Unresolved("str() of a non-scalar is not evaluated statically")
             try:
-                return _check_size(_PURE_BUILTINS[func.name](*real, **real_kw))
-            except _Unresolved:
+                return self.sized(_PURE_BUILTINS[func.name](*real, **real_kw), node)
+            except (_Unresolved, CodegenError):
                 raise
             except Exception as exc:
                 raise _Unresolved(f"{func.name}(...) fails ({type(exc).__name__})") from None
         raise _Unresolved(
-            f"call to {ast.unparse(node.func)!r}, which cannot be evaluated without running model.py"
+            f"call to {shown(ast.unparse(node.func))}, which cannot be evaluated without running "
+            "model.py"
         )
 
     def safe_eval(self, node: ast.expr, scope: _Scope, pos: int) -> object:

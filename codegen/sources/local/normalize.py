@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from ...datatypes import BUILTIN_KINDS, SDK_CLASS_KINDS
+from ...errors import shown
 from .known import _STREAM_FORMS
 from .values import (
     _Builtin,
@@ -55,7 +56,7 @@ def _args(t: object) -> tuple[object, ...]:
 def _is_class(v: object) -> bool:
     """`isinstance(v, type)` at run time (decides what `NamedFields(**kw)` returns)."""
     if isinstance(v, _Ref):
-        raise _Unresolved(f"cannot tell what {v.qualname!r} is")
+        raise _Unresolved(f"cannot tell what {shown(v.qualname)} is")
     if isinstance(v, _Known):
         return v.kind in ("base", "dt", "param", "ndarray", "pil_image", "builtin_decorator")
     return isinstance(v, (_Builtin, _Local, _NamedFieldsType))
@@ -88,11 +89,11 @@ def _unsupported(t: object) -> NoReturn:
         )
     if isinstance(t, str):
         raise _TypeProblem(
-            f"string annotation {t!r}: the SDK does not evaluate string annotations "
+            f"string annotation {shown(t)}: the SDK does not evaluate string annotations "
             "(TypeError: Unsupported type)"
         )
     if isinstance(t, _Ref):
-        raise _TypeProblem(f"cannot resolve annotation {t.qualname!r} statically")
+        raise _TypeProblem(f"cannot resolve annotation {shown(t.qualname)} statically")
     raise _TypeProblem(f"unsupported annotation {_describe(t)} (the SDK raises TypeError)")
 
 
@@ -101,7 +102,7 @@ def _named(fields: Sequence[tuple[object, object]]) -> _Type:
     for key, _ in fields:
         if not isinstance(key, str):
             raise _TypeProblem(
-                f"NamedFields key {key!r} is not a string (the SDK raises TypeError)"
+                f"NamedFields key {shown(key)} is not a string (the SDK raises TypeError)"
             )
         names.append(key)
     args = tuple(_normalize_data_type(v) for _, v in fields)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import ast
 from typing import Any, Final
 
-from ...errors import CodegenError
+from ...errors import CodegenError, shown
 from .defaults import _encode_default, _param_fields, _runtime, _utf8
 from .evaluator import _Evaluator
+from .limits import MAX_PARAMS
 from .normalize import _fill, _normalize_type, _TypeProblem, _uses_mocked_module
 from .scopes import _Scope
 from .values import _ParamValue, _Unresolved
@@ -41,7 +42,7 @@ class _SignatureBuilder(_Evaluator):
         if self.future_line:
             raise self.error(
                 "`from __future__ import annotations` turns every annotation into a string; the "
-                f"SDK's @ModelClass.method then fails on {name!r} (TypeError: Unsupported type), "
+                f"SDK's @ModelClass.method then fails on {shown(name)} (TypeError: Unsupported type), "
                 "so this model cannot be uploaded",
                 self.future_line,
             )
@@ -50,7 +51,7 @@ class _SignatureBuilder(_Evaluator):
             star = a.vararg or a.kwarg
             assert star is not None
             raise self.error(
-                f"method {name!r}: variadic parameter {star.arg!r} is not supported", star
+                f"method {shown(name)}: variadic parameter {shown(star.arg)} is not supported", star
             )
         positional = [*a.posonlyargs, *a.args]
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(a.defaults))
@@ -59,16 +60,22 @@ class _SignatureBuilder(_Evaluator):
         params += list(zip(a.kwonlyargs, a.kw_defaults, strict=True))
         if params and params[0][0].arg in ("self", "cls"):
             params = params[1:]
+        if len(params) > MAX_PARAMS:
+            raise self.error(
+                f"method {shown(name)} has more than {MAX_PARAMS} parameters (the limit of the "
+                "static analysis)",
+                func,
+            )
         if func.returns is None:
             raise self.error(
-                f"method {name!r} has no return annotation (the SDK raises TypeError)", func
+                f"method {shown(name)} has no return annotation (the SDK raises TypeError)", func
             )
         inputs: list[dict[str, Any]] = []
         streaming: list[bool] = []
         for arg, default in params:
             if arg.arg == RESERVED_PARAM:
                 raise self.error(
-                    f"method {name!r}: parameter name {RESERVED_PARAM!r} is reserved by the SDK",
+                    f"method {shown(name)}: parameter name {RESERVED_PARAM!r} is reserved by the SDK",
                     arg,
                 )
             fields, stream = self.variable(name, arg.arg, arg.annotation, default, arg, scope, pos)
@@ -77,7 +84,8 @@ class _SignatureBuilder(_Evaluator):
         output, out_stream = self.variable(name, "return", func.returns, None, func, scope, pos)
         if sum(streaming) > 1:
             raise self.error(
-                f"method {name!r}: streaming methods must have at most one streaming input", func
+                f"method {shown(name)}: streaming methods must have at most one streaming input",
+                func,
             )
         if not any(streaming):
             method_type = "UNARY_STREAMING" if out_stream else "UNARY_UNARY"
@@ -85,7 +93,7 @@ class _SignatureBuilder(_Evaluator):
             method_type = "STREAMING_STREAMING"
         else:
             raise self.error(
-                f"method {name!r}: stream methods with streaming inputs must have streaming "
+                f"method {shown(name)}: stream methods with streaming inputs must have streaming "
                 "outputs",
                 func,
             )
@@ -95,7 +103,7 @@ class _SignatureBuilder(_Evaluator):
             try:
                 sig["description"] = _utf8(doc, "the docstring")
             except _Unresolved as exc:
-                raise self.error(f"method {name!r}: {exc.detail}", func) from None
+                raise self.error(f"method {shown(name)}: {exc.detail}", func) from None
         if inputs:
             sig["input_fields"] = inputs
         sig["output_fields"] = [output]
@@ -105,7 +113,7 @@ class _SignatureBuilder(_Evaluator):
         self, method: str, what: str, exc: _Unresolved, node: ast.AST
     ) -> CodegenError:
         return self.error(
-            f"method {method!r}: cannot resolve the annotation of {what} statically: {exc.detail}",
+            f"method {shown(method)}: cannot resolve the annotation of {what} statically: {exc.detail}",
             node,
         )
 
@@ -120,30 +128,30 @@ class _SignatureBuilder(_Evaluator):
         pos: int,
     ) -> tuple[dict[str, Any], bool]:
         """build_variable_signature: (the ModelTypeField as MessageToDict renders it, streaming)."""
-        what = "the return type" if name == "return" else f"parameter {name!r}"
+        what = "the return type" if name == "return" else f"parameter {shown(name)}"
         if annotation is None:
             raise self.error(
-                f"method {method!r}: {what} has no annotation (the SDK raises TypeError)", at
+                f"method {shown(method)}: {what} has no annotation (the SDK raises TypeError)", at
             )
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             raise self.error(
-                f"method {method!r}: {what} has the string annotation {annotation.value!r}; the "
+                f"method {shown(method)}: {what} has the string annotation {shown(annotation.value)}; the "
                 "SDK does not evaluate string annotations (TypeError: Unsupported type)",
                 annotation,
             )
         try:
-            tp = self.eval(annotation, scope, pos)
+            tp = self.sized(self.eval(annotation, scope, pos), annotation)  # rendered per field
         except _Unresolved as exc:
             raise self._unresolved_annotation(method, what, exc, exc.node or annotation) from None
         try:
             normalized, stream = _normalize_type(tp)
         except _TypeProblem as exc:
-            raise self.error(f"method {method!r}: {what}: {exc}", annotation) from None
+            raise self.error(f"method {shown(method)}: {what}: {exc}", annotation) from None
         except _Unresolved as exc:
             raise self._unresolved_annotation(method, what, exc, annotation) from None
         if _uses_mocked_module(tp):
             self.warn(
-                f"method {method!r}: {what} uses a numpy/PIL type; `clarifai model upload` "
+                f"method {shown(method)}: {what} uses a numpy/PIL type; `clarifai model upload` "
                 "(SDK 12.5.0) loads model.py with third-party imports mocked and rejects it "
                 "(TypeError: Unsupported type: MagicMock); shown as an unmocked load computes it",
                 annotation,
@@ -155,7 +163,7 @@ class _SignatureBuilder(_Evaluator):
                 out["required"] = True
             else:
                 try:
-                    value = self.eval(default, scope, pos)
+                    value = self.sized(self.eval(default, scope, pos), default)  # rendered here
                     if isinstance(value, _ParamValue):
                         out.update(_param_fields(value))
                     else:
@@ -164,8 +172,8 @@ class _SignatureBuilder(_Evaluator):
                             out["default"] = encoded
                 except _Unresolved as exc:
                     raise self.error(
-                        f"cannot resolve default for parameter {name!r} statically "
-                        f"(method {method!r}): {exc.detail}",
+                        f"cannot resolve default for parameter {shown(name)} statically "
+                        f"(method {shown(method)}): {exc.detail}",
                         exc.node or default,
                     ) from None
         ordered: dict[str, Any] = {}

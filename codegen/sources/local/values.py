@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from ...errors import clip, shown
+
 
 @dataclass(frozen=True)
 class _Ref:
@@ -108,7 +110,18 @@ class _Unresolved(Exception):
         self.node = node
 
 
+class _TooDeep(_Unresolved):
+    """Nesting beyond limits.MAX_DEPTH: depends on where the evaluation started, so never cached."""
+
+
 def _describe(v: object) -> str:
+    """How a message names a value: a symbol by its name, plain data by its repr; either cut to a
+    readable length."""
+    text = _symbol(v)
+    return shown(v) if text is None else clip(text)
+
+
+def _symbol(v: object) -> str | None:
     if isinstance(v, _Ref):
         return v.qualname
     if isinstance(v, _Builtin):
@@ -125,5 +138,4 @@ def _describe(v: object) -> str:
         return "NamedFields(" + ", ".join(f"{k}={_describe(t)}" for k, t in v.fields) + ")"
     if isinstance(v, _ParamValue):
         return "Param(...)"
-    text = repr(v)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return None
