@@ -7,11 +7,20 @@ import ast
 from typing import Any
 
 
+def literal_eval(text: str) -> Any:
+    """`ast.literal_eval` of third-party text, every failure a `ValueError` (it also raises
+    `SyntaxError`, `TypeError` for `{[]: 1}`, and `RecursionError` or `MemoryError` when deep)."""
+    try:
+        return ast.literal_eval(text)
+    except (SyntaxError, TypeError, MemoryError, RecursionError, OverflowError) as exc:
+        raise ValueError(f"not a literal ({type(exc).__name__})") from None
+
+
 def is_safe_literal(value: Any) -> bool:
     """True when `repr(value)` is a Python literal that evaluates back to an equal value."""
     try:
-        return bool(ast.literal_eval(repr(value)) == value)
-    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        return bool(literal_eval(repr(value)) == value)
+    except (ValueError, RecursionError):  # (comparing deep values recurses too)
         return False
 
 
