@@ -87,8 +87,27 @@ def dotted(node: ast.AST) -> str:
     return f"<{type(node).__name__}>"
 
 
+def walk(tree: ast.AST) -> list[ast.AST]:
+    """`ast.walk`'s nodes in no particular order, listed once per tree (the fuzz test checks a
+    thousand modules: `ast.walk` was most of its time)."""
+    cached: list[ast.AST] | None = tree.__dict__.get("_nodes")
+    if cached is None:
+        cached, todo = [], [tree]
+        while todo:
+            node = todo.pop()
+            cached.append(node)
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    todo.extend(v for v in value if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST):
+                    todo.append(value)
+        tree.__dict__["_nodes"] = cached
+    return cached
+
+
 def identifiers(tree: ast.AST) -> Iterator[tuple[ast.AST, str]]:
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Name):
             yield node, node.id
         elif isinstance(node, ast.Attribute):
@@ -111,7 +130,7 @@ def local_name_nodes(tree: ast.AST) -> set[int]:
     keyword argument's name, a method of a class, a key declared in a class body, `self.<member>` / `model.<member>`. A model's
     argument or method may be named `input` or `open` (its documented name); only these positions."""
     local: set[int] = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, (ast.arg, ast.keyword)):
             local.add(id(node))
         elif isinstance(node, ast.ClassDef):
@@ -130,13 +149,15 @@ def local_name_nodes(tree: ast.AST) -> set[int]:
             params = {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]}
             for stmt in node.body:
                 local.update(
-                    id(n) for n in ast.walk(stmt) if isinstance(n, ast.Name) and n.id in params
+                    id(n) for n in walk(stmt) if isinstance(n, ast.Name) and n.id in params
                 )
     return local
 
 
 def assert_markers_only_in_strings(source: str, what: str) -> None:
     """Tokenize: the hostile markers may appear in STRING tokens only (not names, comments, ...)."""
+    if not any(marker in source for marker in MARKERS):
+        return  # (tokenizing is the slow part of these checks)
     for tok in tokenize.generate_tokens(io.StringIO(source).readline):
         if tok.type == tokenize.STRING:
             continue
@@ -154,7 +175,7 @@ def check_injection_free(
         if id(node) not in local:
             assert name not in FORBIDDEN_NAMES, f"{what}: forbidden identifier {name!r}"
         assert name.isascii() and name.isidentifier(), f"{what}: odd identifier {name!r}"
-    for node in ast.walk(tree):
+    for node in walk(tree):
         assert not isinstance(node, FORBIDDEN_NODES), f"{what}: unexpected {type(node).__name__}"
         if isinstance(node, ast.Call):
             callee = dotted(node.func)
