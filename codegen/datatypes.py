@@ -6,14 +6,15 @@ NAMED_FIELDS are built from their parts, so their rows hold only what is not str
 
 from __future__ import annotations
 
-import ast
 import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .literals import py_literal
+from .literals import literal_eval, py_literal
+from .runtime import encoders
+from .runtime.errors import ArgumentError
 from .spec import DataType, Default, LiteralDefault, ServerDefault
 
 SAMPLE_TEXT = "What is the future of AI?"
@@ -25,13 +26,18 @@ _IMAGE = f"Image.from_url({py_literal(SAMPLE_IMAGE_URL)})"
 _ARRAY = "numpy.arange(6, dtype=numpy.float32).reshape(2, 3)"
 
 
+def json_value(text: str) -> Any:
+    """`json.loads` of third-party text, or None when it is not JSON (or too deep to decode)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
 def _str_default(text: str) -> tuple[Default, str]:
     """SDK >= 11.5 stores STR defaults raw (`low`), older ones JSON-quoted (`"low"`)."""
-    try:
-        legacy = json.loads(text)
-    except ValueError:
-        legacy = None
-    if isinstance(legacy, str) and text.startswith('"'):
+    legacy = json_value(text) if text.startswith('"') else None
+    if isinstance(legacy, str):
         return LiteralDefault(legacy), ""
     return LiteralDefault(text), ""
 
@@ -40,8 +46,8 @@ def _bytes_default(text: str) -> tuple[Default, str]:
     if not text:  # not required, no default recorded: the model fills it in
         return ServerDefault(""), ""
     try:
-        raw = ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raw = literal_eval(text)
+    except ValueError:
         raw = None
     if isinstance(raw, bytes):
         return LiteralDefault(raw), ""
@@ -49,9 +55,14 @@ def _bytes_default(text: str) -> tuple[Default, str]:
 
 
 def _is_int(v: Any) -> bool:
-    if isinstance(v, bool):
+    """An integer (JSON `1.0` and `1e3` included) that the wire's int64 can carry."""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    try:
+        encoders.int64(v, "default")  # the runtime's own check: bool, non-integers, > int64
+    except ArgumentError:
         return False
-    return isinstance(v, int) or (isinstance(v, float) and v.is_integer())
+    return True
 
 
 def _is_float(v: Any) -> bool:
@@ -65,13 +76,6 @@ def _is_float(v: Any) -> bool:
 
 def _is(cls: type) -> Callable[[Any], bool]:
     return lambda v: isinstance(v, cls)
-
-
-def _json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
 
 
 def _bool_choice(text: str) -> bool | None:
@@ -90,7 +94,7 @@ class TypeRow:
     sample: str | int | float = ""
     # Which JSON-decoded values are literal defaults (None: none are; LIST / TUPLE: by their items).
     literal: Callable[[Any], bool] | None = None
-    coerce: Callable[[Any], Any] = lambda v: v  # a decoded default as a value of this type
+    coerce: Callable[[Any], Any] = lambda v: v  # a decoded scalar as a value of this type
     decode: Callable[[str], tuple[Default, str]] | None = None  # its own `default` string format
     choice: Callable[[str], Any] | None = None  # a choice id (a string) as a candidate value
     enum: bool = False  # choices become `Literal[...]`
@@ -120,8 +124,8 @@ _ROWS = (
     TypeRow(DataType.NOT_SET, "Any", sample=_TEXT, drift="Any"),
     _plain(DataType.STR, _TEXT, literal=_is(str), decode=_str_default, choice=str, enum=True),
     _plain(DataType.BYTES, py_literal(b"hello"), decode=_bytes_default),
-    _plain(DataType.INT, 1, literal=_is_int, coerce=int, choice=_json, enum=True),
-    _plain(DataType.FLOAT, 0.5, literal=_is_float, coerce=float, choice=_json),
+    _plain(DataType.INT, 1, literal=_is_int, coerce=int, choice=json_value, enum=True),
+    _plain(DataType.FLOAT, 0.5, literal=_is_float, coerce=float, choice=json_value),
     _plain(DataType.BOOL, "True", literal=_is(bool), choice=_bool_choice, enum=True),
     TypeRow(DataType.NDARRAY, "npt.NDArray[Any]", sample=_ARRAY),
     _runtime(
@@ -139,7 +143,7 @@ _ROWS = (
     _runtime(DataType.AUDIO, "Audio", f"Audio.from_url({py_literal(SAMPLE_AUDIO_URL)})"),
     _runtime(DataType.VIDEO, "Video", f"Video.from_url({py_literal(SAMPLE_VIDEO_URL)})"),
     TypeRow(DataType.NAMED_FIELDS),
-    TypeRow(DataType.TUPLE, coerce=tuple),
+    TypeRow(DataType.TUPLE),
     TypeRow(DataType.LIST),
 )
 TYPES: Mapping[DataType, TypeRow] = {row.kind: row for row in _ROWS}

@@ -7,10 +7,9 @@ everything else is `json.dumps`'d, or `str(obj)` when that failed. Only values t
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from .datatypes import TYPES
+from .datatypes import TYPES, json_value
 from .literals import is_safe_literal
 from .spec import DataType, Default, LiteralDefault, ServerDefault, TypeRef
 
@@ -28,12 +27,13 @@ def decode(ftype: TypeRef, text: str, required: bool) -> tuple[Default | None, s
     if text == "":
         # Not required, but no default recorded: the model fills it in.
         return ServerDefault(""), ""
-    try:
-        value: Any = json.loads(text)
-    except (ValueError, RecursionError):
+    value = json_value(text)
+    if value is None:  # not JSON: the `str(obj)` of a default json.dumps could not write
         return ServerDefault(text), ""
-    if conforms(ftype, value) and is_safe_literal(value):
-        return LiteralDefault(row.coerce(value)), ""
+    if conforms(ftype, value):
+        value = coerce(ftype, value)
+        if is_safe_literal(value):
+            return LiteralDefault(value), ""
     return ServerDefault(
         text
     ), f"default {text!r} does not fit type {row.kind.name}; left to the model"
@@ -64,4 +64,14 @@ def decode_choice(ftype: TypeRef, choice_id: str) -> Any:
     value = row.choice(choice_id)
     if value is None or not conforms(ftype, value):
         return None
-    return row.coerce(value)
+    return coerce(ftype, value)
+
+
+def coerce(ftype: TypeRef, value: Any) -> Any:
+    """A conforming JSON value as a value of the type, items included: `tuple[int]` takes `(1,)`,
+    never JSON's `[1.0]` (mypy rejects a float in an int tuple)."""
+    if ftype.kind is DataType.LIST:
+        return [coerce(ftype.args[0], v) for v in value]
+    if ftype.kind is DataType.TUPLE:
+        return tuple(coerce(t, v) for t, v in zip(ftype.args, value, strict=True))
+    return TYPES[ftype.kind].coerce(value)

@@ -4,14 +4,24 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
+
+
+def literal_eval(text: str) -> Any:
+    """`ast.literal_eval` of third-party text, every failure a `ValueError` (it also raises
+    `SyntaxError`, `TypeError` for `{[]: 1}`, and `RecursionError` or `MemoryError` when deep)."""
+    try:
+        return ast.literal_eval(text)
+    except (SyntaxError, TypeError, MemoryError, RecursionError, OverflowError) as exc:
+        raise ValueError(f"not a literal ({type(exc).__name__})") from None
 
 
 def is_safe_literal(value: Any) -> bool:
     """True when `repr(value)` is a Python literal that evaluates back to an equal value."""
     try:
-        return bool(ast.literal_eval(repr(value)) == value)
-    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        return bool(literal_eval(repr(value)) == value)
+    except (ValueError, RecursionError):  # (comparing deep values recurses too)
         return False
 
 
@@ -27,14 +37,16 @@ def _escape_char(ch: str) -> str:
         return "\\\\"
     if ch == '"':
         return '\\"'
-    if ch == "\n":
-        return "\n"
     if ch == "\t":
         return "    "
     code = ord(ch)
-    if code < 0x20 or 0x7F <= code < 0xA0 or ch in "\u2028\u2029\ufeff":
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-    return ch
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# What `_escape_char` rewrites: quotes, backslashes, tabs, control characters (not newlines) and the
+# characters that end a line or hide in one; everything else is written as is.
+_SPECIAL = re.compile('["\\\\\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_text(text: str) -> str:
@@ -50,13 +62,16 @@ def docstring(text: str, indent: str = "") -> str:
     end early or change meaning; the result is parsed back and compared before it is returned.
     """
     # Lone surrogates cannot be encoded (CPython fails compiling such a docstring): replace them.
-    text = "".join("\ufffd" if 0xD800 <= ord(ch) < 0xE000 else ch for ch in text)
-    chars = [_escape_char(ch) for ch in text]
-    for i, ch in enumerate(text):  # a lone '"' in prose stays readable; runs and a final one do not
-        lone = not (i + 1 < len(text) and text[i + 1] == '"') and not (i > 0 and text[i - 1] == '"')
-        if ch == '"' and lone and i + 1 != len(text):
-            chars[i] = '"'
-    body = _indent("".join(chars), indent)
+    text = _SURROGATE.sub("\ufffd", text)
+
+    def escape(match: re.Match[str]) -> str:
+        ch, i = match.group(), match.start()
+        # a lone '"' in prose stays readable; runs and a final one do not
+        if ch == '"' and i + 1 < len(text) and text[i + 1] != '"' and text[i - 1 : i] != '"':
+            return ch
+        return _escape_char(ch)
+
+    body = _indent(_SPECIAL.sub(escape, text), indent)
     if "\n" in text:
         body += "\n" + indent
     literal = f'"""{body}"""'

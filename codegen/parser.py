@@ -38,6 +38,9 @@ _METHOD_TYPES = {
 }
 _KINDS = {1: MethodKind.UNARY, 2: MethodKind.SERVER_STREAM, 4: MethodKind.BIDI_STREAM}
 _MAX_DEPTH = 16
+# The whole document (what snapshots store and re-read): far deeper than 16 nested types needs, far
+# below the recursion limit of everything that walks it (json's Python encoder for snapshots).
+_MAX_JSON_DEPTH = 256
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
@@ -45,12 +48,14 @@ def snake(key: str) -> str:
     return _CAMEL.sub("_", key).lower()
 
 
-def _norm(obj: Any) -> Any:
+def _norm(obj: Any, where: str, depth: int = 0) -> Any:
     """Recursively convert camelCase keys to snake_case (proto JSON accepts both)."""
+    if depth > _MAX_JSON_DEPTH:
+        raise CodegenError(f"JSON nested deeper than {_MAX_JSON_DEPTH} levels", where)
     if isinstance(obj, Mapping):
-        return {snake(str(k)): _norm(v) for k, v in obj.items()}
+        return {snake(str(k)): _norm(v, where, depth + 1) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_norm(v) for v in obj]
+        return [_norm(v, where, depth + 1) for v in obj]
     return obj
 
 
@@ -78,7 +83,7 @@ def extract_signatures(data: Any, where: str) -> tuple[list[Any], dict[str, str 
         )
     if not data:
         raise CodegenError("no method signatures found (the document is an empty object)", where)
-    doc = _norm(data)
+    doc = _norm(data, where)
     status = doc.get("status")
     if isinstance(status, Mapping) and "code" in status:
         code = status.get("code")
@@ -125,7 +130,7 @@ def extract_signatures(data: Any, where: str) -> tuple[list[Any], dict[str, str 
         # The SDK's _GET_SIGNATURES object: {method name: signature}. Its keys are method names,
         # so they are taken from the raw document, not snake_cased.
         sigs = []
-        for key, sig in ((str(k), _norm(v)) for k, v in data.items()):
+        for key, sig in ((str(k), _norm(v, where, 1)) for k, v in data.items()):
             if sig.get("name", key) != key:
                 raise CodegenError(f"signature keyed {key!r} is named {sig.get('name')!r}", where)
             sigs.append({**sig, "name": key})
@@ -150,7 +155,7 @@ def parse_model(
         raise ctx.error(f"{who} has no method signatures (a non-pythonic model cannot be typed)")
     methods: list[MethodSpec] = []
     seen: set[str] = set()
-    for i, raw in enumerate(_norm(raw_sigs)):
+    for i, raw in enumerate(_norm(raw_sigs, where)):
         method = _parse_method(raw, i, ctx)
         if method.name in seen:
             raise ctx.error(f"duplicate method name {method.name!r}", f"method {method.name!r}")
@@ -200,8 +205,8 @@ def _enum(value: Any, names: Mapping[str, int], what: str, ctx: _Ctx, *where: st
         raise ctx.error(f"{what} must be a name or a number, got {value!r}", *where)
     if isinstance(value, int):
         number = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit():
-        number = int(value)
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
+        number = int(value)  # (int() of 4,301 digits or more raises ValueError)
     elif isinstance(value, str) and value in names:
         return names[value]
     else:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from . import docstrings
 from .datatypes import TYPES
-from .errors import Problem, join_where
+from .errors import Level, Problem, join_where
 from .literals import py_literal
 from .naming import Namespace, PyIdent, class_name, module_name, pascal_case
 from .spec import (
+    DataType,
     FieldSpec,
     LiteralDefault,
     MethodKind,
@@ -29,6 +30,7 @@ from .typemap import (
     TypedDictDef,
     TypeMapper,
     annotation_names,
+    unliteral,
 )
 
 # The only names reserved in generated code; extend them here when a template starts using a name.
@@ -70,6 +72,7 @@ class BatchPlan:
     keys: tuple[tuple[PyIdent, str], ...]  # (item key = Python parameter name, wire name)
     defaults: tuple[tuple[PyIdent, str], ...]  # (item key, Python source of its default)
     docstring: str  # a docstring literal
+    cast: bool  # `returns` is narrower than the runtime's `list[Any]` (mypy flags a redundant cast)
     call: str = BATCH_CALL  # the runtime client's method
 
 
@@ -171,7 +174,7 @@ def _plan_method(
     hint = pascal_case(m.name) or "Method"
     hint = hint if hint[0].isalpha() else f"Method{hint}"
     # Types first (in wire order, which fixes TypedDict order), then names, which depend on them.
-    types = [_param_type(f, mapper, hint + (pascal_case(f.name) or "Arg")) for f in m.inputs]
+    types = [_param_type(f, mapper, hint + (pascal_case(f.name) or "Arg"), here) for f in m.inputs]
     value_type = mapper.annotation(m.output, Role.OUTPUT, hint + "Result")
     unary = m.kind is MethodKind.UNARY
     body_names = METHOD_BODY_NAMES | (annotation_names(value_type) if unary else frozenset())
@@ -241,17 +244,24 @@ def _plan_batch(
         keys=tuple((p.name, p.wire) for p in params),
         defaults=tuple((p.name, p.default) for p in params if p.default is not None),
         docstring=docstrings.batch_doc(method),
+        cast=value_type != TYPES[DataType.NOT_SET].annotation,
     )
 
 
-def _param_type(f: FieldSpec, mapper: TypeMapper, hint: str) -> tuple[str, str | None]:
+def _param_type(f: FieldSpec, mapper: TypeMapper, hint: str, where: str) -> tuple[str, str | None]:
     """(annotation, default source) for one argument (a streamed input's item type)."""
     base = mapper.annotation(f.type, Role.INPUT, hint)
     default = f.default
-    if f.choices and TYPES[f.type.kind].enum:
-        fits = not isinstance(default, LiteralDefault) or default.value in (None, *f.choices)
-        if fits and not isinstance(default, ServerDefault):
+    fits = not isinstance(default, LiteralDefault) or default.value in (None, *f.choices)
+    if f.choices and TYPES[f.type.kind].enum and fits and not isinstance(default, ServerDefault):
+        odd = unliteral(f.choices)
+        if odd is None:
             base = mapper.literal(f.choices)
+        else:  # widened: the runtime still checks the choices
+            message = f"choice {odd!r} cannot be written in a Literal type; typed as {base}"
+            mapper.names.problems.append(
+                Problem(Level.WARNING, message, join_where(where, f"field {f.name!r}"))
+            )
     if default is None or f.iterator:
         return base, None
     if f.optional_none:

@@ -228,6 +228,6 @@ def stored_signatures(data: Any, where: str) -> tuple[list[dict[str, Any]], list
     converter = _Converter(where)
     out = [
         converter.message("MethodSignature", sig, f"method #{i}")
-        for i, sig in enumerate(_norm(raw))
+        for i, sig in enumerate(_norm(raw, where))
     ]
     return out, converter.problems

@@ -42,7 +42,8 @@ def format_source(source: str, where: str, line_length: int = LINE_LENGTH) -> st
         ) from exc
     mode = black.Mode(target_versions={black.mode.TargetVersion.PY310}, line_length=line_length)
     formatted = black.format_str(source, mode=mode)
-    ast.parse(formatted)
+    if formatted != source:
+        ast.parse(formatted)
     return formatted
 
 

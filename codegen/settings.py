@@ -32,7 +32,9 @@ def load_settings(directory: Path | None = None) -> Settings:
         return Settings()
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except RecursionError:
+        raise CodegenError("invalid TOML: nested too deeply", str(path)) from None
+    except ValueError as exc:  # TOMLDecodeError, UnicodeDecodeError, int() past 4,300 digits
         raise CodegenError(f"invalid TOML: {exc}", str(path)) from None
     table = doc.get("tool", {}).get("clarifai-codegen")
     if table is None:

@@ -42,9 +42,10 @@ class Loaded:
 
 
 def json_bytes(value: Any, sort_keys: bool = True) -> bytes:
-    """The bytes of a `.codegen/` JSON file: indented, UTF-8, newline-terminated."""
+    """The bytes of a `.codegen/` JSON file: indented, UTF-8, newline-terminated. A lone surrogate
+    (valid in JSON, not in UTF-8) is written as its JSON escape, so the file reads back the same."""
     text = json.dumps(value, indent=2, sort_keys=sort_keys, ensure_ascii=False) + "\n"
-    return text.encode("utf-8", "surrogatepass")
+    return text.encode("utf-8", "backslashreplace")  # only strings can hold one: `\ud800`
 
 
 def ref_json(ref: ModelRef) -> dict[str, str | None]:

@@ -129,6 +129,7 @@ class TypeMapper:
                 self.imports.typing.add(name)
 
     def literal(self, values: tuple[object, ...]) -> str:
+        """`Literal[...]` of `values` (see `unliteral`: none of them may be one)."""
         self.imports.typing.add("Literal")
         return f"Literal[{', '.join(repr(v) for v in values)}]"
 
@@ -180,6 +181,15 @@ class TypeMapper:
         self.typed_dicts.append(TypedDictDef(name, keys, class_syntax))
         self._shapes[(t, role)] = name
         return name
+
+
+def unliteral(values: tuple[object, ...]) -> object | None:
+    """The first value a type checker cannot read inside `Literal[...]`, if any: mypy takes
+    `Literal[-9223372036854775808]` for an expression (an int64, so a valid INT choice)."""
+    return next((v for v in values if isinstance(v, int) and abs(v) > _LITERAL_INT_MAX), None)
+
+
+_LITERAL_INT_MAX = 2**63 - 1
 
 
 @functools.cache

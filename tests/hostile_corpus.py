@@ -161,6 +161,30 @@ EXPECTED: dict[str, Ok | Fails] = {
     "enum-choices-hostile.json": Ok(),
     "enum-choice-not-an-int.json": Fails("is not a valid INT value"),
     "enum-choice-float-huge-int.json": Fails("is not a valid FLOAT value"),
+    # Text that looks like deeply nested JSON: a STR default or choice stays text; an INT or FLOAT
+    # choice is not a number (json.loads raised RecursionError: "internal error", exit 3).
+    "default-str-nested-json.json": Ok(),
+    "enum-choice-int-nested-json.json": Fails("is not a valid INT value"),
+    "enum-choice-float-nested-json.json": Fails("is not a valid FLOAT value"),
+    # INT is int64 on the wire: a choice outside it is invalid (it was `Literal[9223372036854775808]`,
+    # which mypy rejects), a default outside it is left to the model; integral floats are ints.
+    "enum-choice-int-above-int64.json": Fails("choice '9223372036854775808' is not a valid INT"),
+    "enum-choice-int-as-float.json": Ok(),
+    # ... and mypy reads `Literal[-9223372036854775808]` as an expression: such a field is a plain int
+    "enum-choice-int64-min.json": Ok(
+        warnings=("choice -9223372036854775808 cannot be written in a Literal type; typed as int",),
+    ),
+    "default-int-above-int64.json": Ok(
+        warnings=(
+            "'9223372036854775808' does not fit type INT", "'-9223372036854775809' does not fit",
+            "'1e300' does not fit", "'[1, 18446744073709551616]' does not fit type LIST",
+        ),
+    ),
+    # Items are coerced like scalars: `tuple[int] = (1.0,)` fails mypy, `(1,)` does not.
+    "default-tuple-int-float.json": Ok(
+        warnings=("'[1.5]' does not fit type TUPLE", "'[true]' does not fit type TUPLE"),
+    ),
+    "default-bytes-unhashable.json": Ok(warnings=("BYTES default '{[]: 1}' is not a bytes literal",)),
     "range-not-finite.json": Fails("range min is not a number"),  # NaN; Infinity means no bound
     "range-huge-int.json": Fails("range max"),  # a 401-digit JSON integer bound
     # --- types -----------------------------------------------------------------------------------
@@ -170,6 +194,10 @@ EXPECTED: dict[str, Ok | Fails] = {
     "type-not-set.json": Ok(warnings=("type is NOT_SET",)),
     "list-without-type-args.json": Fails("LIST needs exactly one type argument"),
     "nesting-100-levels.json": Fails("nested deeper than"),
+    "json-nested-500-levels.json": Fails("JSON nested deeper than 256 levels"),
+    # int("1" * 5000) raises ValueError (Python's int-string limit): an unknown number, not a crash
+    "type-number-too-long.json": Fails("unknown type"),
+    "method-type-number-too-long.json": Fails("unknown method_type"),
     "nesting-16-levels.json": Ok(),
     "named-fields-hostile-keys.json": Ok(),
     "named-fields-duplicate-keys.json": Fails("duplicate name"),

@@ -1,0 +1,320 @@
+"""Random signature documents (fuzz_docs.py) through the library API: each one is either a clean
+`CodegenError` or a package whose module and example parse, carry no name or call that came from input
+unchecked, and import without side effects; a sample is checked black-stable, another with mypy --strict.
+
+Black (most of a build's time) runs on a sample only; the others are rendered unformatted (still parsed
+by `render.format_source`). The seed is printed; `pytest --hypothesis-seed=N` replays a run.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import functools
+import importlib.metadata
+import json
+import keyword
+import random
+import sys
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import black
+import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+from codegen import api, render
+from codegen.errors import CodegenError
+from codegen.naming import PyIdent
+from codegen.parser import parse_model
+from codegen.plan import CLASS_MEMBER_NAMES, METHOD_BODY_NAMES, ModulePlan, plan_module
+from codegen.snapshot_format import Loaded
+from codegen.typemap import ANNOTATION_NAMES, MODULE_NAMES
+
+from ..conftest import run_mypy
+from .code_checks import (
+    EXAMPLE_CALLS,
+    MODULE_CALLS,
+    MODULE_IMPORTS,
+    check_injection_free,
+    check_no_shadowing,
+    generated_api,
+    walk,
+)
+from .fuzz_docs import document
+
+DOCUMENTS = 1000
+BLACK_EVERY = 200  # black-stability on every 200th package (black is the slow part)
+MYPY_SAMPLE = 8
+PACKAGE = "fuzzpkg"
+WHERE = "fuzz.json"
+
+# Every identifier the templates write themselves, beyond typemap's and plan's reserved names; any
+# other must be a name the plan made through a Namespace (a `PyIdent`) or a TypedDict key.
+TEMPLATE_NAMES = frozenset(
+    {
+        *("client", "model", "deployment_id", "deployment_user_id", "compute_cluster_id", "main"),
+        *("nodepool_id", "runner", "bind", "items", "unary", "server_stream", "bidi_stream"),
+        *("unary_batch", "load", "user_id", "app_id", "model_id", "version_id", "total", "print"),
+        *("json", "dumps", "numpy", "arange", "dtype", "float32", "reshape", "exc", "NDArray"),
+        *("from_url", "box", "concepts", "image", "index", "time", "__name__", "__all__"),
+        *ANNOTATION_NAMES,
+        *MODULE_NAMES,
+        *CLASS_MEMBER_NAMES,
+        *METHOD_BODY_NAMES,
+    }
+)
+# What running a generated module may do (sys.addaudithook): execute itself, and compile the
+# TypedDict annotations `typing` turns into ForwardRefs. Nothing opens, spawns or connects.
+QUIET_EVENTS = frozenset({"exec", "compile", "sys._getframe", "import"})
+QUIET_IMPORTS = frozenset({"__future__", "typing", "collections.abc", "json", "numpy"})
+
+
+def plan_names(plan: ModulePlan) -> set[str]:
+    """The names the plan derived from input, each checked by `PyIdent` (and made unique by a
+    `Namespace`), plus the example's loop variables built from them."""
+    names: set[str] = {plan.module, plan.class_name, plan.async_class_name}
+    names |= {td.name for td in plan.typed_dicts}
+    for m in plan.methods:
+        names |= {m.name, *(p.name for p in m.params)}
+        if m.batch is not None:
+            names.add(m.batch.name)
+    assert all(isinstance(name, PyIdent) for name in names), names
+    return names | {f"{m.name}_item" for m in plan.methods}
+
+
+def typed_dict_keys(plan: ModulePlan) -> set[str]:
+    """The NAMED_FIELDS keys written as class attributes: plain identifiers, never keywords."""
+    keys = {key for td in plan.typed_dicts if td.class_syntax for key, _ in td.keys}
+    for key in keys:
+        assert key.isascii() and key.isidentifier() and not keyword.iskeyword(key), key
+    return keys
+
+
+def check_names(tree: ast.AST, plan: ModulePlan, what: str) -> None:
+    """Every identifier is the templates' own or one the plan checked (`PyIdent`), except a class-syntax
+    TypedDict's keys, which typemap admits only as plain lowercase identifiers."""
+    allowed = TEMPLATE_NAMES | plan_names(plan)
+    keys = typed_dict_keys(plan)
+    for node in walk(tree):
+        if isinstance(node, ast.Name):
+            name = node.id
+        elif isinstance(node, ast.Attribute):
+            name = node.attr
+        elif isinstance(node, ast.arg):
+            name = node.arg
+        elif isinstance(node, ast.keyword) and node.arg:
+            name = node.arg
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            name = node.name
+        else:
+            continue
+        assert name in allowed or name in keys, f"{what}: identifier {name!r} not from the plan"
+
+
+class Quiet:
+    """An audit hook (they cannot be removed: one per process) that records events while on."""
+
+    events: list[tuple[str, tuple[Any, ...]]] | None = None
+    installed = False
+
+    @classmethod
+    @contextmanager
+    def watch(cls) -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
+        if not cls.installed:
+            sys.addaudithook(cls._hook)
+            cls.installed = True
+        cls.events = []
+        try:
+            yield cls.events
+        finally:
+            cls.events = None
+
+    @classmethod
+    def _hook(cls, event: str, args: tuple[Any, ...]) -> None:
+        if cls.events is not None:
+            cls.events.append((event, args))
+
+
+def run_quietly(trees: dict[str, ast.Module], capsys: pytest.CaptureFixture[str]) -> None:
+    """Execute the module and its example as `fuzzpkg.<module>` / `fuzzpkg.examples.<module>` (over the
+    real `_runtime` imported once): no exception, no output, no event beyond QUIET_EVENTS."""
+    codes = {name: compile(tree, name, "exec") for name, tree in trees.items()}
+    capsys.readouterr()
+    made = []
+    try:
+        with Quiet.watch() as events:
+            for name, code in codes.items():
+                module = types.ModuleType(name)
+                module.__package__ = name.rpartition(".")[0]
+                sys.modules[name] = module
+                made.append(name)
+                exec(code, module.__dict__)
+    finally:
+        for name in made:
+            del sys.modules[name]
+    for event, args in events:
+        assert event in QUIET_EVENTS, f"importing {list(codes)} raised audit event {event} {args}"
+        if event == "import":
+            assert args[0] in QUIET_IMPORTS or args[0].startswith(PACKAGE), args
+    out = capsys.readouterr()
+    assert out.out == out.err == "", f"importing printed {out}"
+
+
+@pytest.fixture(scope="module")
+def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A real package holding the runtime, importable as `fuzzpkg`."""
+    root = tmp_path_factory.mktemp("fuzz")
+    result = api.build([], PACKAGE)
+    pkg = root / PACKAGE
+    for rel, content in result.files.items():
+        if rel.startswith("_runtime/") or rel in ("__init__.py", "examples/__init__.py"):
+            (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+            (pkg / rel).write_bytes(content)
+    sys.path.insert(0, str(root))
+    try:
+        for name in (f"{PACKAGE}.examples", "numpy", "json"):  # what examples import, loaded once
+            __import__(name)
+        yield root
+    finally:
+        sys.path.remove(str(root))
+        for name in [n for n in sys.modules if n.split(".")[0] == PACKAGE]:
+            del sys.modules[name]
+
+
+RUNTIME = api.runtime_files()
+VERSION = functools.cache(importlib.metadata.version)
+
+
+@contextmanager
+def unformatted() -> Iterator[None]:
+    """Build without black (format_source still parses the source), and without re-reading what
+    cannot change in a run: the runtime's files and black's version (lock.json), read per build."""
+    with (
+        mock.patch.object(render.black, "format_str", lambda source, mode: source),
+        mock.patch.object(api, "runtime_files", lambda: RUNTIME),
+        mock.patch("importlib.metadata.version", VERSION),
+    ):
+        yield
+
+
+def build_one(doc: Any) -> tuple[ModulePlan, Loaded, dict[str, bytes]] | None:
+    """The library API on one document: None for a clean CodegenError (any other exception fails)."""
+    try:
+        spec, problems = parse_model(doc, WHERE, source=WHERE, need_ids=False)
+        loaded = Loaded(spec, doc, WHERE)
+        result = api.build([loaded], PACKAGE)
+    except CodegenError as exc:
+        message = str(exc)
+        assert message and "\n" not in message and message.isprintable(), repr(message)
+        return None
+    for problem in [*problems, *result.problems]:
+        assert "\n" not in str(problem) and str(problem).isprintable(), repr(str(problem))
+    return plan_module(spec), loaded, result.files
+
+
+def check_package(plan: ModulePlan, files: dict[str, bytes]) -> dict[str, ast.Module]:
+    """Parse, injection and name checks of the module and its example; their trees by module name."""
+    module = files[f"{plan.module}.py"].decode()
+    example = files[f"examples/{plan.module}.py"].decode()
+    tree = check_injection_free(module, f"{plan.module}.py", set(MODULE_CALLS), MODULE_IMPORTS)
+    check_no_shadowing(tree, f"{plan.module}.py")
+    cls, py_of, _ = generated_api(tree, f"{plan.module}.py")
+    allowed = set(EXAMPLE_CALLS) | {cls, "ModelRef"} | {f"model.{m}" for m in py_of.values()}
+    example_imports = {(0, "__future__"), (2, "_runtime"), (2, plan.module), (0, "json")}
+    example_tree = check_injection_free(example, "example", allowed, example_imports)
+    check_names(tree, plan, f"{plan.module}.py")
+    check_names(example_tree, plan, f"examples/{plan.module}.py")
+    return {f"{PACKAGE}.{plan.module}": tree, f"{PACKAGE}.examples.{plan.module}": example_tree}
+
+
+def check_black_stable(doc: Any) -> None:
+    """The real build (with black): black leaves its output unchanged."""
+    built = build_one(doc)
+    assert built is not None
+    plan, _, files = built
+    mode = black.Mode(target_versions={black.mode.TargetVersion.PY310}, line_length=100)
+    for rel in (f"{plan.module}.py", f"examples/{plan.module}.py"):
+        source = files[rel].decode()
+        assert black.format_str(source, mode=mode) == source, f"{rel} is not black-stable"
+
+
+def run_seeded(
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+    examples: int,
+    test: Callable[[Any], None],
+) -> Callable[[], None]:
+    """`test` over `examples` random documents, under a printed seed (`--hypothesis-seed` wins)."""
+    chosen = request.config.getoption("hypothesis_seed", None)
+    run_seed = int(chosen) if chosen is not None else random.SystemRandom().randrange(2**32)
+    with capsys.disabled():
+        print(f"\n{request.node.name}: seed {run_seed} (replay: --hypothesis-seed={run_seed})")
+    health = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+    configured = settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=False,
+        database=None,
+        print_blob=True,
+        suppress_health_check=health,
+        # (the explain phase traces every line: minutes on Python < 3.12)
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+    )
+    return seed(run_seed)(configured(given(document())(test)))
+
+
+@pytest.mark.slow
+def test_random_documents_give_clean_code_or_clean_errors(
+    request: pytest.FixtureRequest, fuzz_root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    counts = {"documents": 0, "packages": 0, "black": 0}
+
+    def one(doc: Any) -> None:
+        counts["documents"] += 1
+        with unformatted():
+            built = build_one(doc)
+        if built is None:
+            return
+        counts["packages"] += 1
+        plan, _, files = built
+        run_quietly(check_package(plan, files), capsys)
+        if counts["packages"] % BLACK_EVERY == 1:
+            counts["black"] += 1
+            check_black_stable(doc)
+
+    run_seeded(request, capsys, DOCUMENTS, one)()
+    with capsys.disabled():
+        print(f"fuzz: {counts}")
+    assert counts["documents"] >= DOCUMENTS
+    assert counts["packages"] >= DOCUMENTS // 4, "the strategies mostly make unusable documents"
+
+
+@pytest.mark.slow
+def test_a_sample_of_random_packages_passes_mypy(
+    request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The MYPY_SAMPLE largest of 100 random packages (hypothesis starts with the simplest), their
+    modules and examples in one package over one runtime."""
+    models: list[tuple[int, Loaded]] = []
+
+    def collect(doc: Any) -> None:
+        with unformatted():
+            built = build_one(doc)
+        if built is not None:  # each its own module, whatever its model id
+            plan, loaded, files = built
+            ref = dataclasses.replace(loaded.spec.ref, model_id=f"fuzz-{len(models)}")
+            spec = dataclasses.replace(loaded.spec, ref=ref)
+            models.append((len(files[f"{plan.module}.py"]), Loaded(spec, doc, WHERE)))
+
+    run_seeded(request, capsys, 100, collect)()
+    sample = [loaded for _, loaded in sorted(models, key=lambda m: m[0])[-MYPY_SAMPLE:]]
+    assert len(sample) == MYPY_SAMPLE
+    with unformatted():
+        api.write(tmp_path / "typed", api.build(sample, "typed"))
+    checked = run_mypy("-p", "typed", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + json.dumps([m.key for m in sample])
