@@ -210,6 +210,7 @@ EXPECTED: dict[str, Ok | Fails] = {
     "top-level-null.json": Fails("got NoneType"),
     "empty-object.json": Fails("no method signatures found"),
     "not-utf8.json": Fails("not UTF-8"),
+    "number-5000-digits.json": Fails("invalid JSON"),
     "no-method-signatures-non-pythonic.json": Fails("has no method signatures"),
     "failure-status-response.json": Fails("failure (status 21200"),
     "streaming-unary-method.json": Fails("STREAMING_UNARY"),

@@ -43,6 +43,10 @@ def read_bytes(path: Path, limit: int) -> bytes:
         raise CodegenError("no such file", where) from None
     except OSError as exc:
         raise CodegenError(f"cannot read: {exc.strerror}", where) from None
+    except ValueError:  # an embedded NUL: no file can have this name
+        raise CodegenError(
+            "not a usable path (it contains a NUL)", where.replace("\0", "\\0")
+        ) from None
     if len(data) > limit:
         mib, kib = divmod(limit, 1024 * 1024)
         size = f"{mib} MiB" if not kib else f"{limit // 1024} KiB"
@@ -64,6 +68,8 @@ def read_json(path: Path) -> Any:
         raise CodegenError(
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", where
         ) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise CodegenError(f"invalid JSON: {exc}", where) from None
     except RecursionError:
         raise CodegenError("JSON nested too deeply", where) from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from codegen import api
@@ -13,8 +14,10 @@ from codegen.sources.files import read_bytes
 from codegen.sources.ids import parse_ref, ref_text
 from codegen.sources.local import analyze_model_dir, model_dir_signatures
 from codegen.sources.remote.refs import parse_model_ref
+from codegen.sources.remote.replies import Permanent, classify
 from codegen.sources.signature_file import read_signature_file
 from codegen.sources.snapshot import read_snapshots
+from codegen.spec import ModelRef
 
 from ..conftest import MODELS, ROOT
 
@@ -114,3 +117,15 @@ def test_unsnapshotted_lists_configured_models_without_a_snapshot(tmp_path: Path
     configured = [item.source, "u/a/other"]
     assert api.unsnapshotted(tmp_path, configured) == ["u/a/other"]
     assert api.unsnapshotted(tmp_path / "new", configured) == configured
+
+
+def test_a_path_with_a_nul_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(CodegenError, match=r"not a usable path \(it contains a NUL\)$"):
+        read_bytes(tmp_path / "a\0b.json", 10)
+
+
+def test_a_reply_with_a_huge_number_is_a_clear_error() -> None:
+    """An integer of more than 4,300 digits makes `json.loads` raise a plain ValueError."""
+    content = b'{"status": {"code": 10000}, "n": ' + b"9" * 5000 + b"}"
+    with pytest.raises(Permanent, match=r"unreadable JSON \(ValueError\)"):
+        classify(ModelRef("u", "a", "m"), 200, content, httpx.Headers())

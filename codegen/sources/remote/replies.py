@@ -122,7 +122,7 @@ def classify(ref: ModelRef, http: int, content: bytes, headers: httpx.Headers) -
     except json.JSONDecodeError as exc:
         doc = None
         json_error = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-    except (UnicodeDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # not UTF-8, an integer of 4,301+ digits, ...
         doc = None
         json_error = f"unreadable JSON ({type(exc).__name__})"
     code, desc = _status(doc)
