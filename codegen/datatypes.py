@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import shown
 from .literals import literal_eval, py_literal
 from .runtime import encoders
 from .runtime.errors import ArgumentError
@@ -51,7 +52,7 @@ def _bytes_default(text: str) -> tuple[Default, str]:
         raw = None
     if isinstance(raw, bytes):
         return LiteralDefault(raw), ""
-    return ServerDefault(text), f"BYTES default {text!r} is not a bytes literal"
+    return ServerDefault(text), f"BYTES default {shown(text)} is not a bytes literal"
 
 
 def _is_int(v: Any) -> bool:

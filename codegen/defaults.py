@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .datatypes import TYPES, json_value
+from .errors import shown
 from .literals import is_safe_literal
 from .spec import DataType, Default, LiteralDefault, ServerDefault, TypeRef
 
@@ -17,7 +18,7 @@ from .spec import DataType, Default, LiteralDefault, ServerDefault, TypeRef
 def decode(ftype: TypeRef, text: str, required: bool) -> tuple[Default | None, str]:
     """Return (default, warning). `None` default means the argument is required."""
     if required:
-        note = f"required argument has a default {text!r}; ignored" if text else ""
+        note = f"required argument has a default {shown(text)}; ignored" if text else ""
         return None, note
     if text == "null":
         return LiteralDefault(None), ""
@@ -36,7 +37,7 @@ def decode(ftype: TypeRef, text: str, required: bool) -> tuple[Default | None, s
             return LiteralDefault(value), ""
     return ServerDefault(
         text
-    ), f"default {text!r} does not fit type {row.kind.name}; left to the model"
+    ), f"default {shown(text)} does not fit type {row.kind.name}; left to the model"
 
 
 def conforms(ftype: TypeRef, value: Any) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import defaults
-from .errors import CodegenError, Level, Problem, join_where
+from .errors import CodegenError, Level, Problem, join_where, shown
 from .naming import check_resource_id
 from .runtime.protocol import SUCCESS
 from .spec import (
@@ -90,7 +90,7 @@ def extract_signatures(data: Any, where: str) -> tuple[list[Any], dict[str, str 
         if code not in (SUCCESS, str(SUCCESS), "SUCCESS"):
             desc = status.get("description", "")
             raise CodegenError(
-                f"the saved response is a failure (status {code!r}: {desc!r})", where
+                f"the saved response is a failure (status {shown(code)}: {shown(desc)})", where
             )
     ids: dict[str, str | None] = {}
     description = ""
@@ -132,7 +132,9 @@ def extract_signatures(data: Any, where: str) -> tuple[list[Any], dict[str, str 
         sigs = []
         for key, sig in ((str(k), _norm(v, where, 1)) for k, v in data.items()):
             if sig.get("name", key) != key:
-                raise CodegenError(f"signature keyed {key!r} is named {sig.get('name')!r}", where)
+                raise CodegenError(
+                    f"signature keyed {shown(key)} is named {shown(sig.get('name'))}", where
+                )
             sigs.append({**sig, "name": key})
         return sigs, ids, description
     raise CodegenError(
@@ -158,7 +160,9 @@ def parse_model(
     for i, raw in enumerate(_norm(raw_sigs, where)):
         method = _parse_method(raw, i, ctx)
         if method.name in seen:
-            raise ctx.error(f"duplicate method name {method.name!r}", f"method {method.name!r}")
+            raise ctx.error(
+                f"duplicate method name {shown(method.name)}", f"method {shown(method.name)}"
+            )
         seen.add(method.name)
         methods.append(method)
     spec = ModelSpec(ref=model_ref, methods=tuple(methods), description=description, source=source)
@@ -202,7 +206,7 @@ def _resolve_ref(
 
 def _enum(value: Any, names: Mapping[str, int], what: str, ctx: _Ctx, *where: str) -> int:
     if isinstance(value, bool):
-        raise ctx.error(f"{what} must be a name or a number, got {value!r}", *where)
+        raise ctx.error(f"{what} must be a name or a number, got {shown(value)}", *where)
     if isinstance(value, int):
         number = value
     elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
@@ -210,7 +214,7 @@ def _enum(value: Any, names: Mapping[str, int], what: str, ctx: _Ctx, *where: st
     elif isinstance(value, str) and value in names:
         return names[value]
     else:
-        raise ctx.error(f"unknown {what} {value!r}", *where)
+        raise ctx.error(f"unknown {what} {shown(value)}", *where)
     if number not in names.values():
         raise ctx.error(f"unknown {what} {number}", *where)
     return number
@@ -226,7 +230,7 @@ def _text(raw: Mapping[str, Any], key: str, ctx: _Ctx, *where: str) -> str:
 def _flag(raw: Mapping[str, Any], key: str, ctx: _Ctx, *where: str) -> bool:
     value = raw.get(key, False)
     if not isinstance(value, bool):
-        raise ctx.error(f"{key} must be true or false, got {value!r}", *where)
+        raise ctx.error(f"{key} must be true or false, got {shown(value)}", *where)
     return value
 
 
@@ -236,7 +240,7 @@ def _parse_method(raw: Any, index: int, ctx: _Ctx) -> MethodSpec:
     name = _text(raw, "name", ctx, f"method #{index}")
     if not name:
         raise ctx.error("method has no name", f"method #{index}")
-    here = f"method {name!r}"
+    here = f"method {shown(name)}"
     number = _enum(raw.get("method_type", 0), _METHOD_TYPES, "method_type", ctx, here)
     if number == 3:
         raise ctx.error("STREAMING_UNARY methods are not supported by Clarifai clients", here)
@@ -252,7 +256,7 @@ def _parse_method(raw: Any, index: int, ctx: _Ctx) -> MethodSpec:
     for i, field_raw in enumerate(inputs_raw):
         field = _parse_field(field_raw, i, ctx, here)
         if field.name in seen:
-            raise ctx.error(f"duplicate argument name {field.name!r}", here)
+            raise ctx.error(f"duplicate argument name {shown(field.name)}", here)
         seen.add(field.name)
         inputs.append(field)
     if len(outputs_raw) != 1 or not isinstance(outputs_raw[0], Mapping):
@@ -268,7 +272,7 @@ def _parse_method(raw: Any, index: int, ctx: _Ctx) -> MethodSpec:
         )
     if kind is not MethodKind.BIDI_STREAM and streamed:
         raise ctx.error(
-            f"argument {streamed[0].name!r} is an iterator but the method is not STREAMING_STREAMING",
+            f"argument {shown(streamed[0].name)} is an iterator but the method is not STREAMING_STREAMING",
             here,
         )
     if output_iter != (kind is not MethodKind.UNARY):
@@ -325,7 +329,7 @@ def _parse_field(raw: Any, index: int, ctx: _Ctx, method_where: str) -> FieldSpe
     name = _text(raw, "name", ctx, method_where, f"field #{index}")
     if not name:
         raise ctx.error(f"input field #{index} has no name", method_where)
-    here = (method_where, f"field {name!r}")
+    here = (method_where, f"field {shown(name)}")
     ftype = _parse_type(raw, ctx, 0, *here)
     required = _flag(raw, "required", ctx, *here)
     default_text = _text(raw, "default", ctx, *here)
@@ -353,12 +357,14 @@ def _parse_choices(raw: Any, ftype: TypeRef, ctx: _Ctx, *where: str) -> tuple[An
     for option in raw:
         choice_id = option.get("id", "")
         if not isinstance(choice_id, str):
-            raise ctx.error(f"choice id must be a string, got {choice_id!r}", *where)
+            raise ctx.error(f"choice id must be a string, got {shown(choice_id)}", *where)
         value = defaults.decode_choice(ftype, choice_id)
         if value is None:
-            raise ctx.error(f"choice {choice_id!r} is not a valid {ftype.kind.name} value", *where)
+            raise ctx.error(
+                f"choice {shown(choice_id)} is not a valid {ftype.kind.name} value", *where
+            )
         if value in values:
-            raise ctx.error(f"duplicate choice {choice_id!r}", *where)
+            raise ctx.error(f"duplicate choice {shown(choice_id)}", *where)
         values.append(value)
     return tuple(values)
 

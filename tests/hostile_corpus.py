@@ -180,6 +180,8 @@ EXPECTED: dict[str, Ok | Fails] = {
             "'1e300' does not fit", "'[1, 18446744073709551616]' does not fit type LIST",
         ),
     ),
+    # A long value is quoted cut to 80 characters, with its length
+    "default-3000-digits.json": Ok(warnings=("999... (3000 chars) does not fit type INT",)),
     # Items are coerced like scalars: `tuple[int] = (1.0,)` fails mypy, `(1,)` does not.
     "default-tuple-int-float.json": Ok(
         warnings=("'[1.5]' does not fit type TUPLE", "'[true]' does not fit type TUPLE"),
