@@ -56,12 +56,21 @@ class Faults:
 
     def _wrap(self, real: Callable[..., Any], fail: Callable[[int], bool], code: int) -> Any:
         def call(*args: Any, **kwargs: Any) -> Any:
+            if real is _OPEN and not _writes(*args, **kwargs):  # reading a source changes nothing
+                return real(*args, **kwargs)
             self.calls += 1
             if fail(self.calls):
                 raise OSError(code, os.strerror(code))
             return real(*args, **kwargs)
 
         return call
+
+
+_OPEN = os.open
+
+
+def _writes(path: Any, flags: int, *args: Any, **kwargs: Any) -> bool:
+    return bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
 
 
 def without_staging(files: dict[str, bytes]) -> dict[str, bytes]:
