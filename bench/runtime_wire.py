@@ -147,11 +147,14 @@ class HttpTap(httpx.BaseTransport):
             finally:
                 response.close()
             self._headers = [(k, v) for k, v in response.headers.raw if k.lower() != b"date"]
-            return httpx.Response(
-                response.status_code, headers=self._headers, content=self._tap.last
-            )
+            return self._answer(response.status_code, self._tap.last)
         self._tap.replayed += 1
-        return httpx.Response(200, headers=self._headers, content=self._tap.replay)
+        return self._answer(200, self._tap.replay)
+
+    def _answer(self, status: int, body: bytes) -> httpx.Response:
+        # A stream, not `content=`: httpx reads `content` at once, and the runtime reads the
+        # raw stream (`iter_raw`) as it does off a socket.
+        return httpx.Response(status, headers=self._headers, stream=httpx.ByteStream(body))
 
     def close(self) -> None:
         self._real.close()
