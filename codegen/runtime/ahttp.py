@@ -24,7 +24,6 @@ from .core import AsyncSleep, Attempts
 from .deadline import Clock, bounded, install
 from .errors import ClarifaiError
 from .framing import FrameDecoder
-from .httpbase import ASYNC_POOL_LIMITS
 from .httpbase import TRANSIENT_HTTPX as TRANSIENT_HTTPX
 from .httpbase import HttpBase as HttpBase
 from .messages import ModelRef, owner_id_of, unwrap_frame
@@ -55,11 +54,7 @@ class AsyncHttpTransport(HttpBase):
         )
         self._sleep = sleep
         self._owns_client = http_client is None
-        if http_client is None:
-            http_client = httpx.AsyncClient(timeout=timeout, limits=ASYNC_POOL_LIMITS)
-        self._use(http_client, self._owns_client)
-        self._http: httpx.AsyncClient = http_client
-        self._send = self._sender()
+        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
         install(self._http)  # `timeout` as a deadline (a no-op outside this transport's calls)
 
     async def aclose(self) -> None:
@@ -74,11 +69,10 @@ class AsyncHttpTransport(HttpBase):
 
     async def owner_id(self) -> str:
         """The PAT owner's user id: `GET /v2/users/me` (as the SDK's `get_user_info("me")`)."""
-        url = httpx.URL(f"{self._base_url}{USERS_ME}")
-        return owner_id_of(await self._request("GET", url, None, True))
+        return owner_id_of(await self._request("GET", f"{self._base_url}{USERS_ME}", None, True))
 
     async def _request(
-        self, method: str, url: httpx.URL, content: bytes | None, idempotent: bool
+        self, method: str, url: str, content: bytes | None, idempotent: bool
     ) -> Json:
         attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
         while True:
@@ -88,18 +82,19 @@ class AsyncHttpTransport(HttpBase):
                 delay = attempts.delay(err)
             await self._sleep(delay)
 
-    async def _attempt(self, method: str, url: httpx.URL, content: bytes | None) -> Json:
+    async def _attempt(self, method: str, url: str, content: bytes | None) -> Json:
         """One attempt, within its deadline; the whole body is read before it is parsed."""
         clock = self._deadline()
-        request = self._build(method, url, content)
+        request = self._http.build_request(
+            method, url, content=content, headers=self._headers, timeout=self._timeout
+        )
         try:
-            async with self.slots:
-                with bounded(clock):
-                    response = await self._send(request)
-                    try:
-                        data = await self._read(response, clock)
-                    finally:
-                        await response.aclose()
+            with bounded(clock):
+                response = await self._http.send(request, stream=True)
+                try:
+                    data = await self._read(response, clock)
+                finally:
+                    await response.aclose()
         except httpx.HTTPError as exc:
             failure = self._connection_error(exc)
         else:
@@ -138,16 +133,18 @@ class AsyncHttpTransport(HttpBase):
             await self._sleep(delay)
 
     async def _stream_attempt(
-        self, url: httpx.URL, content: bytes, attempts: Attempts
+        self, url: str, content: bytes, attempts: Attempts
     ) -> AsyncIterator[Json]:
         """One attempt: the messages of one response, each within `timeout` of the last one.
         The clock is set around each read, never across a `yield`."""
         idle = self._idle()
-        request = self._build("POST", url, content)
+        request = self._http.build_request(
+            "POST", url, content=content, headers=self._headers, timeout=self._timeout
+        )
         response: httpx.Response | None = None
         try:
             with bounded(idle):
-                response = await self._send(request)
+                response = await self._http.send(request, stream=True)
             status = response.status_code
             if not 200 <= status < 300:
                 with bounded(idle):

@@ -6,8 +6,6 @@ import base64
 import json
 import time
 from collections.abc import Mapping
-from contextlib import nullcontext
-from functools import partial
 from typing import Any
 
 import httpx
@@ -43,19 +41,6 @@ NOT_SENT_HTTPX = (
     httpx.UnsupportedProtocol,
 )
 _SNIPPET = 200  # characters of a body that is not JSON shown in an error
-# The pool of a client's own httpx client: every connection kept when idle (httpcore closes idle
-# connections beyond `max_keepalive_connections`, so a smaller figure churns TCP connections
-# under concurrency), and no more requests handed to it at once than it has connections
-# (`slots`: httpcore's request assignment grows with requests x connections, httpcore #1035).
-POOL_SIZE = 128
-POOL_LIMITS = httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE)
-# asyncio: each request's assignment also walks every pooled connection (connections^2 when
-# idle, a socket poll each), so a smaller pool with requests queued in `slots` serves faster.
-ASYNC_POOL_SIZE = 16
-ASYNC_POOL_LIMITS = httpx.Limits(
-    max_connections=ASYNC_POOL_SIZE, max_keepalive_connections=ASYNC_POOL_SIZE
-)
-_URL_CACHE = 256  # prebuilt URLs kept per transport (one per model and route)
 
 
 class HttpBase:
@@ -75,52 +60,11 @@ class HttpBase:
         self._policy = policy
         self._timeout = timeout
         self._limit = max_response_bytes
-        self._headers = httpx.Headers(
-            {
-                "Authorization": f"Key {pat}",
-                "Content-Type": "application/json",
-                "Accept-Encoding": ACCEPT_ENCODING,  # what `bodies.Inflater` reads
-            }
-        )
-        self._extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
-        self._urls: dict[tuple[ModelRef, str], httpx.URL] = {}
-        self._http: httpx.Client | httpx.AsyncClient
-        self._direct: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
-        self.slots: Any = nullcontext()
-
-    def _use(self, http: httpx.Client | httpx.AsyncClient, owned: bool) -> None:
-        """Send through `http`. Its own client's requests skip what is the same every call:
-        the request goes straight to the pool's transport for the base URL (the one `http`
-        picked, honouring proxy settings: no cookie jar, auth or redirect pass), with headers
-        built once (the client's defaults and ours)."""
-        self._http = http
-        headers = httpx.Headers(http.headers)
-        headers.update(self._headers)
-        pick = getattr(http, "_transport_for_url", None)  # httpx 0.2x; else the public road
-        if owned and callable(pick):
-            self._headers = headers
-            self._direct = pick(httpx.URL(self._base_url))
-            if isinstance(http, httpx.AsyncClient):
-                import asyncio
-
-                self.slots = asyncio.Semaphore(ASYNC_POOL_SIZE)
-
-    def _build(self, method: str, url: httpx.URL, content: bytes | None) -> httpx.Request:
-        if self._direct is None:
-            return self._http.build_request(
-                method, url, content=content, headers=self._headers, timeout=self._timeout
-            )
-        extensions = dict(self._extensions)
-        return httpx.Request(
-            method, url, content=content, headers=self._headers, extensions=extensions
-        )
-
-    def _sender(self) -> Any:
-        """What sends a request and returns the streamed response (sync or async)."""
-        direct: Any = self._direct
-        if direct is None:
-            return partial(self._http.send, stream=True)
-        return getattr(direct, "handle_async_request", None) or direct.handle_request
+        self._headers = {
+            "Authorization": f"Key {pat}",
+            "Content-Type": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,  # what `bodies.Inflater` reads
+        }
 
     # ------------------------------------------------------------------ clocks
     def _deadline(self) -> Deadline:
@@ -198,15 +142,8 @@ class HttpBase:
             err.retry_after = parse_retry_after(headers.get("retry-after"))
             raise self._redact(err) from None
 
-    def _url(self, model: ModelRef, suffix: str) -> httpx.URL:
-        """The URL of a route of `model`, parsed once."""
-        key = (model, suffix)
-        url = self._urls.get(key)
-        if url is None:
-            if len(self._urls) >= _URL_CACHE:
-                self._urls.clear()
-            url = self._urls[key] = httpx.URL(f"{self._base_url}{model_path(model)}{suffix}")
-        return url
+    def _url(self, model: ModelRef, suffix: str) -> str:
+        return f"{self._base_url}{model_path(model)}{suffix}"
 
     @staticmethod
     def _content(body: Json) -> bytes:
