@@ -175,6 +175,9 @@ def failure_is_transient(err: Failure, *, idempotent: bool = False) -> bool:
     return is_transient(err.code, err.http_status, idempotent=idempotent)
 
 
+_JITTER = random.Random()  # shared: a new Random() per call would read the OS random source
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """At most `max_retries` retries, sleeping at most `max_backoff` seconds in total.
@@ -201,7 +204,7 @@ class Backoff:
     attempt: int = 0
     slept: float = 0.0
     idempotent: bool = False
-    _rng: random.Random = field(default_factory=random.Random, repr=False)
+    _rng: random.Random = field(default_factory=lambda: _JITTER, repr=False)
 
     @property
     def exhausted(self) -> bool:

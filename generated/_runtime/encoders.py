@@ -2,12 +2,12 @@
 (`datatypes.ROWS` says which field), validated. Errors are `ArgumentError`s naming `where`.
 
 Output is canonical proto3 JSON (what `MessageToDict(..., preserving_proto_field_name=True)`
-writes): zero scalars are omitted, int64 values are strings, bytes are base64.
+writes): zero scalars are omitted, int64 values are strings; except that bytes stay `bytes`
+(encoded once: gRPC sends them as they are, the HTTP transport writes them as base64).
 """
 
 from __future__ import annotations
 
-import base64
 import math
 import numbers
 import sys
@@ -26,8 +26,8 @@ def fail(where: str, expected: str, value: object, hint: str = "") -> ArgumentEr
     return ArgumentError(f"{where}: expected {expected}, got {type(value).__name__}{hint}")
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+def _blob(data: bytes | bytearray) -> bytes:
+    return bytes(data)  # a copy of a bytearray (the caller may change it), never of bytes
 
 
 def _int(value: Any, where: str) -> int:
@@ -86,7 +86,7 @@ def _media_json(value: Image | Audio | Video, where: str) -> Json:
     if value.bytes is not None:
         if not isinstance(value.bytes, (bytes, bytearray)):
             raise fail(f"{where}.bytes", "bytes", value.bytes)
-        out.update(_scalar("base64", _b64(bytes(value.bytes))))
+        out.update(_scalar("base64", _blob(value.bytes)))
     return out
 
 
@@ -202,7 +202,7 @@ def ndarray(value: Any, where: str) -> Json:
     arr = np.asarray(value)
     if not np.issubdtype(arr.dtype, np.number):
         raise ArgumentError(f"{where}: expected a numeric array, got dtype {arr.dtype}")
-    nd: Json = {**_scalar("buffer", _b64(arr.tobytes())), "dtype": str(arr.dtype)}
+    nd: Json = {**_scalar("buffer", arr.tobytes()), "dtype": str(arr.dtype)}
     if arr.shape:
         nd["shape"] = [int(n) for n in arr.shape]
     return nd
@@ -227,10 +227,10 @@ def boolean(value: Any, where: str) -> bool:
     return value
 
 
-def raw_bytes(value: Any, where: str) -> str:
+def raw_bytes(value: Any, where: str) -> bytes:
     if not isinstance(value, (bytes, bytearray)):
         raise fail(where, "bytes", value)
-    return _b64(bytes(value))
+    return _blob(value)
 
 
 def audio(value: Any, where: str) -> Json:

@@ -18,6 +18,7 @@ from .errors import AuthError, ClarifaiError, TransportError, class_for_grpc
 from .messages import check_response
 from .optional import import_optional
 from .protocol import RetryPolicy
+from .protoconv import ConversionError, from_message, to_message
 
 __all__ = [
     "INSTALL_HINT",
@@ -145,7 +146,6 @@ class GrpcBase:
     ) -> None:
         self._pb2 = _load("clarifai_grpc.grpc.api.service_pb2")  # first: names clarifai-grpc
         self._grpc = _load("grpc")
-        self._json_format = _load("google.protobuf.json_format")
         self.target, self.secure = grpc_target(base_url)
         self._pat = pat
         self._timeout = timeout
@@ -172,8 +172,8 @@ class GrpcBase:
     # ------------------------------------------------------------------ conversions
     def _request(self, body: Json) -> Any:
         try:
-            return self._json_format.ParseDict(body, self._pb2.PostModelOutputsRequest())
-        except Exception as exc:  # json_format.ParseError: a bug, not a user error
+            return to_message(body, self._pb2.PostModelOutputsRequest())
+        except ConversionError as exc:  # a bug, not a user error
             raise TransportError(f"cannot build the gRPC request: {exc}") from None
 
     def _user_request(self) -> Any:
@@ -182,9 +182,7 @@ class GrpcBase:
 
     def _response(self, message: Any) -> Json:
         try:
-            body = self._json_format.MessageToDict(
-                message, preserving_proto_field_name=True, use_integers_for_enums=True
-            )
+            body = from_message(message)
         except RecursionError:
             raise MalformedResponse("malformed response: too deeply nested") from None
         return check_response(body, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Mapping
@@ -18,7 +19,7 @@ from .framing import parse_json
 from .messages import ModelRef, check_response
 from .protocol import RetryPolicy, model_path, parse_retry_after
 
-__all__ = ["NOT_SENT_HTTPX", "TRANSIENT_HTTPX", "HttpBase"]
+__all__ = ["NOT_SENT_HTTPX", "TRANSIENT_HTTPX", "HttpBase", "dump_json"]
 
 Json = dict[str, Any]
 # Connection-level failures worth another attempt, here and in the signature puller. A proxy's own
@@ -146,4 +147,41 @@ class HttpBase:
 
     @staticmethod
     def _content(body: Json) -> bytes:
-        return json.dumps(body, separators=(",", ":")).encode()
+        return dump_json(body)
+
+
+def dump_json(body: Json) -> bytes:
+    """The request's JSON text, each `bytes` value written as base64 (proto3 JSON).
+
+    A large blob (an image) is base64-encoded once, straight into the output: `json.dumps` writes
+    a marker in its place (escaping a megabyte of base64 would cost as much as encoding it),
+    spliced over afterwards. A marker is used only where it occurs exactly once in the text (a
+    string of the caller's could spell one); otherwise the blobs are written as strings.
+    """
+    blobs: list[bytes] = []
+
+    def marker(value: object) -> str:
+        if isinstance(value, (bytes, bytearray)):
+            blobs.append(bytes(value))
+            return f"\x00{len(blobs) - 1}\x00"
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+    text = json.dumps(body, separators=(",", ":"), default=marker)
+    if not blobs:
+        return text.encode()
+    marks = [json.dumps(f"\x00{i}\x00")[1:-1] for i in range(len(blobs))]
+    if any(text.count(mark) != 1 for mark in marks):
+        return json.dumps(body, separators=(",", ":"), default=_b64_text).encode()
+    out: list[bytes] = []
+    rest = text
+    for mark, blob in zip(marks, blobs, strict=True):
+        head, rest = rest.split(mark, 1)
+        out += (head.encode(), base64.b64encode(blob))
+    out.append(rest.encode())
+    return b"".join(out)
+
+
+def _b64_text(value: object) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")

@@ -15,6 +15,7 @@ from clarifai_grpc.grpc.api.status import status_code_pb2
 from codegen.runtime import types as rt
 from codegen.runtime.decode import MalformedResponse, decode_value
 from codegen.runtime.messages import output_value
+from codegen.runtime.protoconv import from_message
 from codegen.runtime.signature import Type
 
 from .cases import params
@@ -42,11 +43,47 @@ def test_decoding_matches_sdk(annotation: Any, value: Any, int_enums: bool) -> N
     assert_same(actual, expected)
 
 
+@pytest.mark.parametrize(("annotation", "value"), params())
+def test_decoding_protos_matches_sdk(annotation: Any, value: Any) -> None:
+    """The gRPC transport's road: the message read directly (`from_message`), no JSON text."""
+    sig, resp = sdk_response(annotation, value)
+    expected = to_runtime(deserialize(resp.outputs[0].data, sig.output_fields, is_output=True))
+    if isinstance(value, np.ndarray) and value.size == 0:
+        expected = value
+    actual = output_value(runtime_method(sig).output, from_message(resp))
+    assert_same(actual, expected)
+
+
+def test_from_message_reads_like_message_to_dict() -> None:
+    """Every kind of field as MessageToDict gives it, except int64 (an int) and bytes (bytes)."""
+    resp = service_pb2.MultiOutputResponse()
+    resp.status.code = status_code_pb2.SUCCESS
+    out = resp.outputs.add()
+    out.created_at.FromSeconds(1_700_000_000)
+    out.data.concepts.add(id="c", value=0.9)
+    out.data.int_value = 2**40
+    out.data.bytes_value = b"\x00\xff"
+    out.data.metadata.update({"k": [1, "x", None, {"n": True}]})
+    out.data.parts.add(id="return").data.float_value = float("nan")
+    got = from_message(resp)
+    ref = to_dict(resp)
+    assert got["outputs"][0]["data"]["int_value"] == 2**40
+    assert got["outputs"][0]["data"]["bytes_value"] == b"\x00\xff"
+    for d in (got, ref):
+        d["outputs"][0]["data"].pop("int_value")
+        d["outputs"][0]["data"].pop("bytes_value")
+    nan = got["outputs"][0]["data"]["parts"][0]["data"].pop("float_value")
+    assert math.isnan(nan)
+    assert ref["outputs"][0]["data"]["parts"][0]["data"].pop("float_value") == "NaN"
+    assert got == ref
+
+
 def test_float32_fields_read_back_from_json_exactly() -> None:
     """MessageToDict prints float32 fields shortest-repr, so 0.9 reads back as 0.9 (the SDK
     decoding protos gets 0.8999999761581421)."""
     sig, resp = sdk_response(dt.Concept, dt.Concept("cat", 0.9))
     assert output_value(runtime_method(sig).output, to_dict(resp)) == rt.Concept("cat", 0.9)
+    assert output_value(runtime_method(sig).output, from_message(resp)) == rt.Concept("cat", 0.9)
 
 
 def test_json_numbers_become_floats() -> None:

@@ -1,7 +1,9 @@
-"""(a) Encoding parity: the runtime's request JSON equals the SDK's `serialize` output."""
+"""(a) Encoding parity: what the runtime sends equals the SDK's `serialize` output, over both
+transports: the HTTP transport's JSON text, and the gRPC transport's message."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,7 +14,9 @@ from google.protobuf.json_format import ParseDict
 from PIL import Image as PILImage
 
 from codegen.runtime.encode import encode_args
+from codegen.runtime.httpbase import dump_json
 from codegen.runtime.messages import ModelRef, request_body
+from codegen.runtime.protoconv import to_message
 
 from .cases import PNG, params
 from .sdk_helpers import runtime_method, sdk_signature, to_dict, to_runtime
@@ -22,14 +26,20 @@ def _parse_strict(data: dict[str, Any]) -> resources_pb2.Data:
     return ParseDict(data, resources_pb2.Data(), ignore_unknown_fields=False)
 
 
+def wire_json(body: dict[str, Any]) -> Any:
+    """The JSON the HTTP transport sends for `body` (bytes values become base64 there)."""
+    return json.loads(dump_json(body))
+
+
 @pytest.mark.parametrize(("annotation", "value"), params())
 def test_encoding_matches_sdk(annotation: Any, value: Any) -> None:
     sig = sdk_signature({"x": annotation})
     method = runtime_method(sig)
     expected = serialize({"x": value}, sig.input_fields)
     ours = {"parts": encode_args(method, {"x": to_runtime(value)})}
-    assert ours == to_dict(expected)
-    assert _parse_strict(ours) == expected  # valid proto JSON, same message
+    assert wire_json(ours) == to_dict(expected)
+    assert _parse_strict(wire_json(ours)) == expected  # valid proto JSON, same message
+    assert to_message(ours, resources_pb2.Data()) == expected  # what gRPC sends
 
 
 def test_pil_image_encodes_like_sdk() -> None:
@@ -37,7 +47,8 @@ def test_pil_image_encodes_like_sdk() -> None:
     sig = sdk_signature({"img": dt.Image})
     expected = serialize({"img": pil}, sig.input_fields)
     ours = {"parts": encode_args(runtime_method(sig), {"img": pil})}
-    assert ours == to_dict(expected)
+    assert wire_json(ours) == to_dict(expected)
+    assert to_message(ours, resources_pb2.Data()) == expected
 
 
 def test_text_accepts_str_and_mapping() -> None:
@@ -78,10 +89,12 @@ def test_multi_argument_request_matches_sdk_envelope() -> None:
 
     ours_args = {k: to_runtime(v) for k, v in sdk_args.items()} | {"reasoning_effort": None}
     body = request_body(ModelRef("u", "a", "m", "v"), "f", encode_args(method, ours_args))
-    assert body == to_dict(req)
-    assert (
-        ParseDict(body, service_pb2.PostModelOutputsRequest(), ignore_unknown_fields=False) == req
+    assert wire_json(body) == to_dict(req)
+    strict = ParseDict(
+        wire_json(body), service_pb2.PostModelOutputsRequest(), ignore_unknown_fields=False
     )
+    assert strict == req
+    assert to_message(body, service_pb2.PostModelOutputsRequest()) == req
 
 
 def test_envelope_without_version() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import time
@@ -388,3 +389,21 @@ def test_break_closes_the_response(server: Server) -> None:
             break
         stream.close()  # type: ignore[attr-defined]
         assert responses[0].is_closed
+
+
+def test_request_json_writes_bytes_as_base64_once() -> None:
+    from codegen.runtime.httpbase import dump_json
+
+    blob = bytes(range(256)) * 3
+    body = {"a": [{"b": blob}, {"c": "x\x00y"}], "d": bytearray(b"\x01")}
+    assert json.loads(dump_json(body)) == {
+        "a": [{"b": base64.b64encode(blob).decode()}, {"c": "x\x00y"}],
+        "d": "AQ==",
+    }
+
+
+def test_request_json_is_not_fooled_by_a_string_spelling_a_marker() -> None:
+    from codegen.runtime.httpbase import dump_json
+
+    body = {"s": "\x000\x00", "b": b"\xff", "t": "\x001\x00"}
+    assert json.loads(dump_json(body)) == {"s": "\x000\x00", "b": "/w==", "t": "\x001\x00"}

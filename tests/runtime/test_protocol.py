@@ -218,3 +218,13 @@ def test_routes() -> None:
     assert (
         model_url(ModelRef("u", "a", "m", "v1")) == "https://clarifai.com/u/a/models/m/versions/v1"
     )
+
+
+def test_calls_share_one_jitter_generator() -> None:
+    """`random.Random()` per call reads the OS random source: one generator serves all."""
+    from codegen.runtime.protocol import RetryPolicy
+
+    policy = RetryPolicy(max_retries=2, backoff=1.0)
+    first, second = policy.start(), policy.start()
+    assert first._rng is second._rng
+    assert 0.5 <= first.proposed(None) <= 1.0

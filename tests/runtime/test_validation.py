@@ -170,7 +170,7 @@ def test_any_type_encodes_by_python_type() -> None:
     assert encode_value(t, True) == {"bool_value": True}
     assert encode_value(t, 3) == {"int_value": "3"}
     assert encode_value(t, 0.5) == {"float_value": 0.5}
-    assert encode_value(t, b"\x01") == {"bytes_value": "AQ=="}
+    assert encode_value(t, b"\x01") == {"bytes_value": b"\x01"}  # base64 on the HTTP wire
     assert encode_value(t, {"a": 1}) == {"struct_value": {"a": 1}}
     assert encode_value(t, [1, "x"]) == {"struct_value": {"_list": [1, "x"]}}
     assert encode_value(t, rt.Image(url="u")) == {"image": {"url": "u"}}
@@ -183,7 +183,7 @@ def test_any_type_encodes_by_python_type() -> None:
     }
     assert encode_value(t, rt.Text("t")) == {"text": {"raw": "t"}}
     assert encode_value(t, np.array([1], dtype=np.int8)) == {
-        "ndarray": {"buffer": "AQ==", "dtype": "int8", "shape": [1]}
+        "ndarray": {"buffer": b"\x01", "dtype": "int8", "shape": [1]}
     }
     with pytest.raises(ArgumentError, match=r"expected a str, number, .* got object"):
         encode_value(t, object())

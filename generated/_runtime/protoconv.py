@@ -1,0 +1,244 @@
+"""The request / response JSON of the runtime <-> protobuf messages, directly (no JSON text).
+
+What `json_format.ParseDict` / `MessageToDict(preserving_proto_field_name=True,
+use_integers_for_enums=True)` do for the messages the runtime sends and reads, without their
+generic per-field machinery, with one difference: bytes stay bytes both ways (an encoder may put
+raw `bytes` where the JSON has base64; a response's bytes fields come back as `bytes`, which the
+decoders take as they take base64 text). Each message type's fields are looked up once and kept
+(`_fields`). Well-known types other than Struct / ListValue / Value go through `json_format`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import struct
+from typing import Any
+
+from .optional import import_optional
+
+__all__ = ["ConversionError", "from_message", "to_message"]
+
+Json = dict[str, Any]
+
+_MESSAGE, _STRUCT, _LIST, _VALUE, _OTHER_WKT, _MAP = range(6)
+_SCALAR, _BYTES, _INT64, _FLOAT32, _DOUBLE, _ENUM = range(6, 12)
+_WKT = {
+    "google.protobuf.Struct": _STRUCT,
+    "google.protobuf.ListValue": _LIST,
+    "google.protobuf.Value": _VALUE,
+}
+_SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+_F32 = struct.Struct("<f")
+_FORMATS = ("%.6g", "%.7g", "%.8g")
+_INFINITE = (math.inf, -math.inf)
+
+
+class ConversionError(Exception):
+    """A body the message type does not hold (a bug of the runtime, not the caller's)."""
+
+
+# A field: (name, kind, repeated, descriptor of its message or enum type, or None).
+Field = tuple[str, int, bool, Any]
+_BY_NAME: dict[Any, dict[str, Field]] = {}  # message descriptor -> proto and JSON names
+_BY_FIELD: dict[Any, Field] = {}  # field descriptor -> its Field
+
+
+def _kind(field: Any) -> int:
+    t = field.type
+    if t == field.TYPE_MESSAGE:
+        msg = field.message_type
+        if msg.GetOptions().map_entry:
+            return _MAP
+        if msg.full_name in _WKT:
+            return _WKT[msg.full_name]
+        return _OTHER_WKT if msg.full_name.startswith("google.protobuf.") else _MESSAGE
+    if t == field.TYPE_BYTES:
+        return _BYTES
+    if t in (
+        field.TYPE_INT64,
+        field.TYPE_UINT64,
+        field.TYPE_SINT64,
+        field.TYPE_FIXED64,
+        field.TYPE_SFIXED64,
+    ):
+        return _INT64
+    if t == field.TYPE_FLOAT:
+        return _FLOAT32
+    if t == field.TYPE_DOUBLE:
+        return _DOUBLE
+    if t == field.TYPE_ENUM:
+        return _ENUM
+    return _SCALAR
+
+
+def _fields(desc: Any) -> dict[str, Field]:
+    """The fields of a message type by proto name and by JSON name (looked up once)."""
+    fields = _BY_NAME.get(desc)
+    if fields is None:
+        fields = {}
+        for f in desc.fields:
+            kind = _kind(f)
+            spec = (f.name, kind, f.is_repeated and kind != _MAP, f.message_type or f.enum_type)
+            fields[f.json_name] = fields[f.name] = _BY_FIELD[f] = spec
+        _BY_NAME[desc] = fields
+    return fields
+
+
+# ------------------------------------------------------------------ JSON -> message
+def to_message(body: Json, message: Any) -> Any:
+    """Fill `message` from `body` (proto JSON, bytes values allowed); returns it."""
+    try:
+        _fill(message, body)
+    except ConversionError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, binascii.Error) as exc:
+        raise ConversionError(f"{type(exc).__name__}: {exc}") from None
+    return message
+
+
+Nested = list[tuple[str, int, bool, Any, Any]]
+
+
+def _split(desc: Any, body: Any) -> tuple[Json, Nested]:
+    """The scalar fields of `body` (converted, by proto name) and its message fields."""
+    if not isinstance(body, dict):
+        raise ConversionError(f"{desc.full_name}: expected an object")
+    fields = _fields(desc)
+    scalars: Json = {}
+    nested: Nested = []
+    for key, value in body.items():
+        spec = fields.get(key)
+        if spec is None:
+            raise ConversionError(f"{desc.full_name} has no field {key!r}")
+        name, kind, repeated, of = spec
+        if value is None:
+            continue
+        if kind < _SCALAR:
+            nested.append((name, kind, repeated, of, value))
+        elif kind == _SCALAR:
+            scalars[name] = value
+        elif repeated:
+            scalars[name] = [_scalar(kind, v, of) for v in value]
+        else:
+            scalars[name] = _scalar(kind, value, of)
+    return scalars, nested
+
+
+def _fill(message: Any, body: Any) -> None:
+    scalars, nested = _split(message.DESCRIPTOR, body)
+    for name, value in scalars.items():
+        if isinstance(value, list):
+            getattr(message, name).extend(value)
+        else:
+            setattr(message, name, value)
+    _fill_nested(message, nested)
+
+
+def _fill_nested(message: Any, nested: Nested) -> None:
+    for name, kind, repeated, of, value in nested:
+        if kind == _MAP:
+            target = getattr(message, name)
+            for k, v in value.items():
+                if isinstance(v, dict):
+                    _fill(target[k], v)
+                else:
+                    target[k] = v
+        elif repeated and kind == _MESSAGE:
+            container = getattr(message, name)
+            for item in value:
+                scalars, inner = _split(of, item)
+                _fill_nested(container.add(**scalars), inner)  # one call for the scalars
+        elif repeated:
+            container = getattr(message, name)
+            for item in value:
+                _fill_one(container.add(), kind, item)
+        else:
+            sub = getattr(message, name)
+            sub.SetInParent()
+            _fill_one(sub, kind, value)
+
+
+def _fill_one(sub: Any, kind: int, value: Any) -> None:
+    if kind == _MESSAGE:
+        _fill(sub, value)
+    elif kind == _STRUCT:
+        sub.update(value)
+    elif kind == _LIST:
+        sub.extend(value)
+    else:  # Value, Timestamp, ...: rare, the generic road
+        _json_format().ParseDict(value, sub)
+
+
+def _scalar(kind: int, value: Any, enum: Any) -> Any:
+    if kind == _BYTES:
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        return base64.b64decode(value)
+    if kind == _INT64:
+        return int(value)
+    if kind in (_FLOAT32, _DOUBLE) and isinstance(value, str):
+        return _SPECIAL[value] if value in _SPECIAL else float(value)
+    if kind == _ENUM and isinstance(value, str):
+        return enum.values_by_name[value].number
+    return value
+
+
+# ------------------------------------------------------------------ message -> JSON
+def from_message(message: Any) -> Json:
+    """The JSON of `message` (as `MessageToDict`, but bytes stay bytes and int64 stay ints)."""
+    out: Json = {}
+    for f, value in message.ListFields():
+        spec = _BY_FIELD.get(f)
+        if spec is None:
+            spec = _fields(f.containing_type)[f.name]
+        name, kind, repeated, _ = spec
+        if kind < _SCALAR:
+            out[name] = _read_message(kind, repeated, value)
+        elif kind == _FLOAT32:
+            out[name] = [_float32(v) for v in value] if repeated else _float32(value)
+        elif repeated:
+            out[name] = list(value)
+        else:
+            out[name] = value
+    return out
+
+
+def _read_message(kind: int, repeated: bool, value: Any) -> Any:
+    if kind == _MAP:
+        return {k: from_message(v) if hasattr(v, "ListFields") else v for k, v in value.items()}
+    if repeated:
+        if kind == _MESSAGE:
+            return [from_message(v) for v in value]
+        return [_read_one(kind, v) for v in value]
+    return _read_one(kind, value)
+
+
+def _read_one(kind: int, value: Any) -> Any:
+    if kind == _MESSAGE:
+        return from_message(value)
+    if kind != _VALUE and kind != _STRUCT and kind != _LIST:
+        to_json = getattr(value, "ToJsonString", None)  # Timestamp, Duration, FieldMask
+        if to_json is not None:
+            return to_json()
+    return _json_format().MessageToDict(
+        value, preserving_proto_field_name=True, use_integers_for_enums=True
+    )
+
+
+def _json_format() -> Any:
+    return import_optional("google.protobuf.json_format", "the gRPC transport")
+
+
+def _float32(value: float) -> float:
+    """The shortest decimal that reads back as the same float32 (as MessageToDict prints it)."""
+    if value != value or value in _INFINITE:
+        return value
+    pack = _F32.pack
+    exact = pack(value)
+    for fmt in _FORMATS:
+        rounded = float(fmt % value)
+        if pack(rounded) == exact:
+            return rounded
+    return float("%.9g" % value)  # noqa: UP031 (a preformatted spec: faster than format())
