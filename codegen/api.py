@@ -8,16 +8,19 @@ see each other's models and a killed run is undone first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import render
 from .errors import CodegenError, Problem
+from .incremental import Reuse
 from .lock import LOCK_NAME, SNAPSHOT_DIR, lock_bytes, locked_line_length
 from .plan import ModulePlan, plan_module
-from .render import LINE_LENGTH, render_example, render_init, render_module, render_signatures
+from .render import LINE_LENGTH, render_example, render_signatures
 from .snapshot_format import Loaded, snapshot_bytes
 from .sources.ids import parse_ref, ref_text
 from .sources.outcome import Outcome
@@ -41,6 +44,7 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     failures: list[CodegenError] = field(default_factory=list)  # models that could not be loaded
     models: list[Loaded] = field(default_factory=list)
+    unchanged: set[str] = field(default_factory=set)  # files known to be as on disk (reused)
 
 
 @dataclass
@@ -232,26 +236,52 @@ def runtime_files() -> dict[str, bytes]:
     return out
 
 
-def build(models: Sequence[Loaded], package: str, line_length: int = LINE_LENGTH) -> Result:
-    """Render every file of the output package in memory (nothing is written here)."""
+def build(
+    models: Sequence[Loaded],
+    package: str,
+    line_length: int = LINE_LENGTH,
+    reuse: Reuse | None = None,
+) -> Result:
+    """Render every file of the output package in memory (nothing is written here). With `reuse`,
+    files the last run made from the same inputs, unchanged on disk, are read instead."""
     plans = plan_all(models)
+    reuse = reuse or Reuse(Path())
     files: dict[str, bytes] = {
-        "__init__.py": render_init(line_length).encode(),
+        "__init__.py": b"",
         "py.typed": b"",
         "examples/__init__.py": b'"""Runnable examples, one per model."""\n',
         **runtime_files(),
     }
+    todo: dict[str, Callable[[], tuple[str, str]]] = {}
+    unchanged: set[str] = set()
     problems: list[Problem] = []
+
+    def add(inputs: dict[str, bytes], outputs: Mapping[str, Callable[[], tuple[str, str]]]) -> None:
+        found = reuse.files(inputs, list(outputs))
+        if found is None:
+            todo.update(outputs)
+        else:
+            files.update(found)
+            unchanged.update(found)
+
+    add({}, {"__init__.py": render.init_source})
     for plan, item in plans:
-        files[f"{plan.module}.py"] = render_module(plan, line_length).encode()
-        files[f"examples/{plan.module}.py"] = render_example(plan, package, line_length).encode()
-        files[f"{SNAPSHOT_DIR}/{plan.module}.json"] = snapshot_bytes(item)
+        outputs: dict[str, Callable[[], tuple[str, str]]] = {
+            f"{plan.module}.py": functools.partial(render.module_source, plan),
+            f"examples/{plan.module}.py": functools.partial(render.example_source, plan, package),
+        }
+        files.update(dict.fromkeys(outputs, b""))  # filled in below, in this order
+        snapshot = f"{SNAPSHOT_DIR}/{plan.module}.json"
+        files[snapshot] = snapshot_bytes(item)
+        add({snapshot: files[snapshot]}, outputs)
         problems.extend(plan.problems)
+    formatted = render.format_all([make() for make in todo.values()], line_length)
+    files.update((rel, text.encode()) for rel, text in zip(todo, formatted, strict=True))
     lock = f"{SNAPSHOT_DIR}/{LOCK_NAME}"
     files[lock] = lock_bytes(
-        [(str(p.module), item) for p, item in plans], line_length, [*files, lock]
+        [(str(p.module), item) for p, item in plans], line_length, files, package
     )
-    return Result(files=files, problems=problems, models=list(models))
+    return Result(files=files, problems=problems, models=list(models), unchanged=unchanged)
 
 
 def package_name(out: Path) -> str:
@@ -262,7 +292,8 @@ def package_name(out: Path) -> str:
 def write(out: Path, result: Result, *, check: bool = False, diff: bool = False) -> Result:
     """Compare `result` with `out` and (unless `check`) make `out` what it says, as one change.
     Call inside `exclusive(out, ...)`."""
-    result.changed = changed_files(out, result.files)
+    compare = {rel: data for rel, data in result.files.items() if rel not in result.unchanged}
+    result.changed = changed_files(out, compare)
     result.removed = removed_files(out, result.files)
     if check or diff:
         result.diff = unified_diff(out, result.files, result.changed, result.removed)
@@ -298,7 +329,9 @@ def generate(
             result = Result(files={}, failures=failures)
         else:
             length = line_length or locked_line_length(out) or LINE_LENGTH
-            result = build(models, package_name(out), length)
+            package = package_name(out)
+            reuse = Reuse.from_lock(out, length, package)
+            result = build(models, package, length, reuse)
             write(out, result, check=check, diff=diff)
     result.problems[:0] = [*problems, *found]
     result.failures = failures
@@ -347,7 +380,10 @@ def update(drifts: Sequence[Drift], out_dir: str | Path, line_length: int | None
     with exclusive(out, create=True):
         existing, problems = read_snapshots(out)
         length = line_length or locked_line_length(out) or LINE_LENGTH
-        result = build(merge(existing, fresh), package_name(out), length)
+        package = package_name(out)
+        result = build(
+            merge(existing, fresh), package, length, Reuse.from_lock(out, length, package)
+        )
         write(out, result)
     result.problems[:0] = problems
     return result

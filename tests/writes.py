@@ -93,7 +93,9 @@ def memoized_build(cache: dict[Any, api.Result] | None = None) -> Callable[..., 
     real = api.build
     cache = {} if cache is None else cache
 
-    def build(models: Sequence[Loaded], package: str, line_length: int = 100) -> api.Result:
+    def build(
+        models: Sequence[Loaded], package: str, line_length: int = 100, reuse: Any = None
+    ) -> api.Result:
         key = (package, line_length, tuple(snapshot_bytes(m) for m in models))
         if key not in cache:
             cache[key] = real(models, package, line_length)
