@@ -15,12 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import render
 from .errors import CodegenError, Problem
-from .incremental import Reuse
-from .lock import LOCK_NAME, SNAPSHOT_DIR, lock_bytes, locked_line_length
-from .plan import ModulePlan, plan_module
-from .render import LINE_LENGTH, render_example, render_signatures
+from .formatting import LINE_LENGTH, format_all
+from .incremental import Known, Reuse
+from .lock import LOCK_NAME, SNAPSHOT_DIR, lock_bytes, locked_line_length, model_entry
 from .snapshot_format import Loaded, snapshot_bytes
 from .sources.ids import parse_ref, ref_text
 from .sources.outcome import Outcome
@@ -31,6 +29,7 @@ from .spec import ModelRef
 from .writer import changed_files, exclusive, removed_files, unified_diff, write_tree
 
 if TYPE_CHECKING:
+    from .plan import ModulePlan
     from .sources.remote.fetch import FetchResult
     from .sources.remote.settings import RemoteSettings
 
@@ -44,7 +43,12 @@ class Result:
     problems: list[Problem] = field(default_factory=list)
     failures: list[CodegenError] = field(default_factory=list)  # models that could not be loaded
     models: list[Loaded] = field(default_factory=list)
+    known: list[Known] = field(default_factory=list)  # models reused unparsed (`incremental`)
     unchanged: set[str] = field(default_factory=set)  # files known to be as on disk (reused)
+
+    @property
+    def model_count(self) -> int:
+        return len(self.models) + len(self.known)
 
 
 @dataclass
@@ -119,6 +123,24 @@ def load_each(
     return outcomes
 
 
+def load_outcomes(
+    sources: Sequence[str | Path],
+    *,
+    ref: str | None = None,
+    remote: RemoteSettings | None = None,
+    on_fetch: Callable[[FetchResult], None] | None = None,
+    need_ids: bool = True,
+) -> list[Outcome]:
+    """One outcome per source (`load_each`). `ref` (USER/APP/MODEL[@VERSION]) supplies ids for a
+    single file that lacks them."""
+    if ref is not None and len(sources) != 1:
+        raise CodegenError("--ref applies to exactly one MODEL")
+    model_ref = parse_ref(ref) if ref is not None else None
+    return load_each(
+        sources, [model_ref] * len(sources), remote=remote, on_fetch=on_fetch, need_ids=need_ids
+    )
+
+
 def load_sources(
     sources: Sequence[str | Path],
     *,
@@ -129,12 +151,7 @@ def load_sources(
 ) -> tuple[list[Loaded], list[Problem], list[CodegenError]]:
     """Load every source. Returns (loaded, warnings, failures); a failing model does not stop the
     others. `ref` (USER/APP/MODEL[@VERSION]) supplies ids for a single file that lacks them."""
-    if ref is not None and len(sources) != 1:
-        raise CodegenError("--ref applies to exactly one MODEL")
-    model_ref = parse_ref(ref) if ref is not None else None
-    outcomes = load_each(
-        sources, [model_ref] * len(sources), remote=remote, on_fetch=on_fetch, need_ids=need_ids
-    )
+    outcomes = load_outcomes(sources, ref=ref, remote=remote, on_fetch=on_fetch, need_ids=need_ids)
     return (
         [o.loaded for o in outcomes if o.loaded is not None],
         [p for o in outcomes for p in o.problems],
@@ -177,6 +194,9 @@ def stored_signatures(
 
 def python_signatures(loaded: Loaded) -> dict[str, str]:
     """Each method's signature as valid Python (like the SDK's method_signature()), by method name."""
+    from .plan import plan_module
+    from .render import render_signatures
+
     plan = plan_module(loaded.spec)
     return dict(zip([m.wire for m in plan.methods], render_signatures(plan), strict=True))
 
@@ -192,6 +212,9 @@ def pick_method(found: dict[str, Any], method: str | None, source: str) -> list[
 
 def example_script(loaded: Loaded, package: str) -> str:
     """A typed, runnable example script for the model (like the SDK's generate_client_script())."""
+    from .plan import plan_module
+    from .render import render_example
+
     return render_example(plan_module(loaded.spec), package)
 
 
@@ -211,18 +234,24 @@ def merge(existing: Sequence[Loaded], new: Sequence[Loaded]) -> list[Loaded]:
     return sorted(by_key.values(), key=lambda item: item.key)
 
 
-def plan_all(models: Sequence[Loaded]) -> list[tuple[ModulePlan, Loaded]]:
+def plan_all(
+    models: Sequence[Loaded], known: Sequence[Known] = ()
+) -> list[tuple[ModulePlan, Loaded]]:
     plans: list[tuple[ModulePlan, Loaded]] = []
-    owners: dict[str, Loaded] = {}
+    if not models:  # every model is `Known`: nothing to plan (nor to import the planner for)
+        return plans
+    from .plan import plan_module
+
+    owners: dict[str, tuple[str, str]] = {k.module: (k.key, k.source) for k in known}
     for item in models:
         plan = plan_module(item.spec)
         other = owners.get(plan.module)
         if other is not None:
             raise CodegenError(
-                f"models {other.key} ({other.source}) and {item.key} ({item.source}) both map "
+                f"models {other[0]} ({other[1]}) and {item.key} ({item.source}) both map "
                 f"to module {plan.module!r}; generate them into different directories"
             )
-        owners[plan.module] = item
+        owners[plan.module] = (item.key, item.source)
         plans.append((plan, item))
     return plans
 
@@ -236,6 +265,25 @@ def runtime_files() -> dict[str, bytes]:
     return out
 
 
+# The templates (render, jinja2) are imported only when something is rendered.
+def _init_source() -> tuple[str, str]:
+    from .render import init_source
+
+    return init_source()
+
+
+def _module_source(plan: ModulePlan) -> tuple[str, str]:
+    from .render import module_source
+
+    return module_source(plan)
+
+
+def _example_source(plan: ModulePlan, package: str) -> tuple[str, str]:
+    from .render import example_source
+
+    return example_source(plan, package)
+
+
 def build(
     models: Sequence[Loaded],
     package: str,
@@ -243,9 +291,10 @@ def build(
     reuse: Reuse | None = None,
 ) -> Result:
     """Render every file of the output package in memory (nothing is written here). With `reuse`,
-    files the last run made from the same inputs, unchanged on disk, are read instead."""
-    plans = plan_all(models)
+    its `known` models join `models`, and files the last run made from the same inputs, unchanged
+    on disk, are read instead of rendered."""
     reuse = reuse or Reuse(Path())
+    plans = plan_all(models, reuse.known)
     files: dict[str, bytes] = {
         "__init__.py": b"",
         "py.typed": b"",
@@ -254,6 +303,7 @@ def build(
     }
     todo: dict[str, Callable[[], tuple[str, str]]] = {}
     unchanged: set[str] = set()
+    entries: dict[str, Mapping[str, Any]] = {k.module: k.entry for k in reuse.known}
     problems: list[Problem] = []
 
     def add(inputs: dict[str, bytes], outputs: Mapping[str, Callable[[], tuple[str, str]]]) -> None:
@@ -264,24 +314,34 @@ def build(
             files.update(found)
             unchanged.update(found)
 
-    add({}, {"__init__.py": render.init_source})
+    add({}, {"__init__.py": _init_source})
+    for known in reuse.known:
+        files.update(known.files)
+        unchanged.update(known.files)
     for plan, item in plans:
         outputs: dict[str, Callable[[], tuple[str, str]]] = {
-            f"{plan.module}.py": functools.partial(render.module_source, plan),
-            f"examples/{plan.module}.py": functools.partial(render.example_source, plan, package),
+            f"{plan.module}.py": functools.partial(_module_source, plan),
+            f"examples/{plan.module}.py": functools.partial(_example_source, plan, package),
         }
         files.update(dict.fromkeys(outputs, b""))  # filled in below, in this order
         snapshot = f"{SNAPSHOT_DIR}/{plan.module}.json"
         files[snapshot] = snapshot_bytes(item)
         add({snapshot: files[snapshot]}, outputs)
         problems.extend(plan.problems)
-    formatted = render.format_all([make() for make in todo.values()], line_length)
+        warned = reuse.warnings(files[snapshot])
+        count = None if warned is None else warned + len(plan.problems)
+        entries[str(plan.module)] = model_entry(item, count)
+    formatted = format_all([make() for make in todo.values()], line_length)
     files.update((rel, text.encode()) for rel, text in zip(todo, formatted, strict=True))
     lock = f"{SNAPSHOT_DIR}/{LOCK_NAME}"
-    files[lock] = lock_bytes(
-        [(str(p.module), item) for p, item in plans], line_length, files, package
+    files[lock] = lock_bytes(entries, line_length, files, package)
+    return Result(
+        files=files,
+        problems=problems,
+        models=list(models),
+        known=list(reuse.known),
+        unchanged=unchanged,
     )
-    return Result(files=files, problems=problems, models=list(models), unchanged=unchanged)
 
 
 def package_name(out: Path) -> str:
@@ -317,20 +377,23 @@ def generate(
     `sources`. With no sources, everything comes from the snapshots: offline. Sources are loaded
     before taking the package lock (pulling may take a while), the snapshots after."""
     out = Path(out_dir)
-    new, found, failures = load_sources(sources, ref=ref, remote=remote, on_fetch=on_fetch)
+    outcomes = load_outcomes(sources, ref=ref, remote=remote, on_fetch=on_fetch)
+    new = [o.loaded for o in outcomes if o.loaded is not None]
+    found = [p for o in outcomes for p in o.problems]
+    failures = [o.error for o in outcomes if o.error is not None]
     with exclusive(out, create=bool(new) and not check):
-        existing, problems = read_snapshots(out)
-        if not sources and not existing:
+        length = line_length or locked_line_length(out) or LINE_LENGTH
+        package = package_name(out)
+        reuse = Reuse.from_lock(out, length, package)
+        existing, problems = reuse.read_package({item.key for item in new})
+        if not sources and not existing and not reuse.known:
             raise CodegenError(
                 f"nothing to generate: {out / SNAPSHOT_DIR} has no snapshots; give MODEL arguments"
             )
         models = merge(existing, new)
-        if not models:
+        if not models and not reuse.known:
             result = Result(files={}, failures=failures)
         else:
-            length = line_length or locked_line_length(out) or LINE_LENGTH
-            package = package_name(out)
-            reuse = Reuse.from_lock(out, length, package)
             result = build(models, package, length, reuse)
             write(out, result, check=check, diff=diff)
     result.problems[:0] = [*problems, *found]
@@ -346,6 +409,7 @@ def check_remote(
 ) -> tuple[list[Drift], list[Problem]]:
     """Re-pull every model of the package (or re-read its source file) and compare signatures."""
     from .drift import diff_specs
+    from .plan import plan_module
 
     out = Path(out_dir)
     with exclusive(out, create=False):

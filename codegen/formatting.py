@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import ast
 import functools
-import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
 from .errors import CodegenError
@@ -71,6 +69,9 @@ def format_all(jobs: Sequence[tuple[str, str]], line_length: int = LINE_LENGTH) 
     workers = workers_for(len(work), cpu_count())
     if not workers:
         return [_format_job(job) for job in work]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     import black  # noqa: F401  (imported before forking, so workers start with it loaded)
 
     methods = multiprocessing.get_all_start_methods()

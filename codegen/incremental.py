@@ -1,29 +1,53 @@
-"""Reuse what the last run wrote instead of rendering it again.
+"""Reuse what the last run wrote instead of parsing, planning and rendering it again.
 
 lock.json records the sha256 of every file a run wrote, with the generator's fingerprint (its own
 files, black's and jinja2's versions), the line length and the package name. When those match this
 run, a file whose inputs (for a model: its snapshot bytes) have the recorded sha256 renders to the
 recorded bytes; if the file on disk still has that sha256 (no hand edit), its bytes are the
-rendering, read instead of made. Anything else is rendered, so the output is always byte-identical
-to a from-scratch run. The journal writes lock.json with the files, so the two always agree.
+rendering, read instead of made. A model whose snapshot and files all match, and whose parsing and
+planning warned of nothing, is not even parsed (`Known`). Anything else is rendered, so the output
+is always byte-identical to a from-scratch run. The journal writes lock.json with the files, so
+the two always agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .errors import CodegenError, Problem
 from .journal import target
-from .lock import generator_fingerprint, read_lock, sha256
+from .lock import SNAPSHOT_DIR, generator_fingerprint, read_lock, sha256, snapshot_paths
+from .snapshot_format import Loaded, snapshot_bytes
+from .sources.files import MAX_JSON_BYTES, read_bytes
+
+MAX_OUTPUT_BYTES = 64 * 1024 * 1024  # a larger file on disk is rendered again, not read
 
 
 @dataclass(frozen=True)
+class Known:
+    """A model of the package that nothing about has changed since the last run: its snapshot,
+    module and example are the recorded ones and it gave no warning. Not parsed."""
+
+    module: str
+    key: str  # USER/APP/MODEL, as `Loaded.key`
+    source: str
+    entry: Mapping[str, Any]  # its lock.json entry, as recorded
+    files: Mapping[str, bytes]  # its snapshot, module and example, as on disk
+
+
+@dataclass
 class Reuse:
     """The last run's files of package `root`, when it was made the way this run makes it."""
 
     root: Path
     recorded: Mapping[str, str] = field(default_factory=dict)  # file -> sha256 as last written
+    models: Mapping[str, Any] = field(default_factory=dict)  # lock.json "models", as recorded
+    known: list[Known] = field(default_factory=list)  # filled by `read_package`
+    parsed: dict[str, int] = field(default_factory=dict)  # snapshot sha256 -> its parse warnings
 
     @classmethod
     def from_lock(cls, root: Path, line_length: int, package: str) -> Reuse:
@@ -33,10 +57,10 @@ class Reuse:
             and lock.get("line_length") == line_length
             and lock.get("package") == package
         )
-        recorded = lock.get("sha256") if same else None
-        if not isinstance(recorded, dict):
+        recorded, models = lock.get("sha256"), lock.get("models")
+        if not (same and isinstance(recorded, dict) and isinstance(models, dict)):
             return cls(root)
-        return cls(root, {k: v for k, v in recorded.items() if isinstance(v, str)})
+        return cls(root, {k: v for k, v in recorded.items() if isinstance(v, str)}, models)
 
     def files(self, inputs: Mapping[str, bytes], outputs: Sequence[str]) -> dict[str, bytes] | None:
         """The bytes on disk of `outputs`, if the last run made them from `inputs` (each written
@@ -52,10 +76,62 @@ class Reuse:
             if want is None:
                 return None
             try:
-                data = target(self.root, rel).read_bytes()
-            except OSError:
+                data = read_bytes(target(self.root, rel), MAX_OUTPUT_BYTES)
+            except CodegenError:
                 return None
             if sha256(data) != want:
                 return None
             found[rel] = data
         return found
+
+    def read_package(self, replaced: Collection[str]) -> tuple[list[Loaded], list[Problem]]:
+        """The package's models from their snapshots, like `read_snapshots`, but those that are
+        `Known` go to `self.known` unparsed (unless a new load of the same model, a key in
+        `replaced`, takes their place). Records each parsed model's warnings."""
+        items: list[Loaded] = []
+        problems: list[Problem] = []
+        for path in snapshot_paths(self.root):
+            known = self._known(path)
+            if known is not None:
+                if known.key not in replaced:
+                    self.known.append(known)
+                continue
+            from .sources.snapshot import read_snapshot  # the parser: only when one is parsed
+
+            item, found = read_snapshot(path)
+            items.append(item)
+            problems.extend(found)
+            self.parsed[sha256(snapshot_bytes(item))] = len(found)
+        return items, problems
+
+    def warnings(self, snapshot: bytes) -> int | None:
+        """How many warnings parsing `snapshot` gives (as the next run reads it, whatever the
+        source it was loaded from this time gave); None if it does not parse."""
+        found = self.parsed.get(sha256(snapshot))
+        if found is not None:
+            return found
+        from .sources.snapshot import from_snapshot
+
+        try:
+            parsed = from_snapshot(json.loads(snapshot.decode("utf-8")), "snapshot")
+        except (CodegenError, ValueError, RecursionError):
+            return None
+        return None if parsed is None else len(parsed[1])
+
+    def _known(self, path: Path) -> Known | None:
+        module = path.stem
+        entry = self.models.get(module)
+        if not isinstance(entry, dict) or entry.get("warnings") != 0:
+            return None
+        key, source = entry.get("model"), entry.get("source")
+        if not isinstance(key, str) or not isinstance(source, str):
+            return None
+        try:
+            snapshot = read_bytes(path, MAX_JSON_BYTES)
+        except (OSError, CodegenError):
+            return None
+        rel = f"{SNAPSHOT_DIR}/{path.name}"
+        found = self.files({rel: snapshot}, [f"{module}.py", f"examples/{module}.py"])
+        if found is None:
+            return None
+        return Known(module, key, source, entry, {rel: snapshot, **found})

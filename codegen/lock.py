@@ -13,7 +13,7 @@ import functools
 import hashlib
 import importlib.util
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -63,22 +63,26 @@ def generator_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def model_entry(loaded: Loaded, warnings: int | None) -> dict[str, Any]:
+    """A model's entry in lock.json; `warnings`: how many its parsing and planning gave (None:
+    not known), so that a run may skip a model that gave none (`incremental`)."""
+    return {
+        "model": loaded.spec.ref.path,
+        "version_id": loaded.spec.ref.version_id,
+        "source": loaded.source,
+        "signatures_sha256": loaded.spec.fingerprint(),
+        "warnings": warnings,
+    }
+
+
 def lock_bytes(
-    entries: Sequence[tuple[str, Loaded]],
+    models: Mapping[str, Mapping[str, Any]],
     line_length: int,
     files: Mapping[str, bytes],
     package: str,
 ) -> bytes:
-    """lock.json for a run writing `files` (lock.json itself aside) of package `package`."""
-    models = {
-        module: {
-            "model": loaded.spec.ref.path,
-            "version_id": loaded.spec.ref.version_id,
-            "source": loaded.source,
-            "signatures_sha256": loaded.spec.fingerprint(),
-        }
-        for module, loaded in entries
-    }
+    """lock.json for a run writing `files` (lock.json itself aside) of package `package`, with
+    `models` (module -> `model_entry`)."""
     return json_bytes(
         {
             "generator": __version__,
@@ -86,7 +90,7 @@ def lock_bytes(
             "black": dist_version("black"),
             "line_length": line_length,
             "package": package,
-            "models": models,
+            "models": dict(models),
             "files": sorted([*files, f"{SNAPSHOT_DIR}/{LOCK_NAME}"]),
             "sha256": {rel: sha256(data) for rel, data in sorted(files.items())},
         }
