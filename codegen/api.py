@@ -8,47 +8,24 @@ see each other's models and a killed run is undone first.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from importlib import resources
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CodegenError, Problem
-from .formatting import LINE_LENGTH, format_all
-from .incremental import Known, Reuse
-from .lock import LOCK_NAME, SNAPSHOT_DIR, lock_bytes, locked_line_length, model_entry
-from .snapshot_format import Loaded, snapshot_bytes
-from .sources.ids import parse_ref, ref_text
-from .sources.outcome import Outcome
-from .sources.remote.refs import looks_remote
-from .sources.signature_file import read_signature_file
-from .sources.snapshot import read_snapshots
+from .formatting import LINE_LENGTH
+from .incremental import Reuse
+from .lock import SNAPSHOT_DIR, locked_line_length
+from .package import Result, build
+from .snapshot_format import Loaded
 from .spec import ModelRef
 from .writer import changed_files, exclusive, removed_files, unified_diff, write_tree
 
 if TYPE_CHECKING:
-    from .plan import ModulePlan
+    from .sources.outcome import Outcome
     from .sources.remote.fetch import FetchResult
     from .sources.remote.settings import RemoteSettings
-
-
-@dataclass
-class Result:
-    files: dict[str, bytes]
-    changed: list[str] = field(default_factory=list)  # written (or, with check, to write)
-    removed: list[str] = field(default_factory=list)  # files the last run wrote, now gone
-    diff: str = ""
-    problems: list[Problem] = field(default_factory=list)
-    failures: list[CodegenError] = field(default_factory=list)  # models that could not be loaded
-    models: list[Loaded] = field(default_factory=list)
-    known: list[Known] = field(default_factory=list)  # models reused unparsed (`incremental`)
-    unchanged: set[str] = field(default_factory=set)  # files known to be as on disk (reused)
-
-    @property
-    def model_count(self) -> int:
-        return len(self.models) + len(self.known)
 
 
 @dataclass
@@ -64,6 +41,10 @@ class Drift:
 
 def remote_sources(sources: Sequence[str | Path]) -> list[str]:
     """The sources that are pulled over the API (model URLs and `user/app/model[@version]`)."""
+    if not sources:
+        return []
+    from .sources.remote.refs import looks_remote
+
     return [str(s) for s in sources if looks_remote(str(s))]
 
 
@@ -95,6 +76,12 @@ def load_each(
     API (`pull_models`, all of them concurrently). `refs[i]` supplies ids a file lacks (see
     `sources.ids`; without `need_ids`, placeholders stand in for unknown ids); a failure stops only
     its model."""
+    if not sources:
+        return []
+    from .sources.outcome import Outcome
+    from .sources.remote.refs import looks_remote
+    from .sources.signature_file import read_signature_file
+
     outcomes: list[Outcome] = []
     pulls: list[int] = []
     for i, (source, ref) in enumerate(zip(sources, refs, strict=True)):
@@ -135,7 +122,11 @@ def load_outcomes(
     single file that lacks them."""
     if ref is not None and len(sources) != 1:
         raise CodegenError("--ref applies to exactly one MODEL")
-    model_ref = parse_ref(ref) if ref is not None else None
+    model_ref = None
+    if ref is not None:
+        from .sources.ids import parse_ref
+
+        model_ref = parse_ref(ref)
     return load_each(
         sources, [model_ref] * len(sources), remote=remote, on_fetch=on_fetch, need_ids=need_ids
     )
@@ -177,6 +168,8 @@ def stored_signatures(
     not needed. A model directory's come straight from the analysis, so a directory with no
     methods gives none (the SDK's answer) rather than the generator's error."""
     from .proto_json import stored_signatures as stored
+    from .sources.ids import parse_ref
+    from .sources.remote.refs import looks_remote
 
     if not looks_remote(source) and Path(source).is_dir():
         from .sources.files import display_source
@@ -222,6 +215,8 @@ def unsnapshotted(out_dir: str | Path, models: Sequence[str]) -> list[str]:
     """The configured `models` that have no snapshot in `out_dir` yet."""
     if not models:
         return []
+    from .sources.snapshot import read_snapshots
+
     known = {item.source for item in read_snapshots(Path(out_dir))[0]}
     return [m for m in models if m not in known]
 
@@ -232,116 +227,6 @@ def merge(existing: Sequence[Loaded], new: Sequence[Loaded]) -> list[Loaded]:
     for item in new:
         by_key[item.key] = item
     return sorted(by_key.values(), key=lambda item: item.key)
-
-
-def plan_all(
-    models: Sequence[Loaded], known: Sequence[Known] = ()
-) -> list[tuple[ModulePlan, Loaded]]:
-    plans: list[tuple[ModulePlan, Loaded]] = []
-    if not models:  # every model is `Known`: nothing to plan (nor to import the planner for)
-        return plans
-    from .plan import plan_module
-
-    owners: dict[str, tuple[str, str]] = {k.module: (k.key, k.source) for k in known}
-    for item in models:
-        plan = plan_module(item.spec)
-        other = owners.get(plan.module)
-        if other is not None:
-            raise CodegenError(
-                f"models {other[0]} ({other[1]}) and {item.key} ({item.source}) both map "
-                f"to module {plan.module!r}; generate them into different directories"
-            )
-        owners[plan.module] = (item.key, item.source)
-        plans.append((plan, item))
-    return plans
-
-
-def runtime_files() -> dict[str, bytes]:
-    root = resources.files("codegen") / "runtime"
-    out = {}
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.is_file() and (entry.name.endswith(".py") or entry.name == "py.typed"):
-            out[f"_runtime/{entry.name}"] = entry.read_bytes()
-    return out
-
-
-# The templates (render, jinja2) are imported only when something is rendered.
-def _init_source() -> tuple[str, str]:
-    from .render import init_source
-
-    return init_source()
-
-
-def _module_source(plan: ModulePlan) -> tuple[str, str]:
-    from .render import module_source
-
-    return module_source(plan)
-
-
-def _example_source(plan: ModulePlan, package: str) -> tuple[str, str]:
-    from .render import example_source
-
-    return example_source(plan, package)
-
-
-def build(
-    models: Sequence[Loaded],
-    package: str,
-    line_length: int = LINE_LENGTH,
-    reuse: Reuse | None = None,
-) -> Result:
-    """Render every file of the output package in memory (nothing is written here). With `reuse`,
-    its `known` models join `models`, and files the last run made from the same inputs, unchanged
-    on disk, are read instead of rendered."""
-    reuse = reuse or Reuse(Path())
-    plans = plan_all(models, reuse.known)
-    files: dict[str, bytes] = {
-        "__init__.py": b"",
-        "py.typed": b"",
-        "examples/__init__.py": b'"""Runnable examples, one per model."""\n',
-        **runtime_files(),
-    }
-    todo: dict[str, Callable[[], tuple[str, str]]] = {}
-    unchanged: set[str] = set()
-    entries: dict[str, Mapping[str, Any]] = {k.module: k.entry for k in reuse.known}
-    problems: list[Problem] = []
-
-    def add(inputs: dict[str, bytes], outputs: Mapping[str, Callable[[], tuple[str, str]]]) -> None:
-        found = reuse.files(inputs, list(outputs))
-        if found is None:
-            todo.update(outputs)
-        else:
-            files.update(found)
-            unchanged.update(found)
-
-    add({}, {"__init__.py": _init_source})
-    for known in reuse.known:
-        files.update(known.files)
-        unchanged.update(known.files)
-    for plan, item in plans:
-        outputs: dict[str, Callable[[], tuple[str, str]]] = {
-            f"{plan.module}.py": functools.partial(_module_source, plan),
-            f"examples/{plan.module}.py": functools.partial(_example_source, plan, package),
-        }
-        files.update(dict.fromkeys(outputs, b""))  # filled in below, in this order
-        snapshot = f"{SNAPSHOT_DIR}/{plan.module}.json"
-        files[snapshot] = snapshot_bytes(item)
-        add({snapshot: files[snapshot]}, outputs)
-        problems.extend(plan.problems)
-        warned = reuse.warnings(files[snapshot])
-        count = None if warned is None else warned + len(plan.problems)
-        entries[str(plan.module)] = model_entry(item, count)
-    formatted = format_all([make() for make in todo.values()], line_length)
-    files.update((rel, text.encode()) for rel, text in zip(todo, formatted, strict=True))
-    lock = f"{SNAPSHOT_DIR}/{LOCK_NAME}"
-    files[lock] = lock_bytes(entries, line_length, files, package)
-    return Result(
-        files=files,
-        problems=problems,
-        models=list(models),
-        known=list(reuse.known),
-        unchanged=unchanged,
-    )
 
 
 def package_name(out: Path) -> str:
@@ -410,6 +295,9 @@ def check_remote(
     """Re-pull every model of the package (or re-read its source file) and compare signatures."""
     from .drift import diff_specs
     from .plan import plan_module
+    from .sources.ids import parse_ref, ref_text
+    from .sources.remote.refs import looks_remote
+    from .sources.snapshot import read_snapshots
 
     out = Path(out_dir)
     with exclusive(out, create=False):
@@ -439,6 +327,8 @@ def check_remote(
 
 def update(drifts: Sequence[Drift], out_dir: str | Path, line_length: int | None = None) -> Result:
     """Apply `check --remote` results: new snapshots for drifted models, then regenerate."""
+    from .sources.snapshot import read_snapshots
+
     out = Path(out_dir)
     fresh = [d.new for d in drifts if d.new is not None and d.changes]
     with exclusive(out, create=True):

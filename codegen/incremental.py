@@ -13,6 +13,8 @@ the two always agree.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +24,6 @@ from .errors import CodegenError, Problem
 from .journal import target
 from .lock import SNAPSHOT_DIR, generator_fingerprint, read_lock, sha256, snapshot_paths
 from .snapshot_format import Loaded, snapshot_bytes
-from .sources.files import MAX_JSON_BYTES, read_bytes
 
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024  # a larger file on disk is rendered again, not read
 
@@ -76,8 +77,8 @@ class Reuse:
             if want is None:
                 return None
             try:
-                data = read_bytes(target(self.root, rel), MAX_OUTPUT_BYTES)
-            except CodegenError:
+                data = _read(target(self.root, rel), MAX_OUTPUT_BYTES)
+            except (OSError, CodegenError):  # CodegenError: a path `target` refuses
                 return None
             if sha256(data) != want:
                 return None
@@ -127,11 +128,24 @@ class Reuse:
         if not isinstance(key, str) or not isinstance(source, str):
             return None
         try:
-            snapshot = read_bytes(path, MAX_JSON_BYTES)
-        except (OSError, CodegenError):
+            snapshot = _read(path, MAX_OUTPUT_BYTES)
+        except OSError:
             return None
         rel = f"{SNAPSHOT_DIR}/{path.name}"
         found = self.files({rel: snapshot}, [f"{module}.py", f"examples/{module}.py"])
         if found is None:
             return None
         return Known(module, key, source, entry, {rel: snapshot, **found})
+
+
+def _read(path: Path, limit: int) -> bytes:
+    """A regular file's bytes, if it has at most `limit` (a FIFO put in place of a generated
+    file must not block the run). Raises OSError otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"not a regular file: {path}")
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"larger than {limit} bytes: {path}")
+    return data

@@ -25,7 +25,7 @@ import black
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from codegen import api
+from codegen import api, package
 from codegen.errors import CodegenError
 from codegen.naming import PyIdent
 from codegen.parser import parse_model
@@ -184,7 +184,7 @@ def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             del sys.modules[name]
 
 
-RUNTIME = api.runtime_files()
+RUNTIME = package.runtime_files()
 
 
 @contextmanager
@@ -193,7 +193,7 @@ def unformatted() -> Iterator[None]:
     cannot change in a run: the runtime's files, read per build."""
     with (
         mock.patch("black.format_str", lambda source, mode: source),
-        mock.patch.object(api, "runtime_files", lambda: RUNTIME),
+        mock.patch.object(package, "runtime_files", lambda: RUNTIME),
     ):
         yield
 

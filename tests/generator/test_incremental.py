@@ -13,7 +13,7 @@ from unittest import mock
 
 import pytest
 
-from codegen import api, formatting, incremental, lock
+from codegen import formatting, incremental, lock, package
 
 from ..conftest import ROOT, run_cli
 from ..writes import run, tiny_models, tree
@@ -26,13 +26,13 @@ ALL_TYPES = str(ROOT / "signatures" / "synthetic__all-types.json")
 def rendered() -> Iterator[list[str]]:
     """The modules rendered (not reused) while the test runs."""
     names: list[str] = []
-    real = api._module_source
+    real = package._module_source
 
     def spy(plan: Any) -> tuple[str, str]:
         names.append(str(plan.module))
         return real(plan)
 
-    with mock.patch.object(api, "_module_source", spy):
+    with mock.patch.object(package, "_module_source", spy):
         yield names
 
 
