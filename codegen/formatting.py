@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .errors import CodegenError
@@ -62,13 +62,15 @@ def workers_for(files: int, cpus: int) -> int:
     return min(cpus, files // FILES_PER_WORKER)
 
 
-def format_all(jobs: Sequence[tuple[str, str]], line_length: int = LINE_LENGTH) -> list[str]:
-    """`format_source` of each (source, where), in order; in a process pool when there are
-    enough of them and more than one core. The result does not depend on the pool."""
-    work = [(source, where, line_length) for source, where in jobs]
-    workers = workers_for(len(work), cpu_count())
+def format_all(
+    jobs: Sequence[Callable[[], tuple[str, str]]], line_length: int = LINE_LENGTH
+) -> list[str]:
+    """`format_source` of the (source, where) each job makes, in order. With enough of them and
+    more than one core, in a process pool that starts formatting while this process is still
+    making the later sources. The result does not depend on the pool."""
+    workers = workers_for(len(jobs), cpu_count())
     if not workers:
-        return [_format_job(job) for job in work]
+        return [format_source(*make(), line_length) for make in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -76,6 +78,6 @@ def format_all(jobs: Sequence[tuple[str, str]], line_length: int = LINE_LENGTH) 
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunk = max(1, len(work) // (workers * 4))
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(_format_job, work, chunksize=chunk))
+        futures = [pool.submit(_format_job, (*make(), line_length)) for make in jobs]
+        return [future.result() for future in futures]

@@ -137,7 +137,7 @@ def build(
         warned = reuse.warnings(files[snapshot])
         count = None if warned is None else warned + len(plan.problems)
         entries[str(plan.module)] = model_entry(item, count)
-    formatted = format_all([make() for make in todo.values()], line_length)
+    formatted = format_all(list(todo.values()), line_length)
     files.update((rel, text.encode()) for rel, text in zip(todo, formatted, strict=True))
     lock = f"{SNAPSHOT_DIR}/{LOCK_NAME}"
     files[lock] = lock_bytes(entries, line_length, files, package)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .examples import plan_example
-from .formatting import LINE_LENGTH, format_all, format_source
+from .formatting import LINE_LENGTH, format_source
 from .literals import py_literal
 from .plan import CAST, ModulePlan
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 __all__ = [
     "LINE_LENGTH",
     "example_source",
-    "format_all",
     "format_source",
     "init_source",
     "module_source",

@@ -222,6 +222,6 @@ def test_formatting_in_a_pool_gives_the_same_bytes() -> None:
     serial = [formatting.format_source(source, where) for source, where in jobs]
     with mock.patch.object(formatting, "cpu_count", lambda: 2):
         assert formatting.workers_for(len(jobs), 2) == 2
-        assert formatting.format_all(jobs) == serial
+        assert formatting.format_all([lambda job=job: job for job in jobs]) == serial
     assert formatting.workers_for(formatting.POOL_MIN_FILES - 1, 8) == 0
     assert formatting.workers_for(1000, 1) == 0
