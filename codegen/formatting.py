@@ -55,11 +55,22 @@ def cpu_count() -> int:
     return os.cpu_count() or 1
 
 
-def workers_for(files: int, cpus: int) -> int:
-    """Worker processes for formatting `files` sources (0: format in this process)."""
-    if cpus < 2 or files < POOL_MIN_FILES:
+def load_average() -> float:
+    """Runnable processes over the last minute (0 where the system does not say)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def workers_for(files: int, cpus: int, load: float = 0.0) -> int:
+    """Worker processes for formatting `files` sources (0: format in this process). Like
+    `make -l`, no pool when the cores are already busy (less than one idle): more processes
+    would only contend for them, and forking costs CPU."""
+    idle = cpus - load
+    if cpus < 2 or files < POOL_MIN_FILES or idle < 1:
         return 0
-    return min(cpus, files // FILES_PER_WORKER)
+    return min(cpus, files // FILES_PER_WORKER, 1 + int(idle))
 
 
 def format_all(
@@ -68,7 +79,7 @@ def format_all(
     """`format_source` of the (source, where) each job makes, in order. With enough of them and
     more than one core, in a process pool that starts formatting while this process is still
     making the later sources. The result does not depend on the pool."""
-    workers = workers_for(len(jobs), cpu_count())
+    workers = workers_for(len(jobs), cpu_count(), load_average())
     if not workers:
         return [format_source(*make(), line_length) for make in jobs]
     import multiprocessing

@@ -220,8 +220,18 @@ def test_the_fingerprint_covers_templates_and_code_but_not_serve(tmp_path: Path)
 def test_formatting_in_a_pool_gives_the_same_bytes() -> None:
     jobs = [(f"x = [{i},{i}]\ndef f( a ):\n  return a\n", f"job {i}") for i in range(30)]
     serial = [formatting.format_source(source, where) for source, where in jobs]
-    with mock.patch.object(formatting, "cpu_count", lambda: 2):
+    with (
+        mock.patch.object(formatting, "cpu_count", lambda: 2),
+        mock.patch.object(formatting, "load_average", lambda: 0.0),
+    ):
         assert formatting.workers_for(len(jobs), 2) == 2
         assert formatting.format_all([lambda job=job: job for job in jobs]) == serial
+
+
+def test_the_pool_is_used_only_when_it_pays() -> None:
     assert formatting.workers_for(formatting.POOL_MIN_FILES - 1, 8) == 0
-    assert formatting.workers_for(1000, 1) == 0
+    assert formatting.workers_for(1000, 1) == 0  # one core
+    assert formatting.workers_for(1000, 2, load=1.5) == 0  # less than one core idle
+    assert formatting.workers_for(1000, 2, load=0.9) == 2
+    assert formatting.workers_for(1000, 8, load=5.0) == 4
+    assert formatting.workers_for(formatting.POOL_MIN_FILES, 8) == 3  # 8 files per worker
