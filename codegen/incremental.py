@@ -89,16 +89,22 @@ class Reuse:
         """The package's models from their snapshots, like `read_snapshots`, but those that are
         `Known` go to `self.known` unparsed (unless a new load of the same model, a key in
         `replaced`, takes their place). Records each parsed model's warnings."""
+        paths = snapshot_paths(self.root)
+        known = {path: self._known(path) for path in paths}
+        items, problems = self._parse([path for path in paths if known[path] is None])
+        keys = [k.key for k in known.values() if k is not None]
+        if len(set(keys)) < len(keys) or set(keys) & {item.key for item in items}:
+            # Two snapshots of one model (a copy): parse them all, `merge` keeps one as ever.
+            return self._parse(paths)
+        self.known = [k for k in known.values() if k is not None and k.key not in replaced]
+        return items, problems
+
+    def _parse(self, paths: Sequence[Path]) -> tuple[list[Loaded], list[Problem]]:
+        from .sources.snapshot import read_snapshot  # the parser: only when one is parsed
+
         items: list[Loaded] = []
         problems: list[Problem] = []
-        for path in snapshot_paths(self.root):
-            known = self._known(path)
-            if known is not None:
-                if known.key not in replaced:
-                    self.known.append(known)
-                continue
-            from .sources.snapshot import read_snapshot  # the parser: only when one is parsed
-
+        for path in paths:
             item, found = read_snapshot(path)
             items.append(item)
             problems.extend(found)
@@ -122,7 +128,10 @@ class Reuse:
     def _known(self, path: Path) -> Known | None:
         module = path.stem
         entry = self.models.get(module)
-        if not isinstance(entry, dict) or entry.get("warnings") != 0:
+        if not isinstance(entry, dict):
+            return None
+        warned = entry.get("warnings")
+        if not (isinstance(warned, int) and not isinstance(warned, bool) and warned == 0):
             return None
         key, source = entry.get("model"), entry.get("source")
         if not isinstance(key, str) or not isinstance(source, str):

@@ -163,6 +163,21 @@ def test_a_lock_that_does_not_match_is_not_trusted(
     assert tree(out) == before
 
 
+def test_a_copied_snapshot_is_one_model_as_before(tmp_path: Path) -> None:
+    """Two snapshots of the same model (one copied by hand) are one model, the later file's, as
+    when every snapshot is parsed: no clash between the reused one and the copy."""
+    out = tmp_path / "pkg"
+    assert (
+        run("generate", *tiny_models(tmp_path / "v1", 2, version=1), "-o", str(out)).returncode == 0
+    )
+    before = tree(out)
+    shutil.copy(out / ".codegen" / "tiny_00.json", out / ".codegen" / "zz_copy.json")
+    result = run("generate", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "2 model(s): wrote 0 file(s)" in result.stderr
+    assert {rel: data for rel, data in tree(out).items() if "zz_copy" not in rel} == before
+
+
 def test_another_line_length_renders_everything(tmp_path: Path, rendered: list[str]) -> None:
     out, cold = tmp_path / "a" / "pkg", tmp_path / "b" / "pkg"
     sources = tiny_models(tmp_path / "v1", 2, version=1)
