@@ -12,6 +12,7 @@ the two always agree.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import stat
@@ -21,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CodegenError, Problem
-from .journal import target
 from .lock import SNAPSHOT_DIR, generator_fingerprint, read_lock, sha256, snapshot_paths
 from .snapshot_format import Loaded, snapshot_bytes
 
@@ -50,6 +50,10 @@ class Reuse:
     known: list[Known] = field(default_factory=list)  # filled by `read_package`
     parsed: dict[str, int] = field(default_factory=dict)  # snapshot sha256 -> its parse warnings
 
+    @functools.cached_property
+    def _base(self) -> Path:
+        return self.root.resolve()
+
     @classmethod
     def from_lock(cls, root: Path, line_length: int, package: str) -> Reuse:
         lock = read_lock(root)
@@ -76,9 +80,12 @@ class Reuse:
             want = self.recorded.get(rel)
             if want is None:
                 return None
+            path = self._base / rel
             try:
-                data = _read(target(self.root, rel), MAX_OUTPUT_BYTES)
-            except (OSError, CodegenError):  # CodegenError: a path `target` refuses
+                if not path.resolve().is_relative_to(self._base):  # `journal.target` refuses it
+                    return None
+                data = _read(path, MAX_OUTPUT_BYTES)
+            except OSError:
                 return None
             if sha256(data) != want:
                 return None
