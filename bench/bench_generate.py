@@ -1,33 +1,52 @@
-"""Benchmark: generation cost per model and the share spent in black; import cost of a generated
-client against the Clarifai SDK (same machine, same run). Prints figures; asserts nothing.
+"""Benchmark: generation through the CLI on a package of N models (copies of the bundled
+signatures): cold (from the snapshots alone), then regenerate and check with nothing changed, each
+beyond the CLI's own start-up (`--help`); openapi-python-client on an equivalent OpenAPI document
+(one operation per method) in the same run; import cost of a generated client against the Clarifai
+SDK. Prints figures; asserts nothing.
 
-    make bench            # or: .venv/bin/python bench/bench_generate.py --copies 20
+    make bench            # or: .venv/bin/python bench/bench_generate.py --copies 10 --runs 5
+
+openapi-python-client is a bench-only tool: it is installed on first use into its own virtualenv
+(bench/out/openapi-venv, pinned below) so that its dependencies never meet the project's pins.
+Subprocesses run with bytecode caching on (a user's install has .pyc files), whatever
+PYTHONDONTWRITEBYTECODE says here.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import black  # noqa: E402
+from bench.openapi_equivalent import openapi_document  # noqa: E402
+from codegen import api  # noqa: E402
+from codegen.lock import SNAPSHOT_DIR  # noqa: E402
+from codegen.naming import module_name  # noqa: E402
+from codegen.snapshot_format import Loaded, snapshot_bytes  # noqa: E402
 
-from codegen import api, render  # noqa: E402
+OPENAPI_CLIENT = "openapi-python-client==0.29.1"
+OPENAPI_VENV = ROOT / "bench" / "out" / "openapi-venv"
+CLI = [sys.executable, "-m", "codegen"]
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def bench_generate(copies: int) -> None:
+def copies_of_signatures(copies: int) -> list[Loaded]:
     sources = sorted(p for p in (ROOT / "signatures").glob("*.json") if p.name != "index.json")
     loaded, _, _ = api.load_sources(sources)
-    specs = [item.spec for item in loaded]
-    many = [
+    return [
         dataclasses.replace(
             item,
             spec=dataclasses.replace(
@@ -38,30 +57,108 @@ def bench_generate(copies: int) -> None:
         for i in range(copies)
         for item in loaded
     ]
-    black_seconds = 0.0
-    real_format = black.format_str
 
-    def timed_format(src: str, *, mode: black.Mode) -> str:
-        nonlocal black_seconds
-        t0 = time.perf_counter()
+
+def snapshots_only(out: Path, models: Sequence[Loaded]) -> None:
+    """A package directory holding only its models' snapshots: generating it is a cold run."""
+    shutil.rmtree(out, ignore_errors=True)
+    (out / SNAPSHOT_DIR).mkdir(parents=True)
+    for item in models:
+        name = module_name(item.spec.ref.model_id)
+        (out / SNAPSHOT_DIR / f"{name}.json").write_bytes(snapshot_bytes(item))
+
+
+@dataclasses.dataclass(frozen=True)
+class Took:
+    wall: float
+    cpu: float  # user + sys of the command and its children: less at the mercy of other load
+
+    def __sub__(self, other: Took) -> Took:
+        return Took(self.wall - other.wall, self.cpu - other.cpu)
+
+    def per(self, n: int, unit: str) -> str:
+        return f"{1000 * self.wall / n:.2f} ms/{unit} wall, {1000 * self.cpu / n:.2f} ms/{unit} CPU"
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def seconds(cmd: Sequence[str], *, cwd: Path | None = None) -> Took:
+    cpu0, t0 = _children_cpu(), time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True)
+    took = Took(time.perf_counter() - t0, _children_cpu() - cpu0)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])}... exit {done.returncode}: {done.stderr[-2000:]}")
+    return took
+
+
+def median_seconds(cmd: Sequence[str], runs: int) -> Took:
+    took = [seconds(cmd) for _ in range(runs)]
+    return Took(statistics.median(t.wall for t in took), statistics.median(t.cpu for t in took))
+
+
+def openapi_client() -> Path | None:
+    """openapi-python-client's command, installed into its own venv on first use (None: cannot)."""
+    exe = OPENAPI_VENV / "bin" / "openapi-python-client"
+    if not exe.exists():
+        print(f"  installing {OPENAPI_CLIENT} into {OPENAPI_VENV.relative_to(ROOT)} ...")
         try:
-            return real_format(src, mode=mode)
-        finally:
-            black_seconds += time.perf_counter() - t0
+            subprocess.run([sys.executable, "-m", "venv", str(OPENAPI_VENV)], check=True)
+            pip = [str(OPENAPI_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+            subprocess.run([*pip, OPENAPI_CLIENT], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            print(f"  cannot install {OPENAPI_CLIENT}: {exc}")
+            return None
+    return exe
 
-    render.black.format_str = timed_format  # type: ignore[assignment]
-    try:
-        api.build(many[:2], "warmup")
-        black_seconds = 0.0
-        t0 = time.perf_counter()
-        result = api.build(many, "generated")
-        total = time.perf_counter() - t0
-    finally:
-        render.black.format_str = real_format  # type: ignore[assignment]
-    lines = sum(v.count(b"\n") for k, v in result.files.items() if not k.startswith("_runtime/"))
-    print(f"generate: {len(many)} models ({copies} copies of {len(specs)}), {lines} lines")
-    print(f"  total {total:.2f} s, {1000 * total / len(many):.1f} ms/model")
-    print(f"  black {black_seconds:.2f} s = {100 * black_seconds / total:.0f}% of the time")
+
+def bench_generate(copies: int, runs: int) -> None:
+    models = copies_of_signatures(copies)
+    n, methods = len(models), sum(len(item.spec.methods) for item in models)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "generated"
+        snapshots_only(out, models)
+        seconds([*CLI, "--help"])  # bytecode caches, warm disk
+        start = median_seconds([*CLI, "--help"], runs)
+        cold = seconds([*CLI, "generate", "-o", str(out)])
+        again = median_seconds([*CLI, "generate", "-o", str(out)], runs)
+        check = median_seconds([*CLI, "check", "-o", str(out)], runs)
+        print(f"generate: {n} models ({copies} copies of {n // copies}), {methods} methods")
+        print(
+            f"  CLI start-up (--help, median of {runs}): {1000 * start.wall:.0f} ms wall, "
+            f"{1000 * start.cpu:.0f} ms CPU"
+        )
+        print(f"  cold: {cold.wall:.2f} s wall, {cold.cpu:.2f} s CPU")
+        print(f"    {cold.per(n, 'model')}")
+        print(f"    {cold.per(methods, 'method')}")
+        for label, total in (("unchanged generate", again), ("unchanged check", check)):
+            print(
+                f"  {label} (median of {runs}): {1000 * total.wall:.0f} ms wall, "
+                f"{1000 * total.cpu:.0f} ms CPU; beyond start-up {(total - start).per(n, 'model')}"
+            )
+        bench_openapi(models, Path(tmp), Took(cold.wall / methods, cold.cpu / methods))
+
+
+def bench_openapi(models: Sequence[Loaded], tmp: Path, ours_per_method: Took) -> None:
+    exe = openapi_client()
+    if exe is None:
+        return
+    doc = tmp / "openapi.json"
+    doc.write_text(json.dumps(openapi_document([item.spec for item in models])))
+    operations = sum(len(item.spec.methods) for item in models)
+    cmd = [str(exe), "generate", "--path", str(doc), "--meta", "none", "--overwrite"]
+    total = seconds(cmd, cwd=tmp)
+    print(f"openapi-python-client ({OPENAPI_CLIENT}, ruff post-hooks), same run:")
+    print(f"  {operations} operations: {total.wall:.2f} s wall, {total.cpu:.2f} s CPU")
+    print(f"    {total.per(operations, 'operation')}")
+    ratio_wall = ours_per_method.wall / (total.wall / operations)
+    ratio_cpu = ours_per_method.cpu / (total.cpu / operations)
+    print(
+        f"  clarifai-codegen cold / openapi-python-client, per method: {ratio_wall:.2f}x wall, "
+        f"{ratio_cpu:.2f}x CPU"
+    )
 
 
 def _import_seconds(code: str, cwd: Path, runs: int = 5) -> float:
@@ -91,9 +188,10 @@ def bench_import() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--copies", type=int, default=10)
+    parser.add_argument("--copies", type=int, default=10, help="copies of the 12 signatures")
+    parser.add_argument("--runs", type=int, default=5, help="runs per median")
     args = parser.parse_args()
-    bench_generate(args.copies)
+    bench_generate(args.copies, args.runs)
     bench_import()
 
 

@@ -9,38 +9,23 @@ see each other's models and a killed run is undone first.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from importlib import resources
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CodegenError, Problem
-from .lock import LOCK_NAME, SNAPSHOT_DIR, lock_bytes, locked_line_length
-from .plan import ModulePlan, plan_module
-from .render import LINE_LENGTH, render_example, render_init, render_module, render_signatures
-from .snapshot_format import Loaded, snapshot_bytes
-from .sources.ids import parse_ref, ref_text
-from .sources.outcome import Outcome
-from .sources.remote.refs import looks_remote
-from .sources.signature_file import read_signature_file
-from .sources.snapshot import read_snapshots
+from .formatting import LINE_LENGTH
+from .incremental import Reuse
+from .lock import SNAPSHOT_DIR, locked_line_length
+from .package import Result, build
+from .snapshot_format import Loaded
 from .spec import ModelRef
 from .writer import changed_files, exclusive, removed_files, unified_diff, write_tree
 
 if TYPE_CHECKING:
+    from .sources.outcome import Outcome
     from .sources.remote.fetch import FetchResult
     from .sources.remote.settings import RemoteSettings
-
-
-@dataclass
-class Result:
-    files: dict[str, bytes]
-    changed: list[str] = field(default_factory=list)  # written (or, with check, to write)
-    removed: list[str] = field(default_factory=list)  # files the last run wrote, now gone
-    diff: str = ""
-    problems: list[Problem] = field(default_factory=list)
-    failures: list[CodegenError] = field(default_factory=list)  # models that could not be loaded
-    models: list[Loaded] = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +41,10 @@ class Drift:
 
 def remote_sources(sources: Sequence[str | Path]) -> list[str]:
     """The sources that are pulled over the API (model URLs and `user/app/model[@version]`)."""
+    if not sources:
+        return []
+    from .sources.remote.refs import looks_remote
+
     return [str(s) for s in sources if looks_remote(str(s))]
 
 
@@ -87,6 +76,12 @@ def load_each(
     API (`pull_models`, all of them concurrently). `refs[i]` supplies ids a file lacks (see
     `sources.ids`; without `need_ids`, placeholders stand in for unknown ids); a failure stops only
     its model."""
+    if not sources:
+        return []
+    from .sources.outcome import Outcome
+    from .sources.remote.refs import looks_remote
+    from .sources.signature_file import read_signature_file
+
     outcomes: list[Outcome] = []
     pulls: list[int] = []
     for i, (source, ref) in enumerate(zip(sources, refs, strict=True)):
@@ -115,6 +110,28 @@ def load_each(
     return outcomes
 
 
+def load_outcomes(
+    sources: Sequence[str | Path],
+    *,
+    ref: str | None = None,
+    remote: RemoteSettings | None = None,
+    on_fetch: Callable[[FetchResult], None] | None = None,
+    need_ids: bool = True,
+) -> list[Outcome]:
+    """One outcome per source (`load_each`). `ref` (USER/APP/MODEL[@VERSION]) supplies ids for a
+    single file that lacks them."""
+    if ref is not None and len(sources) != 1:
+        raise CodegenError("--ref applies to exactly one MODEL")
+    model_ref = None
+    if ref is not None:
+        from .sources.ids import parse_ref
+
+        model_ref = parse_ref(ref)
+    return load_each(
+        sources, [model_ref] * len(sources), remote=remote, on_fetch=on_fetch, need_ids=need_ids
+    )
+
+
 def load_sources(
     sources: Sequence[str | Path],
     *,
@@ -125,12 +142,7 @@ def load_sources(
 ) -> tuple[list[Loaded], list[Problem], list[CodegenError]]:
     """Load every source. Returns (loaded, warnings, failures); a failing model does not stop the
     others. `ref` (USER/APP/MODEL[@VERSION]) supplies ids for a single file that lacks them."""
-    if ref is not None and len(sources) != 1:
-        raise CodegenError("--ref applies to exactly one MODEL")
-    model_ref = parse_ref(ref) if ref is not None else None
-    outcomes = load_each(
-        sources, [model_ref] * len(sources), remote=remote, on_fetch=on_fetch, need_ids=need_ids
-    )
+    outcomes = load_outcomes(sources, ref=ref, remote=remote, on_fetch=on_fetch, need_ids=need_ids)
     return (
         [o.loaded for o in outcomes if o.loaded is not None],
         [p for o in outcomes for p in o.problems],
@@ -156,6 +168,8 @@ def stored_signatures(
     not needed. A model directory's come straight from the analysis, so a directory with no
     methods gives none (the SDK's answer) rather than the generator's error."""
     from .proto_json import stored_signatures as stored
+    from .sources.ids import parse_ref
+    from .sources.remote.refs import looks_remote
 
     if not looks_remote(source) and Path(source).is_dir():
         from .sources.files import display_source
@@ -173,6 +187,9 @@ def stored_signatures(
 
 def python_signatures(loaded: Loaded) -> dict[str, str]:
     """Each method's signature as valid Python (like the SDK's method_signature()), by method name."""
+    from .plan import plan_module
+    from .render import render_signatures
+
     plan = plan_module(loaded.spec)
     return dict(zip([m.wire for m in plan.methods], render_signatures(plan), strict=True))
 
@@ -188,6 +205,9 @@ def pick_method(found: dict[str, Any], method: str | None, source: str) -> list[
 
 def example_script(loaded: Loaded, package: str) -> str:
     """A typed, runnable example script for the model (like the SDK's generate_client_script())."""
+    from .plan import plan_module
+    from .render import render_example
+
     return render_example(plan_module(loaded.spec), package)
 
 
@@ -195,6 +215,8 @@ def unsnapshotted(out_dir: str | Path, models: Sequence[str]) -> list[str]:
     """The configured `models` that have no snapshot in `out_dir` yet."""
     if not models:
         return []
+    from .sources.snapshot import read_snapshots
+
     known = {item.source for item in read_snapshots(Path(out_dir))[0]}
     return [m for m in models if m not in known]
 
@@ -207,53 +229,6 @@ def merge(existing: Sequence[Loaded], new: Sequence[Loaded]) -> list[Loaded]:
     return sorted(by_key.values(), key=lambda item: item.key)
 
 
-def plan_all(models: Sequence[Loaded]) -> list[tuple[ModulePlan, Loaded]]:
-    plans: list[tuple[ModulePlan, Loaded]] = []
-    owners: dict[str, Loaded] = {}
-    for item in models:
-        plan = plan_module(item.spec)
-        other = owners.get(plan.module)
-        if other is not None:
-            raise CodegenError(
-                f"models {other.key} ({other.source}) and {item.key} ({item.source}) both map "
-                f"to module {plan.module!r}; generate them into different directories"
-            )
-        owners[plan.module] = item
-        plans.append((plan, item))
-    return plans
-
-
-def runtime_files() -> dict[str, bytes]:
-    root = resources.files("codegen") / "runtime"
-    out = {}
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.is_file() and (entry.name.endswith(".py") or entry.name == "py.typed"):
-            out[f"_runtime/{entry.name}"] = entry.read_bytes()
-    return out
-
-
-def build(models: Sequence[Loaded], package: str, line_length: int = LINE_LENGTH) -> Result:
-    """Render every file of the output package in memory (nothing is written here)."""
-    plans = plan_all(models)
-    files: dict[str, bytes] = {
-        "__init__.py": render_init(line_length).encode(),
-        "py.typed": b"",
-        "examples/__init__.py": b'"""Runnable examples, one per model."""\n',
-        **runtime_files(),
-    }
-    problems: list[Problem] = []
-    for plan, item in plans:
-        files[f"{plan.module}.py"] = render_module(plan, line_length).encode()
-        files[f"examples/{plan.module}.py"] = render_example(plan, package, line_length).encode()
-        files[f"{SNAPSHOT_DIR}/{plan.module}.json"] = snapshot_bytes(item)
-        problems.extend(plan.problems)
-    lock = f"{SNAPSHOT_DIR}/{LOCK_NAME}"
-    files[lock] = lock_bytes(
-        [(str(p.module), item) for p, item in plans], line_length, [*files, lock]
-    )
-    return Result(files=files, problems=problems, models=list(models))
-
-
 def package_name(out: Path) -> str:
     name = out.resolve().name
     return name if name.isidentifier() else "generated"
@@ -262,7 +237,8 @@ def package_name(out: Path) -> str:
 def write(out: Path, result: Result, *, check: bool = False, diff: bool = False) -> Result:
     """Compare `result` with `out` and (unless `check`) make `out` what it says, as one change.
     Call inside `exclusive(out, ...)`."""
-    result.changed = changed_files(out, result.files)
+    compare = {rel: data for rel, data in result.files.items() if rel not in result.unchanged}
+    result.changed = changed_files(out, compare)
     result.removed = removed_files(out, result.files)
     if check or diff:
         result.diff = unified_diff(out, result.files, result.changed, result.removed)
@@ -286,19 +262,24 @@ def generate(
     `sources`. With no sources, everything comes from the snapshots: offline. Sources are loaded
     before taking the package lock (pulling may take a while), the snapshots after."""
     out = Path(out_dir)
-    new, found, failures = load_sources(sources, ref=ref, remote=remote, on_fetch=on_fetch)
+    outcomes = load_outcomes(sources, ref=ref, remote=remote, on_fetch=on_fetch)
+    new = [o.loaded for o in outcomes if o.loaded is not None]
+    found = [p for o in outcomes for p in o.problems]
+    failures = [o.error for o in outcomes if o.error is not None]
     with exclusive(out, create=bool(new) and not check):
-        existing, problems = read_snapshots(out)
-        if not sources and not existing:
+        length = line_length or locked_line_length(out) or LINE_LENGTH
+        package = package_name(out)
+        reuse = Reuse.from_lock(out, length, package)
+        existing, problems = reuse.read_package({item.key for item in new})
+        if not sources and not existing and not reuse.known:
             raise CodegenError(
                 f"nothing to generate: {out / SNAPSHOT_DIR} has no snapshots; give MODEL arguments"
             )
         models = merge(existing, new)
-        if not models:
+        if not models and not reuse.known:
             result = Result(files={}, failures=failures)
         else:
-            length = line_length or locked_line_length(out) or LINE_LENGTH
-            result = build(models, package_name(out), length)
+            result = build(models, package, length, reuse)
             write(out, result, check=check, diff=diff)
     result.problems[:0] = [*problems, *found]
     result.failures = failures
@@ -313,6 +294,10 @@ def check_remote(
 ) -> tuple[list[Drift], list[Problem]]:
     """Re-pull every model of the package (or re-read its source file) and compare signatures."""
     from .drift import diff_specs
+    from .plan import plan_module
+    from .sources.ids import parse_ref, ref_text
+    from .sources.remote.refs import looks_remote
+    from .sources.snapshot import read_snapshots
 
     out = Path(out_dir)
     with exclusive(out, create=False):
@@ -342,12 +327,17 @@ def check_remote(
 
 def update(drifts: Sequence[Drift], out_dir: str | Path, line_length: int | None = None) -> Result:
     """Apply `check --remote` results: new snapshots for drifted models, then regenerate."""
+    from .sources.snapshot import read_snapshots
+
     out = Path(out_dir)
     fresh = [d.new for d in drifts if d.new is not None and d.changes]
     with exclusive(out, create=True):
         existing, problems = read_snapshots(out)
         length = line_length or locked_line_length(out) or LINE_LENGTH
-        result = build(merge(existing, fresh), package_name(out), length)
+        package = package_name(out)
+        result = build(
+            merge(existing, fresh), package, length, Reuse.from_lock(out, length, package)
+        )
         write(out, result)
     result.problems[:0] = problems
     return result

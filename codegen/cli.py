@@ -228,7 +228,7 @@ def generate(
             sys.exit(EXIT_INPUT)  # nothing given could be loaded: the errors say it all
         verb, remove = ("would change", "remove") if check else ("wrote", "removed")
         click.echo(
-            f"{len(result.models)} model(s): {verb} {len(result.changed)} file(s)"
+            f"{result.model_count} model(s): {verb} {len(result.changed)} file(s)"
             + (f", {remove} {len(result.removed)}" if result.removed else "")
             + f" in {out}"
             + (f"; {len(result.failures)} model(s) failed" if result.failures else ""),

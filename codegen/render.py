@@ -1,24 +1,39 @@
-"""Render plans through Jinja, validate the source with `ast`, and format it with black."""
+"""Render plans through Jinja into source text (formatted by `formatting`).
+
+jinja2 is imported only when something is rendered.
+"""
 
 from __future__ import annotations
 
-import ast
 import functools
-
-import black
-import jinja2
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import CodegenError
 from .examples import plan_example
+from .formatting import LINE_LENGTH, format_source
 from .literals import py_literal
 from .plan import CAST, ModulePlan
 
-LINE_LENGTH = 100
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = [
+    "LINE_LENGTH",
+    "example_source",
+    "format_source",
+    "init_source",
+    "module_source",
+    "render_example",
+    "render_init",
+    "render_module",
+    "render_signatures",
+]
 
 
 @functools.cache
 def _env() -> jinja2.Environment:
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("codegen", "templates"),
         undefined=jinja2.StrictUndefined,
@@ -32,34 +47,32 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def format_source(source: str, where: str, line_length: int = LINE_LENGTH) -> str:
-    """Check that `source` parses, then black it (pinned black, explicit mode, no other fixers)."""
-    try:
-        ast.parse(source)
-    except SyntaxError as exc:  # a generator bug, never a property of the input
-        raise CodegenError(
-            f"internal error: generated code does not parse ({exc.msg})", where
-        ) from exc
-    mode = black.Mode(target_versions={black.mode.TargetVersion.PY310}, line_length=line_length)
-    formatted = black.format_str(source, mode=mode)
-    if formatted != source:
-        ast.parse(formatted)
-    return formatted
+def module_source(plan: ModulePlan) -> tuple[str, str]:
+    """(unformatted source, where) of a model's module."""
+    source = _env().get_template("module.py.jinja").render(plan=plan)
+    return source, f"{plan.spec.ref.path} module"
+
+
+def example_source(plan: ModulePlan, package: str) -> tuple[str, str]:
+    """(unformatted source, where) of a model's example script."""
+    source = _env().get_template("example.py.jinja").render(example=plan_example(plan, package))
+    return source, f"{plan.spec.ref.path} example"
+
+
+def init_source() -> tuple[str, str]:
+    return _env().get_template("init.py.jinja").render(version=__version__), "__init__.py"
 
 
 def render_module(plan: ModulePlan, line_length: int = LINE_LENGTH) -> str:
-    source = _env().get_template("module.py.jinja").render(plan=plan)
-    return format_source(source, f"{plan.spec.ref.path} module", line_length)
+    return format_source(*module_source(plan), line_length)
 
 
 def render_example(plan: ModulePlan, package: str, line_length: int = LINE_LENGTH) -> str:
-    source = _env().get_template("example.py.jinja").render(example=plan_example(plan, package))
-    return format_source(source, f"{plan.spec.ref.path} example", line_length)
+    return format_source(*example_source(plan, package), line_length)
 
 
 def render_init(line_length: int = LINE_LENGTH) -> str:
-    source = _env().get_template("init.py.jinja").render(version=__version__)
-    return format_source(source, "__init__.py", line_length)
+    return format_source(*init_source(), line_length)
 
 
 def render_signatures(plan: ModulePlan) -> list[str]:

@@ -89,17 +89,25 @@ def tiny_models(folder: Path, count: int, version: int, prefix: str = "tiny") ->
 
 def memoized_build(cache: dict[Any, api.Result] | None = None) -> Callable[..., api.Result]:
     """`api.build` with a cache (shared when `cache` is given): rendering is pure and the key is
-    every model's snapshot bytes, so a cached result is exactly what it would render."""
+    every model's snapshot bytes (and the files of those reused unparsed), so a cached result is
+    exactly what it would render."""
     real = api.build
     cache = {} if cache is None else cache
 
-    def build(models: Sequence[Loaded], package: str, line_length: int = 100) -> api.Result:
-        key = (package, line_length, tuple(snapshot_bytes(m) for m in models))
+    def build(
+        models: Sequence[Loaded], package: str, line_length: int = 100, reuse: Any = None
+    ) -> api.Result:
+        known = [] if reuse is None else list(reuse.known)
+        reused = tuple(sorted(item for k in known for item in k.files.items()))
+        key = (package, line_length, tuple(snapshot_bytes(m) for m in models), reused)
         if key not in cache:
-            cache[key] = real(models, package, line_length)
+            cache[key] = real(models, package, line_length, reuse)
         done = cache[key]
         return api.Result(
-            files=dict(done.files), problems=list(done.problems), models=list(done.models)
+            files=dict(done.files),
+            problems=list(done.problems),
+            models=list(done.models),
+            known=known,
         )
 
     return build

@@ -18,17 +18,23 @@ def read_snapshots(out_dir: Path) -> tuple[list[Loaded], list[Problem]]:
     """Every model of the package in `out_dir` (none without `DIR/.codegen/`), and warnings."""
     items, problems = [], []
     for path in snapshot_paths(out_dir):
-        where = str(path)
-        item = from_snapshot(read_json(path), where)
-        if item is None:
-            raise CodegenError(
-                f"not a snapshot (no {SNAPSHOT_KEY!r} key); {SNAPSHOT_DIR}/ holds only the "
-                "generator's files",
-                where,
-            )
-        items.append(item[0])
-        problems.extend(item[1])
+        item, found = read_snapshot(path)
+        items.append(item)
+        problems.extend(found)
     return items, problems
+
+
+def read_snapshot(path: Path) -> tuple[Loaded, list[Problem]]:
+    """The model in one snapshot file of a package, and its warnings."""
+    where = str(path)
+    item = from_snapshot(read_json(path), where)
+    if item is None:
+        raise CodegenError(
+            f"not a snapshot (no {SNAPSHOT_KEY!r} key); {SNAPSHOT_DIR}/ holds only the "
+            "generator's files",
+            where,
+        )
+    return item
 
 
 def from_snapshot(

@@ -3,15 +3,13 @@
 unchecked, and import without side effects; a sample is checked black-stable, another with mypy --strict.
 
 Black (most of a build's time) runs on a sample only; the others are rendered unformatted (still parsed
-by `render.format_source`). The seed is printed; `pytest --hypothesis-seed=N` replays a run.
+by `formatting.format_source`). The seed is printed; `pytest --hypothesis-seed=N` replays a run.
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
-import functools
-import importlib.metadata
 import json
 import keyword
 import random
@@ -27,7 +25,7 @@ import black
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from codegen import api, render
+from codegen import api, package
 from codegen.errors import CodegenError
 from codegen.naming import PyIdent
 from codegen.parser import parse_model
@@ -186,18 +184,16 @@ def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             del sys.modules[name]
 
 
-RUNTIME = api.runtime_files()
-VERSION = functools.cache(importlib.metadata.version)
+RUNTIME = package.runtime_files()
 
 
 @contextmanager
 def unformatted() -> Iterator[None]:
     """Build without black (format_source still parses the source), and without re-reading what
-    cannot change in a run: the runtime's files and black's version (lock.json), read per build."""
+    cannot change in a run: the runtime's files, read per build."""
     with (
-        mock.patch.object(render.black, "format_str", lambda source, mode: source),
-        mock.patch.object(api, "runtime_files", lambda: RUNTIME),
-        mock.patch("importlib.metadata.version", VERSION),
+        mock.patch("black.format_str", lambda source, mode: source),
+        mock.patch.object(package, "runtime_files", lambda: RUNTIME),
     ):
         yield
 

@@ -1,0 +1,95 @@
+"""Generated source -> checked, black-formatted source; many at once on the machine's cores.
+
+black is imported here only when something is formatted (it is most of the CLI's import time).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import os
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from .errors import CodegenError
+
+if TYPE_CHECKING:
+    import black
+
+LINE_LENGTH = 100
+POOL_MIN_FILES = 24  # below this, starting worker processes costs more than they save
+FILES_PER_WORKER = 8
+
+
+@functools.cache
+def _mode(line_length: int) -> black.Mode:
+    import black
+
+    return black.Mode(target_versions={black.mode.TargetVersion.PY310}, line_length=line_length)
+
+
+def format_source(source: str, where: str, line_length: int = LINE_LENGTH) -> str:
+    """Check that `source` parses, then black it (pinned black, explicit mode, no other fixers)."""
+    import black
+
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:  # a generator bug, never a property of the input
+        raise CodegenError(
+            f"internal error: generated code does not parse ({exc.msg})", where
+        ) from exc
+    formatted: str = black.format_str(source, mode=_mode(line_length))
+    if formatted != source:
+        ast.parse(formatted)
+    return formatted
+
+
+def _format_job(job: tuple[str, str, int]) -> str:
+    return format_source(*job)
+
+
+def cpu_count() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def load_average() -> float:
+    """Runnable processes over the last minute (0 where the system does not say)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def workers_for(files: int, cpus: int, load: float = 0.0) -> int:
+    """Worker processes for formatting `files` sources (0: format in this process). Like
+    `make -l`, no pool when the cores are already busy (under half a core idle): more processes
+    would only contend for them, and forking costs CPU (measured on 2 cores: at load 1, 24
+    models in 3.1 s with a pool against 5.6 s without; at load 8.5, 15.9 s against 10.9 s)."""
+    idle = cpus - load
+    if cpus < 2 or files < POOL_MIN_FILES or idle < 0.5:
+        return 0
+    return min(cpus, files // FILES_PER_WORKER, max(2, round(idle) + 1))
+
+
+def format_all(
+    jobs: Sequence[Callable[[], tuple[str, str]]], line_length: int = LINE_LENGTH
+) -> list[str]:
+    """`format_source` of the (source, where) each job makes, in order. With enough of them and
+    more than one core, in a process pool that starts formatting while this process is still
+    making the later sources. The result does not depend on the pool."""
+    workers = workers_for(len(jobs), cpu_count(), load_average())
+    if not workers:
+        return [format_source(*make(), line_length) for make in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import black  # noqa: F401  (imported before forking, so workers start with it loaded)
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [pool.submit(_format_job, (*make(), line_length)) for make in jobs]
+        return [future.result() for future in futures]
