@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import stat
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 
 from .errors import CodegenError, Problem
 from .lock import SNAPSHOT_DIR, generator_fingerprint, read_lock, sha256, snapshot_paths
+from .reading import read_bytes
 from .snapshot_format import Loaded, snapshot_bytes
 
 MAX_OUTPUT_BYTES = 64 * 1024 * 1024  # a larger file on disk is rendered again, not read
@@ -84,8 +83,8 @@ class Reuse:
             try:
                 if not path.resolve().is_relative_to(self._base):  # `journal.target` refuses it
                     return None
-                data = _read(path, MAX_OUTPUT_BYTES)
-            except OSError:
+                data = read_bytes(path, MAX_OUTPUT_BYTES)
+            except (OSError, CodegenError):
                 return None
             if sha256(data) != want:
                 return None
@@ -144,24 +143,11 @@ class Reuse:
         if not isinstance(key, str) or not isinstance(source, str):
             return None
         try:
-            snapshot = _read(path, MAX_OUTPUT_BYTES)
-        except OSError:
+            snapshot = read_bytes(path, MAX_OUTPUT_BYTES)
+        except CodegenError:
             return None
         rel = f"{SNAPSHOT_DIR}/{path.name}"
         found = self.files({rel: snapshot}, [f"{module}.py", f"examples/{module}.py"])
         if found is None:
             return None
         return Known(module, key, source, entry, {rel: snapshot, **found})
-
-
-def _read(path: Path, limit: int) -> bytes:
-    """A regular file's bytes, if it has at most `limit` (a FIFO put in place of a generated
-    file must not block the run). Raises OSError otherwise."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"not a regular file: {path}")
-        data = file.read(limit + 1)
-    if len(data) > limit:
-        raise OSError(f"larger than {limit} bytes: {path}")
-    return data

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import stat
 from pathlib import Path
 from typing import Any, Final
 
 import yaml  # type: ignore[import-untyped,unused-ignore]  # no stubs in the venv
 
 from ..errors import CodegenError
+from ..reading import read_bytes as read_bytes
 
 MAX_JSON_BYTES: Final = 16 * 1024 * 1024
 MAX_YAML_INT_CHARS: Final = (
@@ -22,36 +21,6 @@ def display_source(path: Path) -> str:
     """How a file source is recorded: relative paths as given, absolute ones by name, so output
     does not depend on where the checkout lives."""
     return path.as_posix() if not path.is_absolute() else path.name
-
-
-def read_bytes(path: Path, limit: int) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes, or a one-line error naming it (missing,
-    too large, unreadable, or a FIFO / device / directory, whose reads may never end)."""
-    where = str(path)
-    try:
-        mode = path.stat().st_mode
-        if stat.S_ISDIR(mode):
-            raise CodegenError("is a directory, not a signature file", where)
-        if not stat.S_ISREG(mode):
-            raise CodegenError("not a regular file", where)
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as file:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the stat above
-                raise CodegenError("not a regular file", where)
-            data = file.read(limit + 1)  # the file may grow after any size check
-    except FileNotFoundError:
-        raise CodegenError("no such file", where) from None
-    except OSError as exc:
-        raise CodegenError(f"cannot read: {exc.strerror}", where) from None
-    except ValueError:  # an embedded NUL: no file can have this name
-        raise CodegenError(
-            "not a usable path (it contains a NUL)", where.replace("\0", "\\0")
-        ) from None
-    if len(data) > limit:
-        mib, kib = divmod(limit, 1024 * 1024)
-        size = f"{mib} MiB" if not kib else f"{limit // 1024} KiB"
-        raise CodegenError(f"file is larger than {size}", where)
-    return data
 
 
 def read_json(path: Path) -> Any:
