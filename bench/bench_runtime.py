@@ -6,6 +6,7 @@ leaves the loopback).
     make bench                                   # or: .venv/bin/python bench/bench_runtime.py
     .venv/bin/python bench/bench_runtime.py --reps 5 --json figures.json
     .venv/bin/python bench/bench_runtime.py --quick   # a smoke run: tiny counts, one repetition
+    .venv/bin/python bench/bench_runtime.py --rows concepts,async_rate --clients grpc,sdk
 
 Set-up: `clarifai-codegen serve bench/models/bench-echo` runs in a subprocess (REST and gRPC on
 127.0.0.1), so the server's CPU is not the client's; the client package is generated from that
@@ -259,17 +260,19 @@ class Bench:
         wall, rss = self.fresh(d.cold_code)
         return {"cold_start": wall * 1e3, "peak_rss": rss}
 
-    def measures(self) -> list[Callable[[Any], Figures]]:
-        return [
-            self.unary_cpu,
-            self.threads8,
-            self.threads32,
-            self.gather,
-            self.stream,
-            self.image_row,
-            self.concepts_row,
-            self.cold_start,
-        ]
+    def measures(self, keys: set[str] | None = None) -> list[Callable[[Any], Figures]]:
+        """The measures giving any of the row `keys` (all by default)."""
+        every = {
+            ("unary_cpu",): self.unary_cpu,
+            ("threads8",): self.threads8,
+            ("threads32",): self.threads32,
+            ("async_rate", "async_cpu"): self.gather,
+            ("stream",): self.stream,
+            ("image",): self.image_row,
+            ("concepts",): self.concepts_row,
+            ("cold_start", "peak_rss"): self.cold_start,
+        }
+        return [m for gives, m in every.items() if keys is None or keys.intersection(gives)]
 
 
 def warm_up(bench: Bench, drivers: list[Any]) -> None:
@@ -298,6 +301,8 @@ def table(c: Counts, names: list[str], medians: dict[str, Figures]) -> list[str]
     head = ["row", *names, *(f"{n.removeprefix('generated ')} / SDK" for n in names[:-1])]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows(c):
+        if row.key not in medians[sdk]:
+            continue  # not measured (--rows)
         better = "higher" if row.higher_is_better else "lower"
         cells = [f"{row.label} ({better} is better)"]
         cells += [fmt(medians[n][row.key]) for n in names]
@@ -312,10 +317,23 @@ def parse_args(argv: list[str] | None) -> tuple[Counts, argparse.Namespace]:
     ap.add_argument("--reps", type=int, default=None, help="repetitions (default 3; --quick: 1)")
     ap.add_argument("--quick", action="store_true", help="smoke run: tiny counts, one repetition")
     ap.add_argument("--json", type=Path, default=None, help="also write every figure here")
+    ap.add_argument("--rows", default=None, help="only these rows (keys, comma-separated)")
+    ap.add_argument(
+        "--clients", default=None, help="only these of http,grpc (the SDK always runs: the base)"
+    )
     args = ap.parse_args(argv)
+    keys = {r.key for r in rows(Counts())}
+    args.rows = None if args.rows is None else set(args.rows.split(","))
+    if args.rows is not None and not args.rows <= keys:
+        ap.error(f"--rows: unknown {sorted(args.rows - keys)}; known: {', '.join(sorted(keys))}")
+    args.clients = ["http", "grpc"] if args.clients is None else args.clients.split(",")
+    if not set(args.clients) <= {"http", "grpc"}:
+        ap.error("--clients: http, grpc or both")
     counts = QUICK if args.quick else Counts()
     if args.reps is not None:
         counts = dataclasses.replace(counts, reps=max(1, args.reps))
+    if args.rows is not None and not args.rows & {"cold_start", "peak_rss"}:
+        counts = dataclasses.replace(counts, warm_cold=False)
     return counts, args
 
 
@@ -338,11 +356,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(work))
         rt = importlib.import_module(f"{PACKAGE}._runtime")
         module = importlib.import_module(f"{PACKAGE}.bench_echo")
-        drivers = [
-            GeneratedDriver(rt, module, "http", rest),
-            GeneratedDriver(rt, module, "grpc", grpc),
-            SdkDriver(grpc),
-        ]
+        urls = {"http": rest, "grpc": grpc}
+        drivers = [GeneratedDriver(rt, module, t, urls[t]) for t in args.clients]
+        drivers.append(SdkDriver(grpc))
         loop = asyncio.new_event_loop()
         bench = Bench(counts, loop, work, image, concepts)
         try:
@@ -350,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             for rep in range(counts.reps):
                 print(f"repetition {rep + 1}/{counts.reps}", file=sys.stderr, flush=True)
                 order = drivers[rep % len(drivers) :] + drivers[: rep % len(drivers)]
-                for measure in bench.measures():
+                for measure in bench.measures(args.rows):
                     for d in order:
                         for key, value in measure(d).items():
                             samples.setdefault(d.name, {}).setdefault(key, []).append(value)

@@ -703,6 +703,45 @@ def test_grpc_aclose_cancels_running_calls(oracle_grpc: OracleGrpcServer) -> Non
     assert rec["done"].wait(5) and rec["outcome"] == "cancelled"
 
 
+def test_grpc_aclose_cancels_a_running_unary_call(oracle_grpc: OracleGrpcServer) -> None:
+    """The awaiting task gets the client's error, not a bare CancelledError."""
+
+    async def check() -> None:
+        c = _grpc(oracle_grpc)
+        oracle_grpc.inject(hold_after=0)
+        call = asyncio.ensure_future(c.unary(EVERY, PREDICT, {"prompt": "x"}))
+        for _ in range(500):
+            if oracle_grpc.requests or call.done():
+                break
+            await asyncio.sleep(0.01)
+        await c.aclose()
+        with pytest.raises(TransportError, match="CANCELLED"):
+            await call
+
+    run(check())
+    rec = oracle_grpc.last_request
+    assert rec["done"].wait(5) and rec["outcome"] == "cancelled"
+
+
+def test_grpc_cancelling_a_unary_call_cancels_the_rpc(oracle_grpc: OracleGrpcServer) -> None:
+    async def check() -> None:
+        c = _grpc(oracle_grpc)
+        oracle_grpc.inject(hold_after=0)
+        call = asyncio.ensure_future(c.unary(EVERY, PREDICT, {"prompt": "x"}))
+        for _ in range(500):
+            if oracle_grpc.requests or call.done():
+                break
+            await asyncio.sleep(0.01)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        await c.aclose()
+
+    run(check())
+    rec = oracle_grpc.last_request
+    assert rec["done"].wait(5) and rec["outcome"] == "cancelled"
+
+
 def test_grpc_concurrent_calls_and_several_event_loops(oracle_grpc: OracleGrpcServer) -> None:
     c = _grpc(oracle_grpc)  # made outside any event loop: the channel opens on first use
 

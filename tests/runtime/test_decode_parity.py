@@ -55,7 +55,8 @@ def test_decoding_protos_matches_sdk(annotation: Any, value: Any) -> None:
 
 
 def test_from_message_reads_like_message_to_dict() -> None:
-    """Every kind of field as MessageToDict gives it, except int64 (an int) and bytes (bytes)."""
+    """Every kind of field as MessageToDict gives it, except int64 (an int), bytes (bytes) and
+    float32 (the float protobuf reads, not its shortest decimal)."""
     resp = service_pb2.MultiOutputResponse()
     resp.status.code = status_code_pb2.SUCCESS
     out = resp.outputs.add()
@@ -69,21 +70,42 @@ def test_from_message_reads_like_message_to_dict() -> None:
     ref = to_dict(resp)
     assert got["outputs"][0]["data"]["int_value"] == 2**40
     assert got["outputs"][0]["data"]["bytes_value"] == b"\x00\xff"
+    assert got["outputs"][0]["data"]["concepts"][0]["value"] == out.data.concepts[0].value
+    assert ref["outputs"][0]["data"]["concepts"][0]["value"] == 0.9
     for d in (got, ref):
         d["outputs"][0]["data"].pop("int_value")
         d["outputs"][0]["data"].pop("bytes_value")
+        d["outputs"][0]["data"]["concepts"][0].pop("value")
     nan = got["outputs"][0]["data"]["parts"][0]["data"].pop("float_value")
     assert math.isnan(nan)
     assert ref["outputs"][0]["data"]["parts"][0]["data"].pop("float_value") == "NaN"
     assert got == ref
 
 
-def test_float32_fields_read_back_from_json_exactly() -> None:
-    """MessageToDict prints float32 fields shortest-repr, so 0.9 reads back as 0.9 (the SDK
-    decoding protos gets 0.8999999761581421)."""
+def test_float32_fields_read_as_each_wire_gives_them() -> None:
+    """MessageToDict prints float32 fields shortest-repr, so over JSON 0.9 reads back as 0.9;
+    read from the proto (gRPC) it is the float protobuf gives, 0.8999999761581421, as the SDK
+    decodes it (no per-value rounding: the SDK does none)."""
     sig, resp = sdk_response(dt.Concept, dt.Concept("cat", 0.9))
+    sdk_value = deserialize(resp.outputs[0].data, sig.output_fields, is_output=True).value
+    assert sdk_value != 0.9
     assert output_value(runtime_method(sig).output, to_dict(resp)) == rt.Concept("cat", 0.9)
-    assert output_value(runtime_method(sig).output, from_message(resp)) == rt.Concept("cat", 0.9)
+    got = output_value(runtime_method(sig).output, from_message(resp))
+    assert got == rt.Concept("cat", sdk_value)
+
+
+def test_concepts_decode_any_number_and_name_the_bad_item() -> None:
+    t = Type("LIST", (Type("CONCEPT"),))
+    data = {"concepts": [{"name": "a", "value": 1}, {"id": "B", "value": "0.5"}, {"name": "c"}]}
+    assert decode_value(t, data) == [
+        rt.Concept("a", 1.0),
+        rt.Concept("", 0.5, "B"),
+        rt.Concept("c", 0.0),
+    ]
+    assert [type(c.value) for c in decode_value(t, data)] == [float, float, float]
+    data["concepts"].append({"name": 5})
+    with pytest.raises(MalformedResponse, match=r"return\[3\]\.name is not a string"):
+        decode_value(t, data, "return")
 
 
 def test_json_numbers_become_floats() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,7 @@ M = method(
     field("arr", "NDARRAY"),
     field("text", "TEXT", choices=["a", "b"]),
     field("region", "REGION"),
+    field("labels", {"t": "LIST", "args": [{"t": "CONCEPT"}]}),
 )
 
 
@@ -114,6 +116,10 @@ def test_none_means_not_sent() -> None:
             r"region'.concepts\[0\]: expected Concept, got str",
         ),
         ({"region": rt.Concept("c")}, r"expected Region, got Concept"),
+        # a list of a repeated field (checked item by item, named by index only on error)
+        ({"labels": [rt.Concept("a"), rt.Concept("b"), "c"]}, r"'labels'\[2\]: expected Concept"),
+        ({"labels": [rt.Concept("a"), rt.Concept("b", "x")]}, r"'labels'\[1\].value: expected fl"),
+        ({"labels": [rt.Concept("a", 1), rt.Concept("b", id=2)]}, r"'labels'\[1\].id: expected st"),
     ],
 )
 def test_wrong_types(args: dict[str, Any], match: str) -> None:
@@ -151,9 +157,24 @@ def test_valid_values_pass() -> None:
             "pair": [1, "x"],  # a list is accepted for TUPLE
             "tags": ("a", "b"),
             "arr": [1.5, 2.5],
+            "labels": [
+                rt.Concept("a b", 1),
+                rt.Concept("b", np.float32(0.5)),
+                rt.Concept("c", 0.0, id="C"),
+                rt.Concept("", -math.inf, id="d"),
+            ],
         },
     )
     by_id = {p["id"]: p["data"] for p in parts}
+    assert by_id["labels"] == {
+        "concepts": [
+            {"id": "a-b", "name": "a b", "value": 1.0},
+            {"id": "b", "name": "b", "value": 0.5},
+            {"id": "C", "name": "c"},
+            {"id": "d", "value": "-Infinity"},
+        ]
+    }
+    assert [type(c.get("value")) for c in by_id["labels"]["concepts"]][:2] == [float, float]
     assert by_id["max_tokens"] == {"int_value": "4096"}
     assert by_id["temperature"] == {"float_value": 1.0}
     assert by_id["arr"]["ndarray"]["dtype"] == "float64"
