@@ -243,6 +243,21 @@ class AsyncGrpcTransport(GrpcBase):
             if not fut.done():
                 fut.cancel()
 
+    async def _unary(self, call: Any) -> Any:
+        """The response of a unary call, awaited directly: grpc.aio already runs the call in a
+        task of its own, and its deadline is the call's. Raises `Cancelled` when the call was
+        cancelled under us (`aclose()`); a cancellation of the awaiting task is not caught
+        (grpc.aio then cancels the call). Before Python 3.11 (no `Task.cancelling`), a task
+        cancelled while the client closes gets `Cancelled` too."""
+        try:
+            return await call
+        except asyncio.CancelledError:
+            if not self._closed or _cancelling(asyncio.current_task()):
+                raise
+            raise Cancelled(
+                self._grpc.StatusCode.CANCELLED, "the call was cancelled (the client was closed)"
+            ) from None
+
     # ------------------------------------------------------------------ calls
     async def unary(self, model: ModelRef, body: Json, *, idempotent: bool = False) -> Json:
         """PostModelOutputs with the client's timeout as deadline; retries transient failures."""
@@ -261,7 +276,7 @@ class AsyncGrpcTransport(GrpcBase):
                     call = getattr(stub, rpc)(
                         request, metadata=self._metadata, timeout=self._timeout
                     )
-                    response = await self._wait(call)
+                    response = await self._unary(call)
                 except (self._grpc.RpcError, Cancelled) as exc:
                     raise self._rpc_error(exc, rpc, self._timeout) from None
                 return self._response(response)
@@ -389,6 +404,12 @@ async def _pump(call: Any, log: _RequestLog, idle: _Idle, failed: asyncio.Future
             log.error = exc
         if not failed.done():
             failed.set_result(None)
+
+
+def _cancelling(task: asyncio.Task[Any] | None) -> bool:
+    """Is `task` being cancelled? (False where asyncio cannot tell: Python 3.10.)"""
+    cancelling = getattr(task, "cancelling", None)
+    return cancelling is not None and bool(cancelling())
 
 
 def _settled(task: asyncio.Future[Any]) -> None:

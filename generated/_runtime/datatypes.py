@@ -49,7 +49,7 @@ class DataType:
             return self.decode(raw, what)
         if self.shape == REPEATED:
             items = dec.as_list(raw, f"{what}.{self.field}")
-            values = [self.decode(v, f"{what}[{i}]") for i, v in enumerate(items)]
+            values = dec.each(self.decode, items, what)
             return values[0] if len(values) == 1 else (values or None)
         return self.decode(raw, f"{what}.{self.field}")
 

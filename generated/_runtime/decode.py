@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from .datatypes import ROWS, repeated_row
-from .decoders import MalformedResponse, as_list, bad, get_field, obj
+from .decoders import MalformedResponse, as_list, bad, each, get_field, obj
 from .signature import Type
 
 __all__ = ["MalformedResponse", "decode_value"]
@@ -38,7 +38,7 @@ def _list(t: Type, data: Json, what: str) -> Any:
     row = repeated_row(inner)
     if row is not None:
         items = as_list(data.get(row.field), f"{what}.{row.field}")
-        return [row.decode(v, f"{what}[{i}]") for i, v in enumerate(items)]
+        return each(row.decode, items, what)
     return [
         decode_value(inner, obj(p.get("data"), what), f"{what}[{i}]")
         for i, p in enumerate(_parts(data, what))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import binascii
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from .errors import TransportError, shown
@@ -119,14 +120,29 @@ def _media(cls: type[Image] | type[Audio] | type[Video], value: Any, what: str) 
     return cls(url=url or None, bytes=data or None)
 
 
+def each(decode: Callable[[Any, str], Any], items: list[Any], what: str) -> list[Any]:
+    """`decode` applied to each of `items`, an error naming the item's index (`what[i]`).
+
+    Decoders are pure, so the indexed names are built only to raise an error: a list that
+    fails is decoded again with them."""
+    try:
+        return [decode(v, what) for v in items]
+    except MalformedResponse:
+        return [decode(v, f"{what}[{i}]") for i, v in enumerate(items)]
+
+
 def concept(value: Any, what: str) -> Concept:
+    if type(value) is dict:  # the common case, checked without building any message
+        name, score, cid = value.get("name", ""), value.get("value", 0.0), value.get("id", "")
+        if type(name) is str and type(score) is float and type(cid) is str:
+            return Concept(name, score, cid)
     d = obj(value, what)
     name = string(d.get("name"), f"{what}.name")
     return Concept(name, double(d.get("value"), f"{what}.value"), string(d.get("id"), f"{what}.id"))
 
 
 def _concepts(value: Any, what: str) -> list[Concept]:
-    return [concept(c, f"{what}[{i}]") for i, c in enumerate(as_list(value, what))]
+    return each(concept, as_list(value, what), what)
 
 
 def region(value: Any, what: str) -> Region:
@@ -171,7 +187,7 @@ def frame(value: Any, what: str) -> Frame:
     regions = as_list(data.get("regions"), f"{what}.data.regions")
     return Frame(
         image=None if image is None else _media(Image, image, f"{what}.data.image"),
-        regions=[region(r, f"{what}.data.regions[{i}]") for i, r in enumerate(regions)],
+        regions=each(region, regions, f"{what}.data.regions"),
         time=int64(info.get("time"), f"{what}.frame_info.time") / 1000.0,
         index=int64(info.get("index"), f"{what}.frame_info.index"),
     )

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .datatypes import REPEATED, ROWS, repeated_row
-from .encoders import fail
+from .encoders import each, fail
 from .errors import ArgumentError
 from .signature import Field, Method, Type
 from .types import Text
@@ -91,7 +91,7 @@ def _list(t: Type, value: Any, where: str) -> Json:
     inner = t.args[0]
     row = repeated_row(inner)
     if row is not None:
-        encoded = [row.encode(v, f"{where}[{i}]") for i, v in enumerate(items)]
+        encoded = each(row.encode, items, where)
         return {row.field: encoded} if encoded else {}
     parts = [encode_part(inner, v, f"{where}[{i}]") for i, v in enumerate(items)]
     return {"parts": parts} if parts else {}

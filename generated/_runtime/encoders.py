@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .errors import ArgumentError
@@ -24,6 +24,17 @@ _INT64 = (-(2**63), 2**63 - 1)
 
 def fail(where: str, expected: str, value: object, hint: str = "") -> ArgumentError:
     return ArgumentError(f"{where}: expected {expected}, got {type(value).__name__}{hint}")
+
+
+def each(encode: Callable[[Any, str], Any], items: list[Any], where: str) -> list[Any]:
+    """`encode` applied to each of `items`, an error naming the item's index (`where[i]`).
+
+    Encoders are pure, so the indexed names are built only to raise an error: a list that
+    fails is encoded again with them."""
+    try:
+        return [encode(v, where) for v in items]
+    except ArgumentError:
+        return [encode(v, f"{where}[{i}]") for i, v in enumerate(items)]
 
 
 def _blob(data: bytes | bytearray) -> bytes:
@@ -105,6 +116,21 @@ def image(value: Any, where: str) -> Json:
 
 
 def concept(value: Any, where: str) -> Json:
+    if type(value) is Concept:  # the common case, checked without building any message
+        cid, name, score = value.id, value.name, value.value
+        if type(cid) is str and type(name) is str and type(score) is float and score - score == 0:
+            out: Json = {}
+            if cid:
+                out["id"] = cid
+            if name:
+                out["name"] = name
+            if score:
+                out["value"] = score
+            return out
+    return _concept(value, where)
+
+
+def _concept(value: Any, where: str) -> Json:
     if not isinstance(value, Concept):
         raise fail(where, "Concept", value)
     value_f = _float(value.value, f"{where}.value")
@@ -146,7 +172,7 @@ def region(value: Any, where: str) -> Json:
         raise fail(f"{where}.concepts", "list[Concept]", value.concepts)
     if value.concepts:
         concepts = value.concepts
-        data["concepts"] = [concept(c, f"{where}.concepts[{i}]") for i, c in enumerate(concepts)]
+        data["concepts"] = each(concept, concepts, f"{where}.concepts")
     if _str(value.text, f"{where}.text"):
         data["text"] = {"raw": value.text}
     out: Json = _scalar("id", _str(value.id, f"{where}.id"))
@@ -177,7 +203,7 @@ def frame(value: Any, where: str) -> Json:
     if not isinstance(value.regions, (list, tuple)):
         raise fail(f"{where}.regions", "list[Region]", value.regions)
     if value.regions:
-        data["regions"] = [region(r, f"{where}.regions[{i}]") for i, r in enumerate(value.regions)]
+        data["regions"] = each(region, value.regions, f"{where}.regions")
     if data:
         out["data"] = data
     return out

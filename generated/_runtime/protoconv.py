@@ -2,9 +2,11 @@
 
 What `json_format.ParseDict` / `MessageToDict(preserving_proto_field_name=True,
 use_integers_for_enums=True)` do for the messages the runtime sends and reads, without their
-generic per-field machinery, with one difference: bytes stay bytes both ways (an encoder may put
-raw `bytes` where the JSON has base64; a response's bytes fields come back as `bytes`, which the
-decoders take as they take base64 text). Each message type's fields are looked up once and kept
+generic per-field machinery, with these differences: bytes stay bytes both ways (an encoder may
+put raw `bytes` where the JSON has base64; a response's bytes fields come back as `bytes`, which
+the decoders take as they take base64 text), int64 values are ints, and a float32 field is the
+Python float protobuf reads (0.9 reads as 0.8999999761581421, as the SDK decodes it; the JSON
+text MessageToDict prints rounds it back to 0.9). Each message type's fields are looked up once and kept
 (`_fields`). Well-known types other than Struct / ListValue / Value go through `json_format`.
 """
 
@@ -13,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-import struct
 from typing import Any
 
 from .optional import import_optional
@@ -30,9 +31,6 @@ _WKT = {
     "google.protobuf.Value": _VALUE,
 }
 _SPECIAL = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
-_F32 = struct.Struct("<f")
-_FORMATS = ("%.6g", "%.7g", "%.8g")
-_INFINITE = (math.inf, -math.inf)
 
 
 class ConversionError(Exception):
@@ -43,6 +41,8 @@ class ConversionError(Exception):
 Field = tuple[str, int, bool, Any]
 _BY_NAME: dict[Any, dict[str, Field]] = {}  # message descriptor -> proto and JSON names
 _BY_FIELD: dict[Any, Field] = {}  # field descriptor -> its Field
+_PLAIN: dict[Any, str] = {}  # field descriptor -> name, for scalars read as they are
+_DIRECT: dict[Any, tuple[frozenset[str], tuple[str, ...]]] = {}  # see `_direct`
 
 
 def _kind(field: Any) -> int:
@@ -147,7 +147,15 @@ def _fill_nested(message: Any, nested: Nested) -> None:
                     target[k] = v
         elif repeated and kind == _MESSAGE:
             container = getattr(message, name)
+            plain, floats = _direct(of)
             for item in value:
+                if type(item) is dict and plain.issuperset(item) and None not in item.values():
+                    for key in floats:  # a float spelled as text ("NaN") needs converting
+                        if type(item.get(key)) is str:
+                            break
+                    else:
+                        container.add(**item)  # Concepts and the like: nothing to convert
+                        continue
                 scalars, inner = _split(of, item)
                 _fill_nested(container.add(**scalars), inner)  # one call for the scalars
         elif repeated:
@@ -158,6 +166,21 @@ def _fill_nested(message: Any, nested: Nested) -> None:
             sub = getattr(message, name)
             sub.SetInParent()
             _fill_one(sub, kind, value)
+
+
+def _direct(desc: Any) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The keys of `desc` whose JSON value is the proto value (by proto name: strings, bools,
+    32-bit integers and floats, not repeated), and those of them that are floats."""
+    direct = _DIRECT.get(desc)
+    if direct is None:
+        plain = [
+            key
+            for key, (name, kind, repeated, _) in _fields(desc).items()
+            if key == name and not repeated and kind in (_SCALAR, _FLOAT32, _DOUBLE)
+        ]
+        floats = tuple(k for k in plain if _fields(desc)[k][1] != _SCALAR)
+        direct = _DIRECT[desc] = (frozenset(plain), floats)
+    return direct
 
 
 def _fill_one(sub: Any, kind: int, value: Any) -> None:
@@ -187,20 +210,24 @@ def _scalar(kind: int, value: Any, enum: Any) -> Any:
 
 # ------------------------------------------------------------------ message -> JSON
 def from_message(message: Any) -> Json:
-    """The JSON of `message` (as `MessageToDict`, but bytes stay bytes and int64 stay ints)."""
+    """The JSON of `message` (as `MessageToDict`, but bytes stay bytes, int64 stay ints and
+    float32 values are the Python floats protobuf reads, as the SDK gets them)."""
     out: Json = {}
     for f, value in message.ListFields():
+        name = _PLAIN.get(f)
+        if name is not None:  # most fields: a scalar, as it is
+            out[name] = value
+            continue
         spec = _BY_FIELD.get(f)
         if spec is None:
             spec = _fields(f.containing_type)[f.name]
         name, kind, repeated, _ = spec
         if kind < _SCALAR:
             out[name] = _read_message(kind, repeated, value)
-        elif kind == _FLOAT32:
-            out[name] = [_float32(v) for v in value] if repeated else _float32(value)
         elif repeated:
             out[name] = list(value)
         else:
+            _PLAIN[f] = name
             out[name] = value
     return out
 
@@ -229,16 +256,3 @@ def _read_one(kind: int, value: Any) -> Any:
 
 def _json_format() -> Any:
     return import_optional("google.protobuf.json_format", "the gRPC transport")
-
-
-def _float32(value: float) -> float:
-    """The shortest decimal that reads back as the same float32 (as MessageToDict prints it)."""
-    if value != value or value in _INFINITE:
-        return value
-    pack = _F32.pack
-    exact = pack(value)
-    for fmt in _FORMATS:
-        rounded = float(fmt % value)
-        if pack(rounded) == exact:
-            return rounded
-    return float("%.9g" % value)  # noqa: UP031 (a preformatted spec: faster than format())

@@ -132,9 +132,10 @@ class Concept:
     id: str
 
     def __init__(self, name: str, value: float = 1.0, id: str | None = None) -> None:
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "value", value)
-        object.__setattr__(self, "id", id or concept_id(name))
+        fields = self.__dict__  # frozen: set once, here (faster than object.__setattr__)
+        fields["name"] = name
+        fields["value"] = value
+        fields["id"] = id or concept_id(name)
 
 
 @dataclass
