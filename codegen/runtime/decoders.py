@@ -132,10 +132,13 @@ def each(decode: Callable[[Any, str], Any], items: list[Any], what: str) -> list
 
 
 def concept(value: Any, what: str) -> Concept:
+    """A Concept from its JSON, or from its message (gRPC: `protoconv.KEPT`)."""
     if type(value) is dict:  # the common case, checked without building any message
         name, score, cid = value.get("name", ""), value.get("value", 0.0), value.get("id", "")
         if type(name) is str and type(score) is float and type(cid) is str:
             return Concept(name, score, cid)
+    elif hasattr(value, "DESCRIPTOR"):  # a clarifai.api.Concept: typed by protobuf
+        return Concept(value.name, value.value, value.id)
     d = obj(value, what)
     name = string(d.get("name"), f"{what}.name")
     return Concept(name, double(d.get("value"), f"{what}.value"), string(d.get("id"), f"{what}.id"))

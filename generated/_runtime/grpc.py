@@ -57,7 +57,11 @@ Json = dict[str, Any]
 
 
 class _Watchdog:
-    """Calls the armed callback when the stream's `IdleClock` runs out (a thread per stream)."""
+    """Calls the armed callback when the stream's `IdleClock` runs out (a thread per stream).
+
+    The thread sleeps until the deadline it last computed (the deadline only moves later, so it
+    then looks again), or without a timeout while the clock is paused: only then does
+    `resume()` wake it. So a stream does not wake the thread once per message."""
 
     def __init__(self, timeout: float | None) -> None:
         self.expired = False
@@ -65,6 +69,7 @@ class _Watchdog:
         self._on_expire: Callable[[], object] | None = None
         self._cond = threading.Condition()
         self._stopped = False
+        self._sleeping = False  # the thread waits for `resume()` or `stop()`, with no timeout
         if timeout is not None:
             threading.Thread(target=self._run, name="clarifai-grpc-watchdog", daemon=True).start()
 
@@ -87,7 +92,8 @@ class _Watchdog:
     def resume(self) -> None:
         with self._cond:
             self._clock.resume()
-            self._cond.notify()
+            if self._sleeping:
+                self._cond.notify()
 
     def stop(self) -> None:
         with self._cond:
@@ -103,7 +109,9 @@ class _Watchdog:
                     self.expired = True
                     callback = self._on_expire
                     break
+                self._sleeping = remaining is None
                 self._cond.wait(remaining)
+                self._sleeping = False
         if callback is not None:
             callback()
 

@@ -23,8 +23,11 @@ __all__ = ["ConversionError", "from_message", "to_message"]
 
 Json = dict[str, Any]
 
-_MESSAGE, _STRUCT, _LIST, _VALUE, _OTHER_WKT, _MAP = range(6)
-_SCALAR, _BYTES, _INT64, _FLOAT32, _DOUBLE, _ENUM = range(6, 12)
+_MESSAGE, _STRUCT, _LIST, _VALUE, _OTHER_WKT, _MAP, _KEPT = range(7)
+_SCALAR, _BYTES, _INT64, _FLOAT32, _DOUBLE, _ENUM = range(7, 13)
+# Messages `from_message` leaves as they are: their decoder reads the fields (as the SDK does),
+# so a thousand Concepts are not first turned into a thousand dicts.
+KEPT = frozenset({"clarifai.api.Concept"})
 _WKT = {
     "google.protobuf.Struct": _STRUCT,
     "google.protobuf.ListValue": _LIST,
@@ -53,6 +56,8 @@ def _kind(field: Any) -> int:
             return _MAP
         if msg.full_name in _WKT:
             return _WKT[msg.full_name]
+        if msg.full_name in KEPT:
+            return _KEPT
         return _OTHER_WKT if msg.full_name.startswith("google.protobuf.") else _MESSAGE
     if t == field.TYPE_BYTES:
         return _BYTES
@@ -116,7 +121,7 @@ def _split(desc: Any, body: Any) -> tuple[Json, Nested]:
         if value is None:
             continue
         if kind < _SCALAR:
-            nested.append((name, kind, repeated, of, value))
+            nested.append((name, _MESSAGE if kind == _KEPT else kind, repeated, of, value))
         elif kind == _SCALAR:
             scalars[name] = value
         elif repeated:
@@ -233,6 +238,8 @@ def from_message(message: Any) -> Json:
 
 
 def _read_message(kind: int, repeated: bool, value: Any) -> Any:
+    if kind == _KEPT:
+        return list(value) if repeated else value
     if kind == _MAP:
         return {k: from_message(v) if hasattr(v, "ListFields") else v for k, v in value.items()}
     if repeated:

@@ -56,7 +56,7 @@ def test_decoding_protos_matches_sdk(annotation: Any, value: Any) -> None:
 
 def test_from_message_reads_like_message_to_dict() -> None:
     """Every kind of field as MessageToDict gives it, except int64 (an int), bytes (bytes) and
-    float32 (the float protobuf reads, not its shortest decimal)."""
+    Concepts (kept as messages, read by their decoder: floats as protobuf reads them)."""
     resp = service_pb2.MultiOutputResponse()
     resp.status.code = status_code_pb2.SUCCESS
     out = resp.outputs.add()
@@ -70,12 +70,12 @@ def test_from_message_reads_like_message_to_dict() -> None:
     ref = to_dict(resp)
     assert got["outputs"][0]["data"]["int_value"] == 2**40
     assert got["outputs"][0]["data"]["bytes_value"] == b"\x00\xff"
-    assert got["outputs"][0]["data"]["concepts"][0]["value"] == out.data.concepts[0].value
-    assert ref["outputs"][0]["data"]["concepts"][0]["value"] == 0.9
+    assert got["outputs"][0]["data"]["concepts"] == [out.data.concepts[0]]
+    assert ref["outputs"][0]["data"]["concepts"] == [{"id": "c", "value": 0.9}]
     for d in (got, ref):
         d["outputs"][0]["data"].pop("int_value")
         d["outputs"][0]["data"].pop("bytes_value")
-        d["outputs"][0]["data"]["concepts"][0].pop("value")
+        d["outputs"][0]["data"].pop("concepts")
     nan = got["outputs"][0]["data"]["parts"][0]["data"].pop("float_value")
     assert math.isnan(nan)
     assert ref["outputs"][0]["data"]["parts"][0]["data"].pop("float_value") == "NaN"
