@@ -45,6 +45,7 @@ Field = tuple[str, int, bool, Any]
 _BY_NAME: dict[Any, dict[str, Field]] = {}  # message descriptor -> proto and JSON names
 _BY_FIELD: dict[Any, Field] = {}  # field descriptor -> its Field
 _PLAIN: dict[Any, str] = {}  # field descriptor -> name, for scalars read as they are
+_NESTED: dict[Any, tuple[str, bool]] = {}  # field descriptor -> (name, repeated), for messages
 _DIRECT: dict[Any, tuple[frozenset[str], tuple[str, ...]]] = {}  # see `_direct`
 
 
@@ -223,11 +224,18 @@ def from_message(message: Any) -> Json:
         if name is not None:  # most fields: a scalar, as it is
             out[name] = value
             continue
+        nested = _NESTED.get(f)
+        if nested is not None:  # a message field
+            name, repeated = nested
+            out[name] = [from_message(v) for v in value] if repeated else from_message(value)
+            continue
         spec = _BY_FIELD.get(f)
         if spec is None:
             spec = _fields(f.containing_type)[f.name]
         name, kind, repeated, _ = spec
         if kind < _SCALAR:
+            if kind == _MESSAGE:
+                _NESTED[f] = (name, repeated)
             out[name] = _read_message(kind, repeated, value)
         elif repeated:
             out[name] = list(value)

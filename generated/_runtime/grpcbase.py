@@ -154,11 +154,13 @@ class GrpcBase:
         self._metadata = (("authorization", f"Key {pat}"),)
         self._closed = False
 
-    def _open_channel(self, grpc: Any) -> Any:
-        """A channel to the target from `grpc` (the `grpc` or the `grpc.aio` module)."""
+    def _open_channel(self, grpc: Any, *extra: tuple[str, Any]) -> Any:
+        """A channel to the target from `grpc` (the `grpc` or the `grpc.aio` module), with
+        the `extra` options."""
         options = [
             ("grpc.max_receive_message_length", self._limit),
             ("grpc.max_send_message_length", MAX_MESSAGE_LENGTH),
+            *extra,
         ]
         if self.secure:
             creds = self._grpc.ssl_channel_credentials()

@@ -143,6 +143,20 @@ def test_close_closes_the_channel(oracle_grpc: OracleGrpcServer) -> None:
         list(c.bidi_stream(EVERY, STREAM, {"input_stream": ["x"]}))
 
 
+def test_sync_server_streams_are_read_on_the_callers_thread(oracle_grpc: OracleGrpcServer) -> None:
+    """grpc's single-threaded unary-stream mode: no hand-over from the channel thread per
+    message (the option is grpc's, under the name grpc.experimental gives it)."""
+    import grpc.experimental
+
+    from codegen.runtime.grpc import SINGLE_THREADED_STREAMS
+
+    assert SINGLE_THREADED_STREAMS[0] == grpc.experimental.ChannelOptions.SingleThreadedUnaryStream
+    with _client(oracle_grpc) as c:
+        stub = c._transport._stub  # type: ignore[attr-defined]
+        assert type(stub.GenerateModelOutputs).__name__.startswith("_SingleThreaded")
+        assert list(c.server_stream(EVERY, COUNT_UP, {"start": 0, "n": 3})) == [0, 1, 2]
+
+
 # ---------------------------------------------------------------------- lazy import
 
 
