@@ -60,7 +60,7 @@ def check_response(body: Any, http_status: int | None) -> Json:
             "malformed response: expected a JSON object", http_status=http_status
         )
     status = body.get("status")
-    code = status_code(status.get("code")) if isinstance(status, dict) else None
+    code = _code(status.get("code")) if isinstance(status, dict) else None
     outputs = body.get("outputs")
     # A batch's MIXED_STATUS: each output has its own status, checked by `batch.BatchResults`.
     mixed = code == MIXED_STATUS and isinstance(outputs, list) and len(outputs) > 1
@@ -68,12 +68,17 @@ def check_response(body: Any, http_status: int | None) -> Json:
         raise error_from_status(status, http_status)
     if not mixed and isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):
         out_status = outputs[0].get("status")
-        if isinstance(out_status, dict) and status_code(out_status.get("code")) not in (
+        if isinstance(out_status, dict) and _code(out_status.get("code")) not in (
             None,
             SUCCESS,
         ):
             raise error_from_status(out_status, http_status)
     return body
+
+
+def _code(raw: Any) -> int | None:
+    """`status_code`, an int (as gRPC and most JSON give it) taken as it is."""
+    return raw if type(raw) is int else status_code(raw)
 
 
 def owner_id_of(body: Json) -> str:
