@@ -6,6 +6,7 @@ leaves the loopback).
     make bench                                   # or: .venv/bin/python bench/bench_runtime.py
     .venv/bin/python bench/bench_runtime.py --reps 5 --json figures.json
     .venv/bin/python bench/bench_runtime.py --quick   # a smoke run: tiny counts, one repetition
+    .venv/bin/python bench/bench_runtime.py --only unary_cpu,threads32 --clients http,sdk
 
 Set-up: `clarifai-codegen serve bench/models/bench-echo` runs in a subprocess (REST and gRPC on
 127.0.0.1), so the server's CPU is not the client's; the client package is generated from that
@@ -259,17 +260,21 @@ class Bench:
         wall, rss = self.fresh(d.cold_code)
         return {"cold_start": wall * 1e3, "peak_rss": rss}
 
-    def measures(self) -> list[Callable[[Any], Figures]]:
-        return [
-            self.unary_cpu,
-            self.threads8,
-            self.threads32,
-            self.gather,
-            self.stream,
-            self.image_row,
-            self.concepts_row,
-            self.cold_start,
-        ]
+    def measures(self, only: str = "") -> list[Callable[[Any], Figures]]:
+        chosen = [m for m in MEASURES if not only or m in only.split(",")]
+        return [getattr(self, m) for m in chosen]
+
+
+MEASURES = (
+    "unary_cpu",
+    "threads8",
+    "threads32",
+    "gather",
+    "stream",
+    "image_row",
+    "concepts_row",
+    "cold_start",
+)
 
 
 def warm_up(bench: Bench, drivers: list[Any]) -> None:
@@ -298,6 +303,8 @@ def table(c: Counts, names: list[str], medians: dict[str, Figures]) -> list[str]
     head = ["row", *names, *(f"{n.removeprefix('generated ')} / SDK" for n in names[:-1])]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows(c):
+        if any(row.key not in medians[n] for n in names):
+            continue  # not measured (--only)
         better = "higher" if row.higher_is_better else "lower"
         cells = [f"{row.label} ({better} is better)"]
         cells += [fmt(medians[n][row.key]) for n in names]
@@ -312,6 +319,14 @@ def parse_args(argv: list[str] | None) -> tuple[Counts, argparse.Namespace]:
     ap.add_argument("--reps", type=int, default=None, help="repetitions (default 3; --quick: 1)")
     ap.add_argument("--quick", action="store_true", help="smoke run: tiny counts, one repetition")
     ap.add_argument("--json", type=Path, default=None, help="also write every figure here")
+    ap.add_argument(
+        "--only",
+        default="",
+        help="measures to run, comma-separated (default all): " + ",".join(MEASURES),
+    )
+    ap.add_argument(
+        "--clients", default="", help="clients to run, comma-separated (default all): http,grpc,sdk"
+    )
     args = ap.parse_args(argv)
     counts = QUICK if args.quick else Counts()
     if args.reps is not None:
@@ -338,11 +353,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(work))
         rt = importlib.import_module(f"{PACKAGE}._runtime")
         module = importlib.import_module(f"{PACKAGE}.bench_echo")
-        drivers = [
-            GeneratedDriver(rt, module, "http", rest),
-            GeneratedDriver(rt, module, "grpc", grpc),
-            SdkDriver(grpc),
-        ]
+        chosen = args.clients.split(",") if args.clients else ["http", "grpc", "sdk"]
+        drivers = [GeneratedDriver(rt, module, t, u) for t, u in (("http", rest), ("grpc", grpc))]
+        drivers = [d for d, t in zip(drivers, ("http", "grpc"), strict=True) if t in chosen]
+        if "sdk" in chosen:
+            drivers.append(SdkDriver(grpc))
         loop = asyncio.new_event_loop()
         bench = Bench(counts, loop, work, image, concepts)
         try:
@@ -350,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
             for rep in range(counts.reps):
                 print(f"repetition {rep + 1}/{counts.reps}", file=sys.stderr, flush=True)
                 order = drivers[rep % len(drivers) :] + drivers[: rep % len(drivers)]
-                for measure in bench.measures():
+                for measure in bench.measures(args.only):
                     for d in order:
                         for key, value in measure(d).items():
                             samples.setdefault(d.name, {}).setdefault(key, []).append(value)

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import httpcore
 
-__all__ = ["Clock", "bounded", "expired", "install"]
+__all__ = ["Clock", "bounded", "expired", "install", "limit"]
 
 
 class Clock(Protocol):
@@ -46,7 +46,7 @@ def expired(clock: Clock) -> bool:
     return left is not None and left <= 0
 
 
-def _limit(timeout: float | None, error: type[Exception]) -> float | None:
+def limit(timeout: float | None, error: type[Exception]) -> float | None:
     """`timeout` cut to what the running call's clock has left (raises `error` when none)."""
     clock = _CLOCK.get()
     left = None if clock is None else clock.remaining()
@@ -62,10 +62,10 @@ class _Stream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _limit(timeout, httpcore.ReadTimeout))
+        return self._inner.read(max_bytes, limit(timeout, httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _limit(timeout, httpcore.WriteTimeout))
+        self._inner.write(buffer, limit(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._inner.close()
@@ -76,7 +76,7 @@ class _Stream(httpcore.NetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
-        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        timeout = limit(timeout, httpcore.ConnectTimeout)
         return _Stream(self._inner.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> Any:
@@ -88,10 +88,10 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
         self._inner = inner
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, _limit(timeout, httpcore.ReadTimeout))
+        return await self._inner.read(max_bytes, limit(timeout, httpcore.ReadTimeout))
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, _limit(timeout, httpcore.WriteTimeout))
+        await self._inner.write(buffer, limit(timeout, httpcore.WriteTimeout))
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -102,7 +102,7 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
         server_hostname: str | None = None,
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        timeout = limit(timeout, httpcore.ConnectTimeout)
         return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str) -> Any:
@@ -124,13 +124,13 @@ class _Backend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Options = None,
     ) -> httpcore.NetworkStream:
-        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        timeout = limit(timeout, httpcore.ConnectTimeout)
         return _Stream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Options = None
     ) -> httpcore.NetworkStream:
-        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        timeout = limit(timeout, httpcore.ConnectTimeout)
         return _Stream(self._inner.connect_unix_socket(path, timeout, socket_options))
 
     def sleep(self, seconds: float) -> None:
@@ -149,14 +149,14 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Options = None,
     ) -> httpcore.AsyncNetworkStream:
-        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        timeout = limit(timeout, httpcore.ConnectTimeout)
         inner = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
         return _AsyncStream(inner)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Options = None
     ) -> httpcore.AsyncNetworkStream:
-        timeout = _limit(timeout, httpcore.ConnectTimeout)
+        timeout = limit(timeout, httpcore.ConnectTimeout)
         return _AsyncStream(await self._inner.connect_unix_socket(path, timeout, socket_options))
 
     async def sleep(self, seconds: float) -> None:
