@@ -9,9 +9,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpcore
 import pytest
 
-from codegen.runtime import AsyncClient, Client, TransportError, httpbase
+from codegen.runtime import AsyncClient, Client, TransportError, deadline, httpbase
 
 from .conftest import Reply, Server, success
 from .faultserver import FaultServer, reply
@@ -121,8 +122,50 @@ def test_closing_the_client_closes_idle_connections(server: Server) -> None:
     server.script(OK)
     c = _client(server.base_url)
     assert c.unary(MODEL, PREDICT, {"prompt": "x"}) == "ok"
-    transport: Any = c._transport  # noqa: SLF001
-    (connection,) = transport._pool._idle  # noqa: SLF001
+    transport: Any = c._transport
+    (connection,) = transport._pool._idle
     assert connection.is_idle()
     c.close()
     assert connection.is_closed()
+
+
+class _Recorder(httpcore.NetworkStream):
+    """A network stream that records what is written to it."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return b"reply"
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.writes.append(buffer)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_request_headers_and_a_short_body_go_out_in_one_write() -> None:
+    inner = _Recorder()
+    stream = deadline._Stream(inner)
+    stream.write(b"HEAD", 1.0)
+    assert inner.writes == []
+    stream.write(b"BODY", 1.0)
+    stream.write(b"", 1.0)
+    assert inner.writes == [b"HEADBODY"]
+
+
+def test_a_held_write_goes_out_before_a_read_and_a_long_body_on_its_own() -> None:
+    inner = _Recorder()
+    stream = deadline._Stream(inner)
+    stream.write(b"GET", 1.0)
+    assert stream.read(10, 1.0) == b"reply"
+    assert inner.writes == [b"GET"]
+    big = b"x" * (deadline.JOIN + 1)
+    stream.write(b"HEAD", 1.0)
+    stream.write(big, 1.0)
+    assert inner.writes == [b"GET", b"HEAD", big]
+    stream.write(b"HEAD", 1.0)
+    stream.close()  # a held write is dropped with the connection
+    assert inner.writes == [b"GET", b"HEAD", big] and inner.closed
