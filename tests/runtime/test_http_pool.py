@@ -169,3 +169,17 @@ def test_a_held_write_goes_out_before_a_read_and_a_long_body_on_its_own() -> Non
     stream.write(b"HEAD", 1.0)
     stream.close()  # a held write is dropped with the connection
     assert inner.writes == [b"GET", b"HEAD", big] and inner.closed
+
+
+@pytest.mark.parametrize("proxy", [None, "http://127.0.0.1:9"])
+def test_a_proxy_from_the_environment_sends_through_httpx(
+    monkeypatch: pytest.MonkeyPatch, proxy: str | None
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    if proxy is not None:
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+    with Client(PAT, "https://api.example.invalid") as c:
+        transport: Any = c._transport
+        assert (transport._pool is None) == (proxy is not None)
