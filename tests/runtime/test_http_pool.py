@@ -183,3 +183,23 @@ def test_a_proxy_from_the_environment_sends_through_httpx(
     with Client(PAT, "https://api.example.invalid") as c:
         transport: Any = c._transport
         assert (transport._pool is None) == (proxy is not None)
+
+
+def test_an_async_wait_for_a_connection_ends_at_the_deadline(
+    server: Server, pool_size: Callable[[int], None]
+) -> None:
+    pool_size(1)
+    server.script(Reply(200, lines=[frame("a")], endless=frame("x")), OK)
+
+    async def main() -> None:
+        async with AsyncClient(PAT, server.base_url, timeout=1.0, max_retries=0) as c:
+            stream = c.server_stream(MODEL, GENERATE, {"prompt": "x"})
+            assert await anext(stream) == "a"  # the stream holds the only connection
+            t0 = time.monotonic()
+            with pytest.raises(TransportError, match="timed out"):
+                await c.unary(MODEL, PREDICT, {"prompt": "x"})
+            assert time.monotonic() - t0 < 3
+            await stream.aclose()  # type: ignore[attr-defined]
+            assert await c.unary(MODEL, PREDICT, {"prompt": "x"}) == "ok"  # the slot is back
+
+    asyncio.run(main())
