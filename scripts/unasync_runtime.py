@@ -20,6 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNTIME = ROOT / "codegen" / "runtime"
 PAIRS = {"aclient.py": "client.py", "ahttp.py": "http.py"}
 NAMES = {
+    "AsyncCloser": "Closer",
+    "AsyncConnections": "Connections",
+    "AsyncHTTPConnection": "HTTPConnection",
+    "AsyncResponse": "Response",
+    "AsyncSlots": "Slots",
+    "aiter_stream": "iter_stream",
+    "handle_async_request": "handle_request",
     "AsyncBidiTransport": "BidiTransport",
     "AsyncClient": "Client",
     "AsyncGrpcTransport": "GrpcTransport",

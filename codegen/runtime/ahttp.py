@@ -9,14 +9,18 @@ in `core`; body limits in `bodies` and `framing`; deadlines in `deadline`.
 - Bodies are read incrementally: at most `max_response_bytes` of a unary body or of one stream
   message, counted after decompression.
 - A failure after the request may have reached the model is retried only for an idempotent call.
+- A transport's own httpx client is used for its configuration only: requests go to httpcore
+  connections of its own (`AsyncConnections`) with what does not change between calls built
+  once. A supplied `http_client` gets every request through its `send`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
+import httpcore
 import httpx
 
 from .bodies import DEFAULT_MAX_RESPONSE_BYTES, Inflater
@@ -24,6 +28,7 @@ from .core import AsyncSleep, Attempts
 from .deadline import Clock, bounded, install
 from .errors import ClarifaiError
 from .framing import FrameDecoder
+from .httpbase import HTTPCORE_ERRORS, AsyncCloser, AsyncSlots, connection_options, header_map
 from .httpbase import TRANSIENT_HTTPX as TRANSIENT_HTTPX
 from .httpbase import HttpBase as HttpBase
 from .messages import ModelRef, owner_id_of, unwrap_frame
@@ -56,9 +61,17 @@ class AsyncHttpTransport(HttpBase):
         self._owns_client = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
         install(self._http)  # `timeout` as a deadline (a no-op outside this transport's calls)
+        options = connection_options(self._http, self._base_url) if self._owns_client else None
+        self._pool = (
+            None if options is None else AsyncConnections(options, self._pool_size, timeout)
+        )
+        if self._pool is not None:
+            self._use_headers(self._http.headers)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless the caller supplied the httpx client)."""
+        if self._pool is not None:
+            await self._pool.aclose()
         if self._owns_client:
             await self._http.aclose()
 
@@ -85,26 +98,35 @@ class AsyncHttpTransport(HttpBase):
     async def _attempt(self, method: str, url: str, content: bytes | None) -> Json:
         """One attempt, within its deadline; the whole body is read before it is parsed."""
         clock = self._deadline()
-        request = self._http.build_request(
-            method, url, content=content, headers=self._headers, timeout=self._timeout
-        )
         try:
             with bounded(clock):
-                response = await self._http.send(request, stream=True)
+                response = await self._open(method, url, content)
                 try:
                     data = await self._read(response, clock)
                 finally:
                     await response.aclose()
+        except HTTPCORE_ERRORS as exc:
+            failure = self._connection_error(self._httpx_error(exc))
         except httpx.HTTPError as exc:
             failure = self._connection_error(exc)
         else:
-            return self._parse(response.status_code, data, response.headers)
+            return self._parse(response.status, data, response.headers)
         raise failure
 
-    async def _read(self, response: httpx.Response, clock: Clock) -> bytearray:
+    async def _open(self, method: str, url: str, content: bytes | None) -> AsyncResponse:
+        """Send a request; its response, the body not read yet."""
+        if self._pool is not None:
+            return await self._pool.send(self._request_of(method, url, content))
+        request = self._http.build_request(
+            method, url, content=content, headers=self._headers, timeout=self._timeout
+        )
+        sent = await self._http.send(request, stream=True)
+        return AsyncResponse(sent.status_code, sent.headers, sent.aiter_raw(), sent.aclose)
+
+    async def _read(self, response: AsyncResponse, clock: Clock) -> bytearray:
         """The body, decompressed, within the size limit and the clock."""
         body = self._body(response.headers)
-        async for raw in response.aiter_raw():
+        async for raw in response.chunks:
             body.feed(raw)
             self._check(clock)
         return body.data
@@ -138,21 +160,18 @@ class AsyncHttpTransport(HttpBase):
         """One attempt: the messages of one response, each within `timeout` of the last one.
         The clock is set around each read, never across a `yield`."""
         idle = self._idle()
-        request = self._http.build_request(
-            "POST", url, content=content, headers=self._headers, timeout=self._timeout
-        )
-        response: httpx.Response | None = None
+        response: AsyncResponse | None = None
         try:
             with bounded(idle):
-                response = await self._http.send(request, stream=True)
-            status = response.status_code
+                response = await self._open("POST", url, content)
+            status = response.status
             if not 200 <= status < 300:
                 with bounded(idle):
                     error_body = await self._read(response, idle)
                 raise self._http_error(status, error_body, response.headers)
             inflater = Inflater(response.headers.get("content-encoding"))
             decoder = FrameDecoder(self._limit)
-            chunks = response.aiter_raw()
+            chunks = response.chunks
             while True:
                 with bounded(idle):
                     raw = await anext(chunks, None)
@@ -167,6 +186,8 @@ class AsyncHttpTransport(HttpBase):
                             idle.touch()  # the time the caller held the value is not silence
                 self._check(idle)
             decoder.finish()
+        except HTTPCORE_ERRORS as exc:
+            failure = self._connection_error(self._httpx_error(exc), stream=True)
         except httpx.HTTPError as exc:
             failure = self._connection_error(exc, stream=True)
         else:
@@ -175,6 +196,83 @@ class AsyncHttpTransport(HttpBase):
             if response is not None:
                 await response.aclose()
         raise failure
+
+
+class AsyncResponse:
+    """A response being read: status, headers, raw body chunks; `aclose` ends it."""
+
+    def __init__(
+        self,
+        status: int,
+        headers: Mapping[str, str],
+        chunks: AsyncIterator[bytes],
+        aclose: AsyncCloser,
+    ) -> None:
+        self.status, self.headers, self.chunks, self.aclose = status, headers, chunks, aclose
+
+
+class AsyncConnections:
+    """HTTP/1.1 connections to one origin (httpcore's), each serving one request at a time.
+
+    A request takes the idle connection used last (one that expired or that the server closed is
+    dropped) or opens one, and gives it back when its response is closed; at most `size` requests
+    at once, the others wait. Nothing is shared between requests in flight: httpcore's pool
+    walks every request and connection on each request and may close a connection it has just
+    handed to another thread (httpcore #1035, #1110).
+    """
+
+    def __init__(self, options: Json, size: int, timeout: float) -> None:
+        self._options = options
+        self._idle: list[httpcore.AsyncHTTPConnection] = []
+        self._slots = AsyncSlots(size, timeout)
+        self._closed = False
+
+    async def send(self, request: httpcore.Request) -> AsyncResponse:
+        await self._slots.acquire()
+        try:
+            connection = await self._take()
+            try:
+                response = await connection.handle_async_request(request)
+            except BaseException:
+                await self._give(connection)
+                raise
+        except BaseException:
+            self._slots.release()
+            raise
+
+        async def aclose() -> None:
+            try:
+                await response.aclose()
+                await self._give(connection)
+            finally:
+                self._slots.release()
+
+        return AsyncResponse(
+            response.status, header_map(response.headers), response.aiter_stream(), aclose
+        )
+
+    async def _take(self) -> httpcore.AsyncHTTPConnection:
+        while self._idle:
+            try:
+                connection = self._idle.pop()
+            except IndexError:  # another thread took the last one
+                break
+            if not connection.has_expired():
+                return connection
+            await connection.aclose()
+        return httpcore.AsyncHTTPConnection(**self._options)
+
+    async def _give(self, connection: httpcore.AsyncHTTPConnection) -> None:
+        if connection.is_idle() and not connection.is_closed() and not self._closed:
+            self._idle.append(connection)
+        else:
+            await connection.aclose()
+
+    async def aclose(self) -> None:
+        """Close the idle connections; those in use close when their responses do."""
+        self._closed = True
+        while self._idle:
+            await self._idle.pop().aclose()
 
 
 async def _aclose(stream: AsyncIterator[Any]) -> None:

@@ -1,25 +1,42 @@
-"""What the HTTP transports share, free of I/O: URLs, headers, clocks, response parsing, errors."""
+"""What the HTTP transports share, free of I/O: URLs, headers, clocks, response parsing, errors,
+and what their own connections need (options, request slots)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
+import httpcore
 import httpx
 
 from .bodies import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, Body
 from .core import Deadline, IdleClock, redact
-from .deadline import Clock, expired
+from .deadline import Clock, expired, limit
 from .decoders import MalformedResponse
 from .errors import ClarifaiError, TransportError, error_from_body
 from .framing import parse_json
 from .messages import ModelRef, check_response
 from .protocol import RetryPolicy, model_path, parse_retry_after
+from .settings import HTTP_POOL_SIZE
 
-__all__ = ["NOT_SENT_HTTPX", "TRANSIENT_HTTPX", "HttpBase", "dump_json"]
+__all__ = [
+    "HTTPCORE_ERRORS",
+    "NOT_SENT_HTTPX",
+    "TRANSIENT_HTTPX",
+    "AsyncCloser",
+    "AsyncSlots",
+    "Closer",
+    "HttpBase",
+    "Slots",
+    "connection_options",
+    "dump_json",
+    "header_map",
+]
 
 Json = dict[str, Any]
 # Connection-level failures worth another attempt, here and in the signature puller. A proxy's own
@@ -40,7 +57,18 @@ NOT_SENT_HTTPX = (
     httpx.ProxyError,
     httpx.UnsupportedProtocol,
 )
+# What httpcore raises (the transports' own connections); each has an httpx twin of its name.
+HTTPCORE_ERRORS = (
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.ProxyError,
+    httpcore.UnsupportedProtocol,
+)
 _SNIPPET = 200  # characters of a body that is not JSON shown in an error
+_URL_CACHE = 256  # parsed URLs kept per transport (one per model and route)
+AsyncCloser = Callable[[], Awaitable[None]]
+Closer = Callable[[], None]
 
 
 class HttpBase:
@@ -65,6 +93,48 @@ class HttpBase:
             "Content-Type": "application/json",
             "Accept-Encoding": ACCEPT_ENCODING,  # what `bodies.Inflater` reads
         }
+        self._pool_size = HTTP_POOL_SIZE
+        # The transport's own connections: the headers httpx would send (built once), parsed
+        # URLs, the timeouts (the call's clock cuts them further, see `deadline`).
+        self._raw_headers: list[tuple[bytes, bytes]] = []
+        self._targets: dict[str, httpcore.URL] = {}
+        self._timeouts = dict.fromkeys(("connect", "read", "write", "pool"), timeout)
+
+    def _use_headers(self, defaults: httpx.Headers) -> None:
+        """Send the headers of an httpx client with `defaults` as its headers."""
+        headers = httpx.Headers(defaults)
+        headers.update(self._headers)
+        self._raw_headers = [(b"Host", httpx.URL(self._base_url).netloc), *headers.raw]
+
+    def _request_of(self, method: str, url: str, content: bytes | None) -> httpcore.Request:
+        """The httpcore request httpx would build from these (URL parsed once per route)."""
+        target = self._targets.get(url)
+        if target is None:
+            if len(self._targets) >= _URL_CACHE:
+                self._targets.clear()
+            parsed = httpx.URL(url)
+            target = httpcore.URL(
+                scheme=parsed.raw_scheme,
+                host=parsed.raw_host,
+                port=parsed.port,
+                target=parsed.raw_path,
+            )
+            self._targets[url] = target
+        headers = self._raw_headers
+        if content is not None:
+            headers = [*headers, (b"Content-Length", b"%d" % len(content))]
+        extensions = {"timeout": self._timeouts}
+        return httpcore.Request(
+            method, target, headers=headers, content=content, extensions=extensions
+        )
+
+    @staticmethod
+    def _httpx_error(exc: Exception) -> httpx.HTTPError:
+        """An httpcore failure as the httpx error of its name (as httpx raises it)."""
+        cls = getattr(httpx, type(exc).__name__, None)
+        if not (isinstance(cls, type) and issubclass(cls, httpx.TransportError)):
+            cls = httpx.TransportError
+        return cls(str(exc))
 
     # ------------------------------------------------------------------ clocks
     def _deadline(self) -> Deadline:
@@ -148,6 +218,75 @@ class HttpBase:
     @staticmethod
     def _content(body: Json) -> bytes:
         return dump_json(body)
+
+
+def header_map(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Response headers by lower-case name (repeated ones joined with ", ", as httpx does)."""
+    out: dict[str, str] = {}
+    for key, value in raw:
+        name, text = key.decode("latin-1").lower(), value.decode("latin-1")
+        out[name] = f"{out[name]}, {text}" if name in out else text
+    return out
+
+
+def connection_options(http: httpx.Client | httpx.AsyncClient, base_url: str) -> Json | None:
+    """`httpcore.(Async)HTTPConnection` arguments that reach `base_url` as `http` would (its TLS
+    context, network backend, keep-alive expiry, socket options); None where `http` would send
+    elsewhere (a proxy, a mounted transport), speaks HTTP/2, or is laid out unlike httpx 0.28."""
+    url = httpx.URL(base_url)
+    pick = getattr(http, "_transport_for_url", None)
+    transport = pick(url) if callable(pick) else None
+    if transport is None or transport is not getattr(http, "_transport", None):
+        return None
+    pool = getattr(transport, "_pool", None)
+    if type(pool) not in (httpcore.ConnectionPool, httpcore.AsyncConnectionPool):
+        return None
+    names = ["ssl_context", "keepalive_expiry", "retries", "local_address", "uds"]
+    names += ["network_backend", "socket_options", "http1", "http2"]
+    options = {name: getattr(pool, f"_{name}", _MISSING) for name in names}
+    if _MISSING in options.values() or options["http2"] or not options["http1"]:
+        return None
+    origin = httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=b"/")
+    return {"origin": origin.origin, **options}
+
+
+_MISSING = object()
+
+
+class Slots:
+    """At most `size` requests at once; the wait for a slot ends at the call's deadline."""
+
+    def __init__(self, size: int, timeout: float) -> None:
+        self._free = threading.Semaphore(size)
+        self._timeout = timeout
+
+    def acquire(self) -> None:
+        if not self._free.acquire(timeout=limit(self._timeout, httpcore.PoolTimeout)):
+            raise httpcore.PoolTimeout("no connection free within the call's deadline")
+
+    def release(self) -> None:
+        self._free.release()
+
+
+class AsyncSlots:
+    """`Slots` for asyncio tasks."""
+
+    def __init__(self, size: int, timeout: float) -> None:
+        self._free = asyncio.Semaphore(size)
+        self._timeout = timeout
+
+    async def acquire(self) -> None:
+        if not self._free.locked():
+            await self._free.acquire()  # returns at once
+            return
+        wait = limit(self._timeout, httpcore.PoolTimeout)
+        try:
+            await asyncio.wait_for(self._free.acquire(), wait)
+        except asyncio.TimeoutError:
+            raise httpcore.PoolTimeout("no connection free within the call's deadline") from None
+
+    def release(self) -> None:
+        self._free.release()
 
 
 def dump_json(body: Json) -> bytes:

@@ -11,9 +11,19 @@ from .bodies import DEFAULT_MAX_RESPONSE_BYTES
 from .errors import ArgumentError, AuthError, TransportError, shown
 from .protocol import RetryPolicy
 
-__all__ = ["DEFAULT_BASE_URL", "TRANSPORTS", "Settings", "check_idempotent", "resolve_settings"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "HTTP_POOL_SIZE",
+    "TRANSPORTS",
+    "Settings",
+    "check_idempotent",
+    "resolve_settings",
+]
 
 DEFAULT_BASE_URL = "https://api.clarifai.com"
+# Requests one HTTP client sends at once, each on its own connection (kept open when idle):
+# more threads or tasks than this wait for a connection.
+HTTP_POOL_SIZE = 64
 TRANSPORTS = ("http", "grpc")
 
 

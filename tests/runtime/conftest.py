@@ -90,6 +90,7 @@ class _Handler(BaseHTTPRequestHandler):
         srv.requests.append(
             {
                 "path": self.path,
+                "peer": self.client_address,  # one per connection
                 "headers": dict(self.headers.items()),
                 "body": json.loads(raw or b"null"),
             }
