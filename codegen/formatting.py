@@ -5,7 +5,6 @@ black is imported here only when something is formatted (it is most of the CLI's
 
 from __future__ import annotations
 
-import ast
 import functools
 import os
 from collections.abc import Callable, Sequence
@@ -60,6 +59,8 @@ def format_source(source: str, where: str, line_length: int = LINE_LENGTH) -> st
 
 
 def _parse(source: str, where: str) -> None:
+    import ast
+
     try:
         ast.parse(source)
     except SyntaxError as exc:  # a generator bug, never a property of the input
