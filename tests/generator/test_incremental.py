@@ -250,3 +250,21 @@ def test_the_pool_is_used_only_when_it_pays() -> None:
     assert formatting.workers_for(1000, 2, load=1.0) == 2
     assert formatting.workers_for(1000, 8, load=5.0) == 4
     assert formatting.workers_for(formatting.POOL_MIN_FILES, 8) == 3  # 8 files per worker
+
+
+def test_reuse_never_reads_through_a_link_out_of_the_package(tmp_path: Path) -> None:
+    root, outside = tmp_path / "pkg", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    data = b"x = 1\n"
+    for folder in (root, outside):
+        (folder / "m.py").write_bytes(data)
+    (root / "out.py").symlink_to(outside / "m.py")
+    (root / "in.py").symlink_to(root / "m.py")  # stays inside: as good as the file
+    (root / "examples").symlink_to(outside)
+    names = ["m.py", "out.py", "in.py", "examples/m.py"]
+    reuse = incremental.Reuse(root, dict.fromkeys(names, lock.sha256(data)))
+    assert reuse.files({}, ["m.py", "in.py"]) == {"m.py": data, "in.py": data}
+    assert reuse.files({}, ["out.py"]) is None
+    assert reuse.files({}, ["examples/m.py"]) is None
+    assert reuse.files({}, ["m.py"]) == {"m.py": data}  # the folders' answers are kept apart
