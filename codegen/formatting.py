@@ -6,6 +6,7 @@ black is imported here only when something is formatted (it is most of the CLI's
 from __future__ import annotations
 
 import functools
+import gc
 import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -44,13 +45,29 @@ def black_once(source: str, line_length: int) -> str:
     return str(once(source, mode=_mode(line_length)))
 
 
+def _black_pass(source: str, line_length: int) -> str:
+    """`black_once` with the cyclic garbage collector paused, then one young collection. Black's
+    syntax tree (parents and children point at each other) is garbage once the pass returns:
+    collected then, it costs a walk of that tree, where the collector left running goes off
+    every few hundred allocations and walks the run's whole heap now and then (120 models
+    cold: 0.70 s of collecting against 2.26 s)."""
+    if not gc.isenabled():  # the caller's choice: leave it alone
+        return black_once(source, line_length)
+    gc.disable()
+    try:
+        return black_once(source, line_length)
+    finally:
+        gc.enable()
+        gc.collect(0)
+
+
 def format_source(source: str, where: str, line_length: int = LINE_LENGTH) -> str:
     """Black `source` (pinned black, explicit mode, no other fixers), then check that the result
     parses (black keeps code that does not: its own check of that is skipped, see `black_once`)."""
     from black.parsing import InvalidInput
 
     try:
-        formatted = black_once(source, line_length)
+        formatted = _black_pass(source, line_length)
     except InvalidInput as exc:
         _parse(source, where)  # Python's reason, when it has one
         raise CodegenError("internal error: black cannot parse the generated code", where) from exc

@@ -3,6 +3,7 @@ source that does not parse, before or after black, is a one-line `CodegenError`.
 
 from __future__ import annotations
 
+import gc
 from unittest import mock
 
 import black
@@ -69,3 +70,28 @@ def test_code_only_black_rejects_is_a_codegen_error() -> None:
         pytest.raises(CodegenError, match="black cannot parse the generated code"),
     ):
         formatting.format_source("x = 1\n", "m.py")
+
+
+def _syntax_trees_alive() -> int:
+    from blib2to3.pytree import Node
+
+    return sum(isinstance(o, Node) for o in gc.get_objects())
+
+
+def test_blacks_syntax_tree_is_freed_as_soon_as_it_is_garbage() -> None:
+    """Freed at once (one young collection), not left for the collector to find on its own,
+    and the collector is left as it was found, also when black fails."""
+    source, where = _sources()[0]
+    gc.collect()
+    assert gc.isenabled() and _syntax_trees_alive() == 0
+    formatting.format_source(source, where)
+    assert gc.isenabled() and _syntax_trees_alive() == 0
+    with pytest.raises(CodegenError):
+        formatting.format_source("def f(:\n", where)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        formatting.format_source(source, where)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
