@@ -48,7 +48,7 @@ class Reuse:
     models: Mapping[str, Any] = field(default_factory=dict)  # lock.json "models", as recorded
     known: list[Known] = field(default_factory=list)  # filled by `read_package`
     parsed: dict[str, int] = field(default_factory=dict)  # snapshot sha256 -> its parse warnings
-    _folders: dict[str, Path | None] = field(default_factory=dict, repr=False)  # see `_inside`
+    _folders: dict[str, Path | None] = field(default_factory=dict, init=False, repr=False)
 
     @functools.cached_property
     def _base(self) -> Path:
