@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.openapi_equivalent import openapi_document  # noqa: E402
-from codegen import api  # noqa: E402
+from codegen import api, formatting  # noqa: E402
 from codegen.lock import SNAPSHOT_DIR  # noqa: E402
 from codegen.naming import module_name  # noqa: E402
 from codegen.snapshot_format import Loaded, snapshot_bytes  # noqa: E402
@@ -94,6 +94,13 @@ def seconds(cmd: Sequence[str], *, cwd: Path | None = None) -> Took:
     return took
 
 
+def _machine() -> str:
+    """Cores and load: cold generation formats in a process pool only with half a core idle
+    (`formatting.workers_for`), and wall times under load say little (the CPU times less so)."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{formatting.cpu_count()} cores, load average {load:.1f} (1 min)"
+
+
 def median_seconds(cmd: Sequence[str], runs: int) -> Took:
     took = [seconds(cmd) for _ in range(runs)]
     return Took(statistics.median(t.wall for t in took), statistics.median(t.cpu for t in took))
@@ -122,10 +129,12 @@ def bench_generate(copies: int, runs: int) -> None:
         snapshots_only(out, models)
         seconds([*CLI, "--help"])  # bytecode caches, warm disk
         start = median_seconds([*CLI, "--help"], runs)
+        machine = _machine()  # as the cold run finds it
         cold = seconds([*CLI, "generate", "-o", str(out)])
         again = median_seconds([*CLI, "generate", "-o", str(out)], runs)
         check = median_seconds([*CLI, "check", "-o", str(out)], runs)
         print(f"generate: {n} models ({copies} copies of {n // copies}), {methods} methods")
+        print(f"  {machine}")
         print(
             f"  CLI start-up (--help, median of {runs}): {1000 * start.wall:.0f} ms wall, "
             f"{1000 * start.cpu:.0f} ms CPU"

@@ -19,13 +19,13 @@ from .incremental import Reuse
 from .lock import SNAPSHOT_DIR, locked_line_length
 from .package import Result, build
 from .snapshot_format import Loaded
-from .spec import ModelRef
 from .writer import changed_files, exclusive, removed_files, unified_diff, write_tree
 
 if TYPE_CHECKING:
     from .sources.outcome import Outcome
     from .sources.remote.fetch import FetchResult
     from .sources.remote.settings import RemoteSettings
+    from .spec import ModelRef
 
 
 @dataclass

@@ -263,7 +263,6 @@ def check(
         from . import api
         from .errors import CodegenError
         from .settings import load_settings, output_dir
-        from .sources.remote.settings import RemoteSettings
 
         out = output_dir(out_dir)
         if update and not remote:
@@ -275,6 +274,8 @@ def check(
             differ = len(result.changed) + len(result.removed)
             click.echo(f"{differ} file(s) differ from the snapshots in {out}", err=True)
             sys.exit(EXIT_DRIFT if differ else 0)
+        from .sources.remote.settings import RemoteSettings
+
         settings = RemoteSettings.from_env(pat=pat, api_base=api_base, **limits)
         drifts, problems = api.check_remote(out, remote=settings)
         _report(problems)

@@ -48,6 +48,7 @@ class Reuse:
     models: Mapping[str, Any] = field(default_factory=dict)  # lock.json "models", as recorded
     known: list[Known] = field(default_factory=list)  # filled by `read_package`
     parsed: dict[str, int] = field(default_factory=dict)  # snapshot sha256 -> its parse warnings
+    _folders: dict[str, Path | None] = field(default_factory=dict, init=False, repr=False)
 
     @functools.cached_property
     def _base(self) -> Path:
@@ -79,9 +80,9 @@ class Reuse:
             want = self.recorded.get(rel)
             if want is None:
                 return None
-            path = self._base / rel
             try:
-                if not path.resolve().is_relative_to(self._base):  # `journal.target` refuses it
+                path = self._inside(rel)
+                if path is None:  # `journal.target` refuses it
                     return None
                 data = read_bytes(path, MAX_OUTPUT_BYTES)
             except (OSError, CodegenError):
@@ -90,6 +91,21 @@ class Reuse:
                 return None
             found[rel] = data
         return found
+
+    def _inside(self, rel: str) -> Path | None:
+        """`rel` under the package root, resolved; None if it leads out. Its folder is resolved
+        once per run, then each file is one lstat (resolving each path costs an lstat per part)."""
+        folder, _, name = rel.rpartition("/")
+        if folder not in self._folders:
+            resolved = (self._base / folder).resolve()
+            self._folders[folder] = resolved if resolved.is_relative_to(self._base) else None
+        base = self._folders[folder]
+        if base is None:
+            return None
+        path = base / name
+        if path.is_symlink() and not path.resolve().is_relative_to(self._base):
+            return None
+        return path
 
     def read_package(self, replaced: Collection[str]) -> tuple[list[Loaded], list[Problem]]:
         """The package's models from their snapshots, like `read_snapshots`, but those that are
@@ -106,10 +122,12 @@ class Reuse:
         return items, problems
 
     def _parse(self, paths: Sequence[Path]) -> tuple[list[Loaded], list[Problem]]:
-        from .sources.snapshot import read_snapshot  # the parser: only when one is parsed
-
         items: list[Loaded] = []
         problems: list[Problem] = []
+        if not paths:  # then no need for the parser (nor yaml) either
+            return items, problems
+        from .sources.snapshot import read_snapshot
+
         for path in paths:
             item, found = read_snapshot(path)
             items.append(item)

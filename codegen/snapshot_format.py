@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import CodegenError
-from .naming import check_resource_id
-from .spec import ModelRef, ModelSpec
+
+if TYPE_CHECKING:  # imported where a snapshot is read: a run that reads none needs no IR
+    from .spec import ModelRef, ModelSpec
 
 __all__ = [
     "SNAPSHOT_KEY",
@@ -71,6 +72,9 @@ def snapshot_bytes(loaded: Loaded) -> bytes:
 
 def unwrap_snapshot(data: Any, where: str) -> tuple[Any, ModelRef, str] | None:
     """(signature document, ref, source) if `data` is one of our snapshots, else None."""
+    from .naming import check_resource_id
+    from .spec import ModelRef
+
     if not isinstance(data, Mapping) or SNAPSHOT_KEY not in data:
         return None
     if data.get(SNAPSHOT_KEY) != SNAPSHOT_VERSION:

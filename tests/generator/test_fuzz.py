@@ -192,7 +192,7 @@ def unformatted() -> Iterator[None]:
     """Build without black (format_source still parses the source), and without re-reading what
     cannot change in a run: the runtime's files, read per build."""
     with (
-        mock.patch("black.format_str", lambda source, mode: source),
+        mock.patch("codegen.formatting.black_once", lambda source, line_length: source),
         mock.patch.object(package, "runtime_files", lambda: RUNTIME),
     ):
         yield

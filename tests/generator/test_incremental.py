@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -250,3 +252,48 @@ def test_the_pool_is_used_only_when_it_pays() -> None:
     assert formatting.workers_for(1000, 2, load=1.0) == 2
     assert formatting.workers_for(1000, 8, load=5.0) == 4
     assert formatting.workers_for(formatting.POOL_MIN_FILES, 8) == 3  # 8 files per worker
+
+
+def test_reuse_never_reads_through_a_link_out_of_the_package(tmp_path: Path) -> None:
+    root, outside = tmp_path / "pkg", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    data = b"x = 1\n"
+    for folder in (root, outside):
+        (folder / "m.py").write_bytes(data)
+    (root / "out.py").symlink_to(outside / "m.py")
+    (root / "in.py").symlink_to(root / "m.py")  # stays inside: as good as the file
+    (root / "examples").symlink_to(outside)
+    names = ["m.py", "out.py", "in.py", "examples/m.py"]
+    reuse = incremental.Reuse(root, dict.fromkeys(names, lock.sha256(data)))
+    assert reuse.files({}, ["m.py", "in.py"]) == {"m.py": data, "in.py": data}
+    assert reuse.files({}, ["out.py"]) is None
+    assert reuse.files({}, ["examples/m.py"]) is None
+    assert reuse.files({}, ["m.py"]) == {"m.py": data}  # the folders' answers are kept apart
+
+
+# What a run over an unchanged package must not import: the formatter, the templates, the parser
+# (and yaml), the IR and the runtime it subclasses.
+HEAVY = (
+    "black",
+    "jinja2",
+    "yaml",
+    "codegen.render",
+    "codegen.parser",
+    "codegen.spec",
+    "codegen.runtime",
+)
+
+
+@pytest.mark.parametrize("command", ["generate", "check"])
+def test_an_unchanged_run_imports_nothing_heavy(tmp_path: Path, command: str) -> None:
+    out = tmp_path / "pkg"
+    assert run_cli("generate", HELLO, "-o", str(out)).returncode == 0
+    code = (
+        "import sys\nfrom codegen.cli import cli\n"
+        f"try:\n    cli([{command!r}, '-o', {str(out)!r}])\nexcept SystemExit as exit:\n"
+        "    print('EXIT', exit.code)\n"
+        f"print('HEAVY', sorted(m for m in sys.modules if m.startswith({HEAVY!r})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert "EXIT 0" in result.stdout and "HEAVY []" in result.stdout, result.stdout + result.stderr
