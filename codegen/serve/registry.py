@@ -51,6 +51,11 @@ class ServedModel:
     description: str = ""
     methods: tuple[str, ...] = field(default=())
 
+    def __post_init__(self) -> None:
+        # The SDK builds its method registry lazily, as a class attribute: concurrent first calls
+        # race on it ("dictionary changed size during iteration" in the model), so build it now.
+        self.model._get_method_infos()
+
     def run(self, route: str, requests: Iterator[Any]) -> Iterator[Any]:
         """A model call's responses from the SDK's wrappers, as a runner calls them: `outputs`
         (one), `generate` (a stream), `stream` (bidi: all the requests)."""

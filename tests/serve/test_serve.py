@@ -495,3 +495,22 @@ def test_published_dir_is_served_under_resolved_ids(
             assert user.status.code == 10000 and user.user.id == "alice"
             nobody = stub.GetUser(service_pb2.GetUserRequest(user_app_id={"user_id": "me"}))
             assert nobody.status.code == 11009
+
+
+def test_a_served_model_has_the_sdks_method_registry_before_the_first_call() -> None:
+    """The SDK builds it lazily on the class; concurrent first calls raced on it in the model
+    ("dictionary changed size during iteration", seen in a batch test)."""
+    from clarifai.runners.models import model_class as mc
+
+    from codegen.serve.registry import ServedModel
+    from codegen.spec import ModelRef
+
+    def predict(self: Any, text: Any) -> Any:
+        return text
+
+    predict.__annotations__ = {"text": str, "return": str}  # real types, not this file's strings
+    Fresh = type("Fresh", (mc.ModelClass,), {"predict": mc.ModelClass.method(predict)})
+    registry = mc._MODEL_METHODS_REGISTRY_ATTR
+    assert registry not in vars(Fresh)
+    ServedModel(ModelRef("u", "a", "fresh"), Fresh(), "v1")
+    assert "predict" in vars(Fresh)[registry]
