@@ -39,7 +39,12 @@ generate: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(BIN)/clarifai-codegen check -o $(OUT)
 
-test: $(VENV)/.installed-test
+## node_modules/: the pinned npm tools (typescript, prettier, @types/node) from package-lock.json
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
