@@ -129,7 +129,15 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   if (value === null || !value.trim()) return null;
   const text = value.trim();
   let seconds: number;
-  if (/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text)) {
+  const special = /^([+-]?)(inf|infinity|nan)$/i.exec(text); // what Python's float() also reads
+  if (special !== null) {
+    seconds =
+      (special[2] as string).toLowerCase() === "nan"
+        ? NaN
+        : special[1] === "-"
+          ? -Infinity
+          : Infinity;
+  } else if (/^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text)) {
     seconds = Number(text);
   } else {
     const when = Date.parse(text);

@@ -51,8 +51,18 @@ export function own(raw: object, key: string): unknown {
     : undefined;
 }
 
-function list(value: unknown): readonly unknown[] {
-  return Array.isArray(value) ? value : [];
+/** Python's truthiness (signature.py reads these fields with `bool()` and `or ()`). */
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === "object" && value !== null) return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
+/** A list field: absent or empty is no items; anything else but an array is invalid. */
+function list(value: unknown, where: string): readonly unknown[] {
+  if (!truthy(value)) return [];
+  if (!Array.isArray(value)) throw fail(where, "expected a list");
+  return value;
 }
 
 export function makeType(
@@ -68,9 +78,9 @@ function parseType(raw: unknown, where: string): Type {
   if (!isObject(raw) || typeof t !== "string" || !TYPE_NAMES.has(t)) {
     throw fail(where, `bad type ${JSON.stringify(raw) ?? String(raw)}`);
   }
-  const args = list(own(raw, "args")).map((a) => parseType(a, `${where}.args`));
+  const args = list(own(raw, "args"), where).map((a) => parseType(a, `${where}.args`));
   const fields: (readonly [string, Type])[] = [];
-  for (const item of list(own(raw, "fields"))) {
+  for (const item of list(own(raw, "fields"), where)) {
     if (!(Array.isArray(item) && item.length === 2 && typeof item[0] === "string")) {
       throw fail(where, "bad named field");
     }
@@ -99,8 +109,8 @@ function parseField(raw: unknown, method: string): Field {
   return {
     name,
     type: parseType(own(raw, "type"), where),
-    required: Boolean(own(raw, "required") ?? false),
-    iterator: Boolean(own(raw, "iterator") ?? false),
+    required: truthy(own(raw, "required")),
+    iterator: truthy(own(raw, "iterator")),
     choices: Array.isArray(choices) && choices.length > 0 ? [...(choices as unknown[])] : null,
     minimum: bound(own(raw, "min"), where),
     maximum: bound(own(raw, "max"), where),
@@ -111,9 +121,10 @@ function parseField(raw: unknown, method: string): Field {
 export function parseMethod(raw: unknown): MethodSignature {
   const name = isObject(raw) ? own(raw, "name") : undefined;
   if (!isObject(raw) || typeof name !== "string") throw fail("?", "method name missing");
-  const kind = own(raw, "kind") ?? "unary";
+  const given = own(raw, "kind");
+  const kind = given === undefined ? "unary" : given; // an explicit null is a bad kind
   if (typeof kind !== "string" || !KINDS.has(kind)) throw fail(name, "bad kind");
-  const inputs = list(own(raw, "inputs")).map((f) => parseField(f, name));
+  const inputs = list(own(raw, "inputs"), name).map((f) => parseField(f, name));
   return { name, kind, inputs, output: parseType(own(raw, "output"), `${name}.return`) };
 }
 
