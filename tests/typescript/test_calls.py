@@ -308,3 +308,23 @@ def test_the_environment_supplies_pat_and_base(ts: Node, scripted: Server) -> No
     assert scripted.requests[0]["path"] == "/v2/users/codegen/apps/oracle/models/every-type/outputs"
     [missing] = ts.run("call", {"client": {}, "model": MODEL, "calls": [UNARY]})["results"]
     assert error_of(missing) == "AuthError" and "CLARIFAI_PAT" in missing["error"]["message"]
+
+
+def test_the_callers_signal_cancels_the_call(ts: Node, faults: Any) -> None:
+    srv = faults(fs.drip_body(0.2))
+    [result] = calls(ts, raw(srv, timeout=30, maxRetries=3), MODEL, UNARY | {"abortAfterMs": 300})
+    assert error_of(result) == "TransportError" and "aborted" in result["error"]["message"]
+    assert result["elapsed"] < 10 and srv.settled() == 1  # cancelled, not retried
+
+
+def test_a_refused_connection_is_retried_then_reported(ts: Node) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on once this closes
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = {"pat": PAT, "apiBase": f"http://127.0.0.1:{port}", "maxRetries": 2} | FAST
+    [result] = calls(ts, client, MODEL, UNARY)
+    assert error_of(result) == "TransportError" and "ECONNREFUSED" in result["error"]["message"]
+    assert result["error"]["props"]["transient"] is True
+    assert result["error"]["props"]["reached"] is False  # nothing went out: safe to resend
