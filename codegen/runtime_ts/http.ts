@@ -109,7 +109,11 @@ export class HttpTransport {
   private readonly headers: Record<string, string>;
 
   constructor(private readonly s: TransportSettings) {
-    this.headers = { Authorization: `Key ${s.pat}`, "Content-Type": "application/json" };
+    this.headers = {
+      Authorization: `Key ${s.pat}`,
+      "Content-Type": "application/json",
+      "Accept-Encoding": "gzip, deflate", // what the Python runtime reads (fetch inflates them)
+    };
   }
 
   /** POST .../outputs; retries transient failures; returns the successful response. */
@@ -177,9 +181,11 @@ export class HttpTransport {
     stream: boolean,
   ): Promise<Response> {
     try {
+      // redirect: "manual": a 3xx is an error, as under httpx; the PAT never goes elsewhere.
       const init: RequestInit = {
         method,
         headers: this.headers,
+        redirect: "manual",
         signal: attempt.controller.signal,
       };
       if (content !== null) init.body = content;

@@ -328,3 +328,17 @@ def test_a_refused_connection_is_retried_then_reported(ts: Node) -> None:
     assert error_of(result) == "TransportError" and "ECONNREFUSED" in result["error"]["message"]
     assert result["error"]["props"]["transient"] is True
     assert result["error"]["props"]["reached"] is False  # nothing went out: safe to resend
+
+
+def test_redirects_are_not_followed(ts: Node, scripted: Server) -> None:
+    """As httpx in the Python runtime: a 3xx is an error, the PAT is not sent anywhere else."""
+    elsewhere = Server()
+    try:
+        location = f"{elsewhere.base_url}/v2/steal"
+        scripted.script(Reply(307, "", headers={"Location": location}))
+        client = {"pat": PAT, "apiBase": scripted.base_url, "maxRetries": 0}
+        [result] = calls(ts, client, MODEL, UNARY)
+        assert error_of(result) == "TransportError" and "307" in result["error"]["message"]
+        assert elsewhere.requests == []
+    finally:
+        elsewhere.stop()
