@@ -256,6 +256,13 @@ export class HttpTransport {
     } else {
       const cause: unknown = err instanceof Error ? err.cause : undefined;
       const code = cause instanceof Error && "code" in cause ? String(cause.code) : "";
+      if (code.startsWith("Z_")) {
+        // fetch inflating a corrupt gzip / deflate body: bad data, not a connection failure
+        return redact(
+          new MalformedResponse("malformed response: corrupt compressed body"),
+          this.s.pat,
+        );
+      }
       const name = err instanceof Error ? err.name : typeof err;
       failure = new TransportError(`request to ${base} failed: ${code || name}`);
       failure.transient = true;

@@ -342,3 +342,11 @@ def test_redirects_are_not_followed(ts: Node, scripted: Server) -> None:
         assert elsewhere.requests == []
     finally:
         elsewhere.stop()
+
+
+def test_a_corrupt_compressed_body_is_malformed_not_retried(ts: Node, faults: Any) -> None:
+    srv = faults(fs.reply(b"\x1f\x8b\x08\x00 definitely not gzip", Content_Encoding="gzip"))
+    client = raw(srv, maxRetries=3, idempotent=True) | FAST
+    [result] = calls(ts, client, MODEL, UNARY)
+    assert error_of(result) == "MalformedResponse"  # as the Python runtime: the data is bad
+    assert srv.settled() == 1
