@@ -5,6 +5,7 @@
  * at most `maxResponseBytes` of a unary body or of one stream message, after decompression. A
  * failure after the request may have reached the model is retried only for an idempotent call. */
 
+import { Attempt, CALLER, DEADLINE, aborted, sleep } from "./attempt.js";
 import { Attempts, redact } from "./core.js";
 import {
   ClarifaiError,
@@ -35,73 +36,12 @@ const NOT_SENT = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
-const DEADLINE = Symbol("deadline");
-const CALLER = Symbol("caller");
-
 export interface TransportSettings {
   pat: string;
   baseUrl: string;
   timeout: number; // seconds
   policy: RetryPolicy;
   maxResponseBytes: number;
-}
-
-/** One attempt's abort controller: the deadline (or idle) timer and the caller's signal. */
-class Attempt {
-  readonly controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly onCaller = (): void => this.controller.abort(CALLER);
-
-  constructor(
-    private readonly ms: number,
-    private readonly signal: AbortSignal | undefined,
-  ) {
-    if (signal?.aborted) this.controller.abort(CALLER);
-    signal?.addEventListener("abort", this.onCaller, { once: true });
-    this.arm();
-  }
-
-  arm(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.controller.abort(DEADLINE), this.ms);
-  }
-
-  disarm(): void {
-    clearTimeout(this.timer);
-  }
-
-  get reason(): unknown {
-    return this.controller.signal.aborted ? (this.controller.signal.reason as unknown) : undefined;
-  }
-
-  /** Stop the timer, and the request if it is still running. */
-  end(): void {
-    this.disarm();
-    this.signal?.removeEventListener("abort", this.onCaller);
-    if (!this.controller.signal.aborted) this.controller.abort();
-  }
-}
-
-function sleep(seconds: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(aborted());
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(aborted());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, seconds * 1000);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-function aborted(): TransportError {
-  return new TransportError("the call was aborted by its AbortSignal");
 }
 
 /** Sends request bodies to the REST API and returns successful response objects. */
