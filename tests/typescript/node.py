@@ -70,8 +70,8 @@ class Node:
         assert result.returncode == 0, result.stdout + result.stderr
         return json.loads(result.stdout)
 
-    def start(self, script: str, payload: Any, env: dict[str, str] | None = None) -> Running:
-        """Start `scripts/<script>.js` with `payload` on stdin, which stays open (`Running`)."""
+    def start(self, script: str, env: dict[str, str] | None = None) -> Running:
+        """Start `scripts/<script>.js`, which answers each line of JSON with one (`Running`)."""
         proc = subprocess.Popen(
             self._command(script),
             stdin=subprocess.PIPE,
@@ -80,22 +80,23 @@ class Node:
             env=self._env(env),
             text=True,
         )
-        assert proc.stdin is not None
-        proc.stdin.write(json.dumps(payload) + "\n")
-        proc.stdin.flush()
         return Running(proc)
 
 
 @dataclass
 class Running:
-    """A script still running: `answer()` reads its line of JSON; `close()` ends it."""
+    """A script serving requests: `ask(payload)` sends a line of JSON and reads the answer's."""
 
     proc: subprocess.Popen[str]
 
-    def answer(self) -> Any:
-        assert self.proc.stdout is not None
+    def ask(self, payload: Any) -> Any:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(payload) + "\n")
+        self.proc.stdin.flush()
         line = self.proc.stdout.readline()
-        assert line, self.proc.stderr.read() if self.proc.stderr else "no output"
+        if not line:
+            self.proc.wait(timeout=10)
+            raise AssertionError(self.proc.stderr.read() if self.proc.stderr else "no answer")
         return json.loads(line)
 
     @property

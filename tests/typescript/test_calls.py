@@ -12,7 +12,7 @@ import pytest
 from ..runtime import faultserver as fs
 from ..runtime.conftest import Reply, Server, success
 from ..runtime.sdk_helpers import type_json
-from .node import Node
+from .node import Node, Running
 from .tags import same, tag
 
 oracle_server = pytest.importorskip("tests.oracle.server")
@@ -53,11 +53,19 @@ def oracle(every_type: Any) -> Iterator[Any]:
     every_type.reset()
 
 
+@pytest.fixture(scope="module")
+def caller(ts: Node) -> Iterator[Running]:
+    """One Node process running scripts/call.ts for the whole module."""
+    running = ts.start("call")
+    yield running
+    running.close()
+
+
 def calls(
-    ts: Node, client: dict[str, Any], model: dict[str, Any], *items: dict[str, Any]
+    ts: Running, client: dict[str, Any], model: dict[str, Any], *items: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Run `items` (calls) on one TypeScript Client; the PAT is in no output, whatever happened."""
-    out = ts.run("call", {"client": client, "model": model, "calls": list(items)})
+    out = ts.ask({"client": client, "model": model, "calls": list(items)})
     assert PAT not in str(out)
     results: list[dict[str, Any]] = out["results"]
     return results
@@ -84,79 +92,82 @@ def error_of(result: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------- the oracle
 
 
-def test_every_type_round_trips(ts: Node, oracle: Any) -> None:
-    results = calls(ts, on(oracle), oracle.model, *(unary(oracle, n, x=v) for n, v in ECHOES))
+def test_every_type_round_trips(caller: Running, oracle: Any) -> None:
+    results = calls(caller, on(oracle), oracle.model, *(unary(oracle, n, x=v) for n, v in ECHOES))
     for (name, value), result in zip(ECHOES, results, strict=True):
         assert result["error"] is None, (name, result["error"])
         assert same(result["values"][0], tag(value)), (name, result["values"][0], tag(value))
 
 
-def test_defaults_and_server_stream_framings(ts: Node, oracle: Any) -> None:
+def test_defaults_and_server_stream_framings(caller: Running, oracle: Any) -> None:
     stream = {"mode": "stream", "method": oracle.methods["count_up"], "args": {"start": 5, "n": 3}}
     [predict, result] = calls(
-        ts, on(oracle), oracle.model, unary(oracle, "predict", prompt="hi"), stream
+        caller, on(oracle), oracle.model, unary(oracle, "predict", prompt="hi"), stream
     )
     assert predict["values"] == ["predict:hi:512:1.0"]
     assert result["values"] == [5, 6, 7]
     for framing in ("bare", "array"):
         oracle.stream_framing = framing
-        [result] = calls(ts, on(oracle), oracle.model, stream)
+        [result] = calls(caller, on(oracle), oracle.model, stream)
         assert result["values"] == [5, 6, 7], framing
 
 
-def test_model_errors_not_found_and_bad_pat(ts: Node, oracle: Any) -> None:
+def test_model_errors_not_found_and_bad_pat(caller: Running, oracle: Any) -> None:
     fail_stream = {"mode": "stream", "method": oracle.methods["fail_stream"], "args": {"arg": "y"}}
     [fail, streamed] = calls(
-        ts, on(oracle), oracle.model, unary(oracle, "fail", arg="x"), fail_stream
+        caller, on(oracle), oracle.model, unary(oracle, "fail", arg="x"), fail_stream
     )
     assert error_of(fail) == "ModelError" and "kaboom: x" in fail["error"]["message"]
     assert streamed["values"] == ["y:0", "y:1"] and error_of(streamed) == "ModelError"
-    [missing] = calls(ts, on(oracle), MODEL | {"modelId": "nope"}, unary(oracle, "echo_int", x=1))
+    [missing] = calls(
+        caller, on(oracle), MODEL | {"modelId": "nope"}, unary(oracle, "echo_int", x=1)
+    )
     assert error_of(missing) == "NotFoundError"
     wrong = "wrong-" + PAT
-    out = ts.run(
-        "call",
+    out = caller.ask(
         {
             "client": on(oracle, pat=wrong),
             "model": oracle.model,
             "calls": [unary(oracle, "echo_int", x=1)],
-        },
+        }
     )
     [denied] = out["results"]
     assert error_of(denied) == "AuthError" and wrong not in str(out)
 
 
-def test_retries_on_429_and_503_honour_retry_after(ts: Node, oracle: Any) -> None:
+def test_retries_on_429_and_503_honour_retry_after(caller: Running, oracle: Any) -> None:
     oracle.inject(status=503, times=1, headers={"Retry-After": "0.5"})
     oracle.inject(status=429, times=1, headers={"Retry-After": "0.5"})
-    [result] = calls(ts, on(oracle), oracle.model, unary(oracle, "echo_int", x=7))
+    [result] = calls(caller, on(oracle), oracle.model, unary(oracle, "echo_int", x=7))
     assert result["values"] == [7] and result["error"] is None
     assert len(oracle.predict_requests()) == 3
     assert result["elapsed"] >= 0.95  # both waits were the server's, not the 1 ms backoff
     oracle.reset()
     oracle.inject(status=503, times=10)
-    [result] = calls(ts, on(oracle, maxRetries=2), oracle.model, unary(oracle, "echo_int", x=7))
+    [result] = calls(caller, on(oracle, maxRetries=2), oracle.model, unary(oracle, "echo_int", x=7))
     assert error_of(result) == "ServerError" and len(oracle.predict_requests()) == 3
 
 
-def test_a_request_that_may_have_run_is_resent_only_when_idempotent(ts: Node, oracle: Any) -> None:
+def test_a_request_that_may_have_run_is_resent_only_when_idempotent(
+    caller: Running, oracle: Any
+) -> None:
     oracle.inject(drop=True)
-    [result] = calls(ts, on(oracle), oracle.model, unary(oracle, "echo_int", x=2))
+    [result] = calls(caller, on(oracle), oracle.model, unary(oracle, "echo_int", x=2))
     assert error_of(result) == "TransportError" and len(oracle.predict_requests()) == 1
     oracle.reset()
     oracle.inject(drop=True)
     [result] = calls(
-        ts, on(oracle, idempotent=["echo_int"]), oracle.model, unary(oracle, "echo_int", x=2)
+        caller, on(oracle, idempotent=["echo_int"]), oracle.model, unary(oracle, "echo_int", x=2)
     )
     assert result["values"] == [2] and len(oracle.predict_requests()) == 2
 
 
-def test_runner_selection_looks_the_owner_up_once(ts: Node, oracle: Any) -> None:
+def test_runner_selection_looks_the_owner_up_once(caller: Running, oracle: Any) -> None:
     call = unary(oracle, "echo_int", x=1)
     nodepool = call | {
         "runner": {"computeClusterId": "cc", "nodepoolId": "np", "deploymentUserId": "me"}
     }
-    calls(ts, on(oracle, deploymentId="dep"), oracle.model, call, call, nodepool)
+    calls(caller, on(oracle, deploymentId="dep"), oracle.model, call, call, nodepool)
     users = [r for r in oracle.requests if r["route"] == "get_user"]
     bodies = [r["body"] for r in oracle.predict_requests()]
     assert len(users) == 1 and len(bodies) == 3
@@ -167,7 +178,7 @@ def test_runner_selection_looks_the_owner_up_once(ts: Node, oracle: Any) -> None
     assert bodies[2]["runner_selector"] == {"nodepool": {"id": "np", "compute_cluster": cluster}}
 
 
-def test_batches_go_in_chunks_and_keep_partial_results(ts: Node, oracle: Any) -> None:
+def test_batches_go_in_chunks_and_keep_partial_results(caller: Running, oracle: Any) -> None:
     batch = {
         "mode": "batch",
         "method": oracle.methods["echo_int"],
@@ -175,26 +186,28 @@ def test_batches_go_in_chunks_and_keep_partial_results(ts: Node, oracle: Any) ->
         "names": {"value": "x"},
         "defaults": {},
     }
-    [result] = calls(ts, on(oracle), oracle.model, batch)
+    [result] = calls(caller, on(oracle), oracle.model, batch)
     assert result["error"] is None and result["values"] == list(range(130))
     assert [len(r["body"]["inputs"]) for r in oracle.predict_requests()] == [128, 2]
     oracle.reset()
     oracle.inject(status=400, times=1)
-    [result] = calls(ts, on(oracle, batchConcurrency=1), oracle.model, batch)
+    [result] = calls(caller, on(oracle, batchConcurrency=1), oracle.model, batch)
     assert error_of(result) == "BatchError"
     props = result["error"]["props"]
     assert props["failed"] == list(range(128))
     assert props["results"][128:] == [128, 129] and props["results"][0] is None
 
 
-def test_bidi_streaming_is_not_supported_over_http(ts: Node, oracle: Any) -> None:
+def test_bidi_streaming_is_not_supported_over_http(caller: Running, oracle: Any) -> None:
     method = {
         "name": "chat",
         "kind": "bidi_stream",
         "inputs": [{"name": "xs", "type": {"t": "STR"}, "iterator": True}],
         "output": {"t": "STR"},
     }
-    [result] = calls(ts, on(oracle), oracle.model, {"mode": "bidi", "method": method, "args": {}})
+    [result] = calls(
+        caller, on(oracle), oracle.model, {"mode": "bidi", "method": method, "args": {}}
+    )
     assert error_of(result) == "StreamingNotSupportedError"
     assert oracle.predict_requests() == []
 
@@ -226,16 +239,18 @@ STREAM = {"mode": "stream", "method": STR_METHOD, "args": {}}
 @pytest.mark.parametrize(
     "behaviour", [fs.drip_headers(0.2), fs.drip_body(0.2)], ids=["headers", "body"]
 )
-def test_timeout_is_a_deadline_on_a_dripping_server(ts: Node, faults: Any, behaviour: Any) -> None:
+def test_timeout_is_a_deadline_on_a_dripping_server(
+    caller: Running, faults: Any, behaviour: Any
+) -> None:
     srv = faults(behaviour)
-    [result] = calls(ts, raw(srv, timeout=1), MODEL, UNARY)
+    [result] = calls(caller, raw(srv, timeout=1), MODEL, UNARY)
     assert error_of(result) == "DeadlineError"
     assert 0.9 <= result["elapsed"] < 6  # a byte every 0.2 s never extends the deadline
 
 
-def test_a_silent_stream_ends_after_timeout(ts: Node, faults: Any) -> None:
+def test_a_silent_stream_ends_after_timeout(caller: Running, faults: Any) -> None:
     srv = faults(fs.silent_stream(b'{"outputs": []}\n', interval=0.1))
-    [result] = calls(ts, raw(srv, timeout=0.5), MODEL, STREAM)
+    [result] = calls(caller, raw(srv, timeout=0.5), MODEL, STREAM)
     assert error_of(result) == "DeadlineError" and result["elapsed"] < 6
 
 
@@ -252,9 +267,9 @@ MiB = fs.MiB
     ],
     ids=["content-length", "counted", "gzip-bomb", "stream-message"],
 )
-def test_response_size_limit(ts: Node, faults: Any, behaviour: Any, call: Any) -> None:
+def test_response_size_limit(caller: Running, faults: Any, behaviour: Any, call: Any) -> None:
     srv = faults(behaviour)
-    [result] = calls(ts, raw(srv, maxResponseBytes=MiB), MODEL, call)
+    [result] = calls(caller, raw(srv, maxResponseBytes=MiB), MODEL, call)
     assert error_of(result) == "ResponseTooLargeError"
 
 
@@ -268,7 +283,7 @@ def scripted() -> Iterator[Server]:
     srv.stop()
 
 
-def test_leaving_a_stream_early_aborts_the_request(ts: Node, scripted: Server) -> None:
+def test_leaving_a_stream_early_aborts_the_request(caller: Running, scripted: Server) -> None:
     frame = {"result": success({"string_value": "tick"})}
     scripted.script(Reply(lines=[frame], endless=frame))
     payload = {
@@ -276,17 +291,13 @@ def test_leaving_a_stream_early_aborts_the_request(ts: Node, scripted: Server) -
         "model": MODEL,
         "calls": [STREAM | {"take": 2}],
     }
-    running = ts.start("call", payload)
-    try:
-        [result] = running.answer()["results"]
-        assert result["values"] == ["tick", "tick"] and result["error"] is None
-        assert scripted.disconnected.wait(5), "the server kept streaming"
-        assert running.alive  # the break closed the connection, not the end of the process
-    finally:
-        running.close()
+    [result] = caller.ask(payload)["results"]
+    assert result["values"] == ["tick", "tick"] and result["error"] is None
+    assert scripted.disconnected.wait(5), "the server kept streaming"
+    assert caller.alive  # the break closed the connection, not the end of the process
 
 
-def test_the_pat_is_in_no_error(ts: Node, scripted: Server) -> None:
+def test_the_pat_is_in_no_error(caller: Running, scripted: Server) -> None:
     status = {"code": 10020, "description": f"key {PAT} failed", "details": f"Key {PAT}" * 300}
     scripted.script(
         Reply(200, {"status": status}),
@@ -294,7 +305,7 @@ def test_the_pat_is_in_no_error(ts: Node, scripted: Server) -> None:
         Reply(401, {"status": {"code": 11001, "description": f"token {PAT} invalid"}}),
     )
     client = {"pat": PAT, "apiBase": scripted.base_url, "maxRetries": 0}
-    results = calls(ts, client, MODEL, UNARY, UNARY, UNARY)
+    results = calls(caller, client, MODEL, UNARY, UNARY, UNARY)
     assert [error_of(r) for r in results] == ["ModelError", "ServerError", "AuthError"]
     assert "***" in results[0]["error"]["message"]
     assert [r["headers"]["Authorization"] for r in scripted.requests] == [f"Key {PAT}"] * 3
@@ -310,43 +321,45 @@ def test_the_environment_supplies_pat_and_base(ts: Node, scripted: Server) -> No
     assert error_of(missing) == "AuthError" and "CLARIFAI_PAT" in missing["error"]["message"]
 
 
-def test_the_callers_signal_cancels_the_call(ts: Node, faults: Any) -> None:
+def test_the_callers_signal_cancels_the_call(caller: Running, faults: Any) -> None:
     srv = faults(fs.drip_body(0.2))
-    [result] = calls(ts, raw(srv, timeout=30, maxRetries=3), MODEL, UNARY | {"abortAfterMs": 300})
+    [result] = calls(
+        caller, raw(srv, timeout=30, maxRetries=3), MODEL, UNARY | {"abortAfterMs": 300}
+    )
     assert error_of(result) == "TransportError" and "aborted" in result["error"]["message"]
     assert result["elapsed"] < 10 and srv.settled() == 1  # cancelled, not retried
 
 
-def test_a_refused_connection_is_retried_then_reported(ts: Node) -> None:
+def test_a_refused_connection_is_retried_then_reported(caller: Running) -> None:
     import socket
 
     with socket.socket() as s:  # a port nobody listens on once this closes
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     client = {"pat": PAT, "apiBase": f"http://127.0.0.1:{port}", "maxRetries": 2} | FAST
-    [result] = calls(ts, client, MODEL, UNARY)
+    [result] = calls(caller, client, MODEL, UNARY)
     assert error_of(result) == "TransportError" and "ECONNREFUSED" in result["error"]["message"]
     assert result["error"]["props"]["transient"] is True
     assert result["error"]["props"]["reached"] is False  # nothing went out: safe to resend
 
 
-def test_redirects_are_not_followed(ts: Node, scripted: Server) -> None:
+def test_redirects_are_not_followed(caller: Running, scripted: Server) -> None:
     """As httpx in the Python runtime: a 3xx is an error, the PAT is not sent anywhere else."""
     elsewhere = Server()
     try:
         location = f"{elsewhere.base_url}/v2/steal"
         scripted.script(Reply(307, "", headers={"Location": location}))
         client = {"pat": PAT, "apiBase": scripted.base_url, "maxRetries": 0}
-        [result] = calls(ts, client, MODEL, UNARY)
+        [result] = calls(caller, client, MODEL, UNARY)
         assert error_of(result) == "TransportError" and "307" in result["error"]["message"]
         assert elsewhere.requests == []
     finally:
         elsewhere.stop()
 
 
-def test_a_corrupt_compressed_body_is_malformed_not_retried(ts: Node, faults: Any) -> None:
+def test_a_corrupt_compressed_body_is_malformed_not_retried(caller: Running, faults: Any) -> None:
     srv = faults(fs.reply(b"\x1f\x8b\x08\x00 definitely not gzip", Content_Encoding="gzip"))
     client = raw(srv, maxRetries=3, idempotent=True) | FAST
-    [result] = calls(ts, client, MODEL, UNARY)
+    [result] = calls(caller, client, MODEL, UNARY)
     assert error_of(result) == "MalformedResponse"  # as the Python runtime: the data is bad
     assert srv.settled() == 1

@@ -1,7 +1,7 @@
-/** Calls through the TypeScript runtime's `Client`, for the behaviour tests. The first line of
- * stdin is the payload: `{client, model, calls: [{mode, method, args, ...}]}`; one line of JSON
- * comes out, `{results: [{values, error, elapsed}]}`; then the process stays alive until stdin
- * closes (so a test can watch the server while the process that broke out of a stream lives). */
+/** Calls through the TypeScript runtime's `Client`, for the behaviour tests. Each line of stdin
+ * is a payload, `{client, model, calls: [{mode, method, args, ...}]}`, answered by one line of
+ * JSON, `{results: [{values, error, elapsed}]}`, until stdin closes (one process serves a whole
+ * test module; it outlives every call it makes, so a closed connection is the runtime's doing). */
 
 import { createInterface } from "node:readline";
 import { inspect } from "node:util";
@@ -96,23 +96,21 @@ async function run(client: Client, model: ModelRef, call: Call): Promise<Record<
   return { values: values.map(tag), error, elapsed: (performance.now() - start) / 1000 };
 }
 
-const lines = createInterface({ input: process.stdin });
-const iterator = lines[Symbol.asyncIterator]();
-const first = await iterator.next();
-const payload = JSON.parse(first.value as string) as Payload;
-const results: Record<string, unknown>[] = [];
-let client: Client | null = null;
-try {
-  client = new Client(payload.client);
-} catch (err) {
-  results.push({ values: [], error: dump(err), elapsed: 0 });
-}
-if (client !== null) {
+async function answer(payload: Payload): Promise<Record<string, unknown>[]> {
+  const results: Record<string, unknown>[] = [];
+  let client: Client;
+  try {
+    client = new Client(payload.client);
+  } catch (err) {
+    return [{ values: [], error: dump(err), elapsed: 0 }];
+  }
   for (const call of payload.calls) results.push(await run(client, payload.model, call));
+  return results;
 }
-process.stdout.write(JSON.stringify({ results }) + "\n");
-for (;;) {
-  const next = await iterator.next(); // until stdin closes
-  if (next.done) break;
+
+for await (const line of createInterface({ input: process.stdin })) {
+  if (!line.trim()) continue;
+  const results = await answer(JSON.parse(line) as Payload);
+  process.stdout.write(JSON.stringify({ results }) + "\n");
 }
-process.exit(0);
+process.exit(0); // fetch's idle keep-alive sockets would keep the process up a few seconds more
