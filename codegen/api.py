@@ -267,7 +267,7 @@ def generate(
     found = [p for o in outcomes for p in o.problems]
     failures = [o.error for o in outcomes if o.error is not None]
     with exclusive(out, create=bool(new) and not check):
-        mismatch = black_mismatch(out)  # then the diff would be black's, not drift: say why
+        mismatch = black_mismatch(out, regenerating=not check)  # a diff would be black's, not drift
         if mismatch is not None:
             if check:
                 raise BlackMismatch(mismatch, str(out / SNAPSHOT_DIR / LOCK_NAME))

@@ -118,20 +118,23 @@ def read_lock(out_dir: Path) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def black_mismatch(out_dir: Path) -> str | None:
+def black_mismatch(out_dir: Path, *, regenerating: bool) -> str | None:
     """One line when lock.json names another black than the installed one (black's output may
     differ between releases), saying how to align; None when they agree or nothing is locked."""
     locked = read_lock(out_dir).get("black")
     installed = dist_version("black")
     if locked is None or locked == installed:
         return None
-    regenerate = f"clarifai-codegen generate -o {out_dir}"
     if not isinstance(locked, str) or not _VERSION.fullmatch(locked):
-        return f"written by an unknown black ({shown(locked, 40)}), black {installed} is installed: {regenerate}"
-    return (
-        f"written by black {locked}, black {installed} is installed (black's output differs "
-        f"between releases): pip install black=={locked}, or regenerate: {regenerate}"
-    )
+        wrote, align = f"an unknown black ({shown(locked, 40)})", None
+    else:
+        wrote, align = f"black {locked}", f"pip install black=={locked}"
+    said = f"written by {wrote}, black {installed} is installed (black's output differs between releases)"
+    if regenerating:
+        keep = f" (to keep its formatting instead: {align})" if align else ""
+        return f"{said}: regenerating with black {installed}{keep}"
+    again = f"regenerate: clarifai-codegen generate -o {out_dir}"
+    return f"{said}: {align}, or {again}" if align else f"{said}: {again}"
 
 
 def locked_line_length(out_dir: Path) -> int | None:

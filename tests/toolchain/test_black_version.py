@@ -60,6 +60,8 @@ def test_generate_warns_in_one_line_and_regenerates_then_check_passes(tmp_path: 
     warnings = [line for line in result.stderr.splitlines() if "written by" in line]
     assert len(warnings) == 1 and warnings[0].startswith("warning: "), result.stderr
     assert "black 24.1.0" in warnings[0] and f"black {INSTALLED}" in warnings[0]
+    assert f"regenerating with black {INSTALLED}" in warnings[0]
+    assert "pip install black==24.1.0" in warnings[0]
     assert json.loads((out / ".codegen" / "lock.json").read_text())["black"] == INSTALLED
     result = run_cli("check", "-o", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
