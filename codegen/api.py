@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import CodegenError, Problem
+from .errors import CodegenError, Level, Problem
 from .formatting import LINE_LENGTH
 from .incremental import Reuse
-from .lock import SNAPSHOT_DIR, locked_line_length
+from .lock import LOCK_NAME, SNAPSHOT_DIR, BlackMismatch, black_mismatch, locked_line_length
 from .package import Result, build
 from .snapshot_format import Loaded
 from .writer import changed_files, exclusive, removed_files, unified_diff, write_tree
@@ -267,6 +267,11 @@ def generate(
     found = [p for o in outcomes for p in o.problems]
     failures = [o.error for o in outcomes if o.error is not None]
     with exclusive(out, create=bool(new) and not check):
+        mismatch = black_mismatch(out, regenerating=not check)  # a diff would be black's, not drift
+        if mismatch is not None:
+            if check:
+                raise BlackMismatch(mismatch, str(out / SNAPSHOT_DIR / LOCK_NAME))
+            found.insert(0, Problem(Level.WARNING, mismatch, str(out / SNAPSHOT_DIR / LOCK_NAME)))
         length = line_length or locked_line_length(out) or LINE_LENGTH
         package = package_name(out)
         reuse = Reuse.from_lock(out, length, package)

@@ -97,8 +97,24 @@ def _load_one(model: str, ref: str | None, pat: str | None, api_base: str | None
     return loaded
 
 
+def _version(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    """--version: the generator's, black's (it decides the bytes written) and Python's."""
+    if not value or ctx.resilient_parsing:
+        return
+    import platform
+
+    from .lock import dist_version
+
+    black, python = dist_version("black"), platform.python_version()
+    click.echo(f"clarifai-codegen {__version__} (black {black}, Python {python})")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="clarifai-codegen")
+@click.option(
+    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+    help="Show the generator, black and Python versions and exit.",
+)  # fmt: skip
 def cli() -> None:
     """Typed Python clients for Clarifai models, generated from their method signatures.
 

@@ -24,8 +24,10 @@ def one_line_errors() -> Iterator[None]:
     try:
         yield
     except CodegenError as exc:
+        from .lock import BlackMismatch
+
         click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_INPUT)
+        sys.exit(EXIT_DRIFT if isinstance(exc, BlackMismatch) else EXIT_INPUT)
     except (click.exceptions.Exit, click.ClickException, SystemExit):
         raise
     except OSError as exc:

@@ -13,17 +13,25 @@ import functools
 import hashlib
 import importlib.util
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .errors import CodegenError, shown
 from .snapshot_format import Loaded, json_bytes
 
 SNAPSHOT_DIR = ".codegen"
 LOCK_NAME = "lock.json"
 _NOT_GENERATOR = ("serve", "__pycache__")  # never imported while generating
 _FORMATTERS = ("black", "jinja2")
+_VERSION = re.compile(r"[0-9][0-9A-Za-z.+!-]{0,39}")  # a release as pip spells it, nothing else
+
+
+class BlackMismatch(CodegenError):
+    """The package was written by another black release than the installed one, so its formatting
+    cannot be compared: `check` says so and exits 1 (not 2: the package is not known current)."""
 
 
 def sha256(data: bytes) -> str:
@@ -108,6 +116,25 @@ def read_lock(out_dir: Path) -> dict[str, Any]:
     except (OSError, ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def black_mismatch(out_dir: Path, *, regenerating: bool) -> str | None:
+    """One line when lock.json names another black than the installed one (black's output may
+    differ between releases), saying how to align; None when they agree or nothing is locked."""
+    locked = read_lock(out_dir).get("black")
+    installed = dist_version("black")
+    if locked is None or locked == installed:
+        return None
+    if not isinstance(locked, str) or not _VERSION.fullmatch(locked):
+        wrote, align = f"an unknown black ({shown(locked, 40)})", None
+    else:
+        wrote, align = f"black {locked}", f"pip install black=={locked}"
+    said = f"written by {wrote}, black {installed} is installed (black's output differs between releases)"
+    if regenerating:
+        keep = f" (to keep its formatting instead: {align})" if align else ""
+        return f"{said}: regenerating with black {installed}{keep}"
+    again = f"regenerate: clarifai-codegen generate -o {out_dir}"
+    return f"{said}: {align}, or {again}" if align else f"{said}: {again}"
 
 
 def locked_line_length(out_dir: Path) -> int | None:
