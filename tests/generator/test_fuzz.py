@@ -18,12 +18,13 @@ import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from unittest import mock
 
 import black
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
 
 from codegen import api, package
 from codegen.errors import CodegenError
@@ -43,13 +44,15 @@ from .code_checks import (
     generated_api,
     walk,
 )
-from .fuzz_docs import document
+from .fuzz_docs import DOCUMENT_BYTES, document
 
 DOCUMENTS = 1000
+PER_EXAMPLE = 10  # documents per hypothesis example (its own cost is paid per example)
 BLACK_EVERY = 200  # black-stability on every 200th package (black is the slow part)
 MYPY_SAMPLE = 8
 PACKAGE = "fuzzpkg"
 WHERE = "fuzz.json"
+T = TypeVar("T")
 
 # Every identifier the templates write themselves, beyond typemap's and plan's reserved names; any
 # other must be a name the plan made through a Namespace (a `PyIdent`) or a TypedDict key.
@@ -185,21 +188,38 @@ def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 RUNTIME = package.runtime_files()
+REAL_PLAN_ALL = package.plan_all
 
 
 @contextmanager
-def unformatted() -> Iterator[None]:
-    """Build without black (format_source still parses the source), and without re-reading what
-    cannot change in a run: the runtime's files, read per build."""
-    with (
-        mock.patch("black.format_str", lambda source, mode: source),
-        mock.patch.object(package, "runtime_files", lambda: RUNTIME),
+def quick_build() -> Iterator[list[ModulePlan]]:
+    """`api.build` without black and without `format_source`'s parse (the checks parse each module
+    once; a module that does not parse fails them), without re-reading the runtime per build. Yields
+    the plans the builds made (the checks need them: planning twice cost a sixth of the test)."""
+    plans: list[ModulePlan] = []
+
+    def plan_all(models: Any, known: Any = ()) -> Any:
+        planned = REAL_PLAN_ALL(models, known)
+        plans.extend(plan for plan, _ in planned)
+        return planned
+
+    def format_all(jobs: Any, line_length: int = 0) -> list[str]:
+        return [make()[0] for make in jobs]
+
+    with mock.patch.multiple(
+        package, plan_all=plan_all, format_all=format_all, runtime_files=lambda: RUNTIME
     ):
-        yield
+        yield plans
 
 
-def build_one(doc: Any) -> tuple[ModulePlan, Loaded, dict[str, bytes]] | None:
-    """The library API on one document: None for a clean CodegenError (any other exception fails)."""
+Built = tuple[ModulePlan, Loaded, dict[str, bytes]]
+
+
+def build_one(doc: Any, plans: list[ModulePlan] | None = None) -> Built | None:
+    """The library API on one document: None for a clean CodegenError (any other exception fails).
+    With `plans` (from `quick_build`), the plan is the one the build made."""
+    if plans is not None:
+        plans.clear()
     try:
         spec, problems = parse_model(doc, WHERE, source=WHERE, need_ids=False)
         loaded = Loaded(spec, doc, WHERE)
@@ -207,10 +227,14 @@ def build_one(doc: Any) -> tuple[ModulePlan, Loaded, dict[str, bytes]] | None:
     except CodegenError as exc:
         message = str(exc)
         assert message and "\n" not in message and message.isprintable(), repr(message)
+        assert "internal error" not in message, message
         return None
     for problem in [*problems, *result.problems]:
         assert "\n" not in str(problem) and str(problem).isprintable(), repr(str(problem))
-    return plan_module(spec), loaded, result.files
+    if plans is None:
+        return plan_module(spec), loaded, result.files
+    assert len(plans) == 1, plans
+    return plans[0], loaded, result.files
 
 
 def check_package(plan: ModulePlan, files: dict[str, bytes]) -> dict[str, ast.Module]:
@@ -239,29 +263,43 @@ def check_black_stable(doc: Any) -> None:
         assert black.format_str(source, mode=mode) == source, f"{rel} is not black-stable"
 
 
+def dumped(doc: Any, check: Callable[[Any], T]) -> T:
+    """`check(doc)`; any failure becomes an AssertionError that carries the document (its JSON is
+    what a regression case in tests/hostile/ holds)."""
+    try:
+        return check(doc)
+    except Exception as exc:
+        raise AssertionError(f"{type(exc).__name__}: {exc}\ndocument: {json.dumps(doc)}") from exc
+
+
 def run_seeded(
     request: pytest.FixtureRequest,
     capsys: pytest.CaptureFixture[str],
-    examples: int,
-    test: Callable[[Any], None],
+    documents: int,
+    test: Callable[[list[Any]], None],
 ) -> Callable[[], None]:
-    """`test` over `examples` random documents, under a printed seed (`--hypothesis-seed` wins)."""
+    """`test` over `documents` random documents, PER_EXAMPLE per call, under a printed seed
+    (`--hypothesis-seed` wins)."""
     chosen = request.config.getoption("hypothesis_seed", None)
     run_seed = int(chosen) if chosen is not None else random.SystemRandom().randrange(2**32)
     with capsys.disabled():
         print(f"\n{request.node.name}: seed {run_seed} (replay: --hypothesis-seed={run_seed})")
-    health = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
     configured = settings(
-        max_examples=examples,
+        max_examples=-(-documents // PER_EXAMPLE),
         deadline=None,
         derandomize=False,
         database=None,
         print_blob=True,
-        suppress_health_check=health,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
         # (the explain phase traces every line: minutes on Python < 3.12)
         phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
     )
-    return seed(run_seed)(configured(given(document())(test)))
+    batch = st.lists(DOCUMENT_BYTES, min_size=PER_EXAMPLE, max_size=PER_EXAMPLE)
+
+    def run(tapes: list[bytes]) -> None:
+        test([document(tape) for tape in tapes])
+
+    return seed(run_seed)(configured(given(batch)(run)))
 
 
 @pytest.mark.slow
@@ -270,10 +308,8 @@ def test_random_documents_give_clean_code_or_clean_errors(
 ) -> None:
     counts = {"documents": 0, "packages": 0, "black": 0}
 
-    def one(doc: Any) -> None:
-        counts["documents"] += 1
-        with unformatted():
-            built = build_one(doc)
+    def one(doc: Any, plans: list[ModulePlan]) -> None:
+        built = build_one(doc, plans)
         if built is None:
             return
         counts["packages"] += 1
@@ -281,9 +317,19 @@ def test_random_documents_give_clean_code_or_clean_errors(
         run_quietly(check_package(plan, files), capsys)
         if counts["packages"] % BLACK_EVERY == 1:
             counts["black"] += 1
-            check_black_stable(doc)
+            black_sample.append(doc)
 
-    run_seeded(request, capsys, DOCUMENTS, one)()
+    black_sample: list[Any] = []
+
+    def batch(docs: list[Any]) -> None:
+        with quick_build() as plans:
+            for doc in docs:
+                counts["documents"] += 1
+                dumped(doc, lambda d: one(d, plans))
+        while black_sample:
+            dumped(black_sample.pop(), check_black_stable)
+
+    run_seeded(request, capsys, DOCUMENTS, batch)()
     with capsys.disabled():
         print(f"fuzz: {counts}")
     assert counts["documents"] >= DOCUMENTS
@@ -294,23 +340,24 @@ def test_random_documents_give_clean_code_or_clean_errors(
 def test_a_sample_of_random_packages_passes_mypy(
     request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The MYPY_SAMPLE largest of 100 random packages (hypothesis starts with the simplest), their
-    modules and examples in one package over one runtime."""
+    """The MYPY_SAMPLE largest of 100 random packages, their modules and examples in one package
+    over one runtime."""
     models: list[tuple[int, Loaded]] = []
 
-    def collect(doc: Any) -> None:
-        with unformatted():
-            built = build_one(doc)
-        if built is not None:  # each its own module, whatever its model id
-            plan, loaded, files = built
-            ref = dataclasses.replace(loaded.spec.ref, model_id=f"fuzz-{len(models)}")
-            spec = dataclasses.replace(loaded.spec, ref=ref)
-            models.append((len(files[f"{plan.module}.py"]), Loaded(spec, doc, WHERE)))
+    def collect(docs: list[Any]) -> None:
+        with quick_build() as plans:
+            for doc in docs:
+                built = build_one(doc, plans)
+                if built is not None:  # each its own module, whatever its model id
+                    plan, loaded, files = built
+                    ref = dataclasses.replace(loaded.spec.ref, model_id=f"fuzz-{len(models)}")
+                    spec = dataclasses.replace(loaded.spec, ref=ref)
+                    models.append((len(files[f"{plan.module}.py"]), Loaded(spec, doc, WHERE)))
 
     run_seeded(request, capsys, 100, collect)()
     sample = [loaded for _, loaded in sorted(models, key=lambda m: m[0])[-MYPY_SAMPLE:]]
     assert len(sample) == MYPY_SAMPLE
-    with unformatted():
+    with quick_build():
         api.write(tmp_path / "typed", api.build(sample, "typed"))
     checked = run_mypy("-p", "typed", cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + json.dumps([m.key for m in sample])
