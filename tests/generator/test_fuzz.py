@@ -42,7 +42,7 @@ from .code_checks import (
     check_injection_free,
     check_no_shadowing,
     generated_api,
-    walk,
+    identifiers,
 )
 from .fuzz_docs import DOCUMENT_BYTES, document
 
@@ -99,22 +99,10 @@ def typed_dict_keys(plan: ModulePlan) -> set[str]:
 def check_names(tree: ast.AST, plan: ModulePlan, what: str) -> None:
     """Every identifier is the templates' own or one the plan checked (`PyIdent`), except a class-syntax
     TypedDict's keys, which typemap admits only as plain lowercase identifiers."""
-    allowed = TEMPLATE_NAMES | plan_names(plan)
-    keys = typed_dict_keys(plan)
-    for node in walk(tree):
-        if isinstance(node, ast.Name):
-            name = node.id
-        elif isinstance(node, ast.Attribute):
-            name = node.attr
-        elif isinstance(node, ast.arg):
-            name = node.arg
-        elif isinstance(node, ast.keyword) and node.arg:
-            name = node.arg
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            name = node.name
-        else:
-            continue
-        assert name in allowed or name in keys, f"{what}: identifier {name!r} not from the plan"
+    allowed = TEMPLATE_NAMES | plan_names(plan) | typed_dict_keys(plan)
+    for node, name in identifiers(tree):
+        if type(node) is not ast.alias:  # (imports: checked by `check_injection_free`)
+            assert name in allowed, f"{what}: identifier {name!r} not from the plan"
 
 
 class Quiet:
