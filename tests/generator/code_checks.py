@@ -7,8 +7,10 @@ import, and carry the hostile markers only inside string literals.
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import json
+import math
 import tokenize
 from typing import Any
 
@@ -205,6 +207,42 @@ def assert_markers_only_in_strings(source: str, what: str) -> None:
             assert marker not in tok.string, f"{what}: {marker!r} outside a string: {tok!r}"
 
 
+def assert_markers_only_in_string_nodes(source: str, tree: ast.AST, what: str) -> None:
+    """`assert_markers_only_in_strings` for a parsed module, without tokenizing all of it: a marker
+    must lie in the source of a string constant, and only those sources are tokenized (a constant
+    may be several literals, and comments, concatenated)."""
+    if not any(marker in source for marker in MARKERS):
+        return
+    data = source.encode("utf-8", "surrogatepass")
+    nodes = scan(tree).nodes
+    if b"\r" in data or any(type(node) is ast.JoinedStr for node in nodes):
+        assert_markers_only_in_strings(source, what)  # (positions would need more care)
+        return
+    starts = [0]
+    for line in data.split(b"\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    spans = sorted(
+        (starts[n.lineno - 1] + n.col_offset, starts[n.end_lineno - 1] + n.end_col_offset)
+        for n in nodes
+        if type(n) is ast.Constant and isinstance(n.value, (str, bytes)) and n.end_lineno
+    )
+    found: set[tuple[int, int]] = set()
+    for marker in (m.encode() for m in MARKERS):
+        at = data.find(marker)
+        while at >= 0:
+            i = bisect.bisect_right(spans, (at, math.inf)) - 1
+            span = spans[i] if i >= 0 else (0, 0)
+            line = bisect.bisect_right(starts, at)
+            assert span[0] <= at and at + len(marker) <= span[1], (
+                f"{what}: {marker.decode()!r} outside a string, line {line}"
+            )
+            found.add(span)
+            at = data.find(marker, at + 1)
+    for start, end in found:
+        literal = data[start:end].decode("utf-8", "surrogatepass")
+        assert_markers_only_in_strings(f"({literal})\n", what)
+
+
 _ALLOWED_IMPORTS = frozenset({"numpy", "numpy.typing", "json"})
 
 
@@ -212,7 +250,7 @@ def check_injection_free(
     source: str, what: str, allowed_calls: set[str], imports: set[Any]
 ) -> ast.Module:
     tree = ast.parse(source)
-    assert_markers_only_in_strings(source, what)
+    assert_markers_only_in_string_nodes(source, tree, what)
     found = scan(tree)
     local = found.local
     for node, name in found.identifiers:
@@ -322,21 +360,18 @@ def _class_api(
         # A generated method is exactly: docstring, return <client call>.
         assert len(fn.body) == 2 and isinstance(fn.body[1], ast.Return), f"{what}: {fn.name} body"
         str_const(fn.body[0].value if isinstance(fn.body[0], ast.Expr) else None)
-        subs = [
-            n
-            for n in nodes_of(fn.body[1])
-            if isinstance(n, ast.Subscript) and dotted(n.value) == "_METHODS"
-        ]
+        body = nodes_of(fn.body[1])
+        subs = [n for n in body if isinstance(n, ast.Subscript) and dotted(n.value) == "_METHODS"]
         assert len(subs) == 1, f"{what}: {fn.name} must look up exactly one signature"
         wire = str_const(subs[0].slice)
-        calls = {dotted(n.func) for n in nodes_of(fn.body[1]) if isinstance(n, ast.Call)}
+        calls = {dotted(n.func) for n in body if isinstance(n, ast.Call)}
         if "self._client.unary_batch" in calls:
             assert wire not in batches, f"{what}: two batch methods call {wire!r}"
-            batches[wire] = _batch_keys(fn, what)
+            batches[wire] = _batch_keys(fn, body, what)
             continue
         assert wire not in py_of, f"{what}: two methods call {wire!r}"
         py_of[wire] = fn.name
-        dicts = [n for n in nodes_of(fn.body[1]) if isinstance(n, ast.Dict)]
+        dicts = [n for n in body if isinstance(n, ast.Dict)]
         assert len(dicts) == 1, f"{what}: {fn.name} must pass one args dict"
         pairs = []
         for key, value in zip(dicts[0].keys, dicts[0].values, strict=True):
@@ -360,12 +395,14 @@ def _class_api(
     return py_of, args_of
 
 
-def _batch_keys(fn: ast.FunctionDef | ast.AsyncFunctionDef, what: str) -> list[tuple[str, str]]:
+def _batch_keys(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, body: list[ast.AST], what: str
+) -> list[tuple[str, str]]:
     """A batch method takes only `items` and passes (item key -> wire name, defaults) dicts of
     string constants and literal values."""
     a = fn.args
     assert [p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]] == ["self", "items"], what
-    dicts = [n for n in nodes_of(fn.body[1]) if isinstance(n, ast.Dict)]
+    dicts = [n for n in body if isinstance(n, ast.Dict)]
     assert len(dicts) >= 2, f"{what}: {fn.name} must pass its keys and defaults"
     keys, defaults = dicts[0], dicts[1]
     pairs = [(str_const(k), str_const(v)) for k, v in zip(keys.keys, keys.values, strict=True)]
