@@ -116,9 +116,13 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NO_PARAMS: frozenset[str] = frozenset()
 
 
+_CONTEXTS = (ast.Load, ast.Store, ast.Del)  # (leaves no check looks at)
+
+
 class Scan:
-    """One pass over a module: its nodes, its identifiers, and the nodes where a name cannot reach
-    a builtin (`local`). The checks of a thousand fuzzed modules are mostly this walk: done once."""
+    """One pass over a module: its nodes (but the Load / Store / Del markers), its identifiers, and
+    the nodes where a name cannot reach a builtin (`local`). The checks of a thousand fuzzed
+    modules are mostly this walk: made once per module, and tuned."""
 
     __slots__ = ("identifiers", "local", "nodes")
 
@@ -126,47 +130,52 @@ class Scan:
         self.nodes: list[ast.AST] = []
         self.identifiers: list[tuple[ast.AST, str]] = []
         self.local: set[int] = set()
+        nodes, names, local = self.nodes, self.identifiers, self.local
         todo: list[tuple[Any, frozenset[str]]] = [(tree, _NO_PARAMS)]
         while todo:
             node, params = todo.pop()
-            self.nodes.append(node)
+            nodes.append(node)
             kind = type(node)
+            if kind is ast.Constant:
+                continue
+            if kind is ast.Name:
+                names.append((node, node.id))
+                if node.id in params:  # a parameter of the enclosing function
+                    local.add(id(node))
+                continue
             field = _NAMED.get(kind)
             if field is not None:
-                self._named(node, kind, getattr(node, field), params)
+                name = getattr(node, field)
+                if name is not None:  # (None: `**kwargs` in a call)
+                    names.append((node, name))
+                if kind is ast.arg or kind is ast.keyword:
+                    local.add(id(node))
+                elif kind is ast.Attribute:
+                    value = node.value
+                    if type(value) is ast.Name and value.id in ("self", "model"):
+                        local.add(id(node))
+                elif kind is ast.ClassDef:  # its methods, and the keys a TypedDict body declares
+                    for stmt in node.body:
+                        if isinstance(stmt, _FUNCTIONS):
+                            local.add(id(stmt))
+                        elif isinstance(stmt, ast.AnnAssign) and type(stmt.target) is ast.Name:
+                            local.add(id(stmt.target))
+                else:  # a function: its body sees its parameters (generated code nests none)
+                    a = node.args
+                    inner = frozenset(p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs])
+                    todo.extend((stmt, inner) for stmt in node.body)
             elif kind is ast.alias:
-                self.identifiers.extend((node, part) for part in node.name.split("."))
+                names.extend((node, part) for part in node.name.split("."))
                 if node.asname:
-                    self.identifiers.append((node, node.asname))
-            if kind in _FUNCTIONS:  # its body sees its parameters (generated code nests none)
-                a = node.args
-                inner = frozenset(p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs])
-                todo.extend((stmt, inner) for stmt in node.body)
+                    names.append((node, node.asname))
             for name in node._fields:
                 value = getattr(node, name, None)
                 if type(value) is list:
-                    if kind in _FUNCTIONS and name == "body":
+                    if name == "body" and kind in _FUNCTIONS:
                         continue
                     todo.extend((v, params) for v in value if isinstance(v, ast.AST))
-                elif isinstance(value, ast.AST):
+                elif isinstance(value, ast.AST) and not isinstance(value, _CONTEXTS):
                     todo.append((value, params))
-
-    def _named(self, node: Any, kind: type, name: str | None, params: frozenset[str]) -> None:
-        if name is None:  # `**kwargs` in a call
-            return
-        self.identifiers.append((node, name))
-        if kind is ast.arg or kind is ast.keyword or (kind is ast.Name and name in params):
-            self.local.add(id(node))
-        elif kind is ast.Attribute:
-            value = node.value
-            if type(value) is ast.Name and value.id in ("self", "model"):
-                self.local.add(id(node))
-        elif kind is ast.ClassDef:  # its methods, and the keys a TypedDict body declares
-            for stmt in node.body:
-                if isinstance(stmt, _FUNCTIONS):
-                    self.local.add(id(stmt))
-                elif isinstance(stmt, ast.AnnAssign) and type(stmt.target) is ast.Name:
-                    self.local.add(id(stmt.target))
 
 
 def scan(tree: ast.AST) -> Scan:

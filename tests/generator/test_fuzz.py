@@ -1,36 +1,36 @@
-"""Random signature documents (fuzz_docs.py) through the library API: each one is either a clean
-`CodegenError` or a package whose module and example parse, carry no name or call that came from input
-unchecked, and import without side effects; a sample is checked black-stable, another with mypy --strict.
+"""Random signature documents (fuzz_docs.py) through the library API (fuzz_build.py): each one is
+either a clean `CodegenError` or a package whose module and example parse, carry no name or call that
+came from input unchecked, and import without side effects; a sample is checked black-stable, another
+with mypy --strict.
 
-Black (most of a build's time) runs on a sample only; the others are rendered unformatted (still parsed
-by `formatting.format_source`). The seed is printed; `pytest --hypothesis-seed=N` replays a run.
+Black (most of a build's time) runs on the sample only. The seed is printed; `pytest
+--hypothesis-seed=N` replays a run; a failure carries its document's JSON.
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import json
 import keyword
 import random
 import sys
+import time
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
-from unittest import mock
+from typing import Any
 
 import black
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from codegen import api, package
-from codegen.errors import CodegenError
+from codegen import api
 from codegen.naming import PyIdent
-from codegen.parser import parse_model
-from codegen.plan import CLASS_MEMBER_NAMES, METHOD_BODY_NAMES, ModulePlan, plan_module
+from codegen.plan import CLASS_MEMBER_NAMES, METHOD_BODY_NAMES, ModulePlan
 from codegen.snapshot_format import Loaded
 from codegen.typemap import ANNOTATION_NAMES, MODULE_NAMES
 
@@ -44,15 +44,13 @@ from .code_checks import (
     generated_api,
     identifiers,
 )
+from .fuzz_build import PACKAGE, WHERE, Built, build_all, build_one, dumped, quick_build
 from .fuzz_docs import DOCUMENT_BYTES, document
 
 DOCUMENTS = 1000
 PER_EXAMPLE = 10  # documents per hypothesis example (its own cost is paid per example)
-BLACK_EVERY = 200  # black-stability on every 200th package (black is the slow part)
+BLACK_EVERY = 200  # black-stability of every 200th model (black is the slow part)
 MYPY_SAMPLE = 8
-PACKAGE = "fuzzpkg"
-WHERE = "fuzz.json"
-T = TypeVar("T")
 
 # Every identifier the templates write themselves, beyond typemap's and plan's reserved names; any
 # other must be a name the plan made through a Namespace (a `PyIdent`) or a TypedDict key.
@@ -175,89 +173,32 @@ def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             del sys.modules[name]
 
 
-RUNTIME = package.runtime_files()
-REAL_PLAN_ALL = package.plan_all
-
-
-@contextmanager
-def quick_build() -> Iterator[list[ModulePlan]]:
-    """`api.build` without black and without `format_source`'s parse (the checks parse each module
-    once; a module that does not parse fails them), without re-reading the runtime per build. Yields
-    the plans the builds made (the checks need them: planning twice cost a sixth of the test)."""
-    plans: list[ModulePlan] = []
-
-    def plan_all(models: Any, known: Any = ()) -> Any:
-        planned = REAL_PLAN_ALL(models, known)
-        plans.extend(plan for plan, _ in planned)
-        return planned
-
-    def format_all(jobs: Any, line_length: int = 0) -> list[str]:
-        return [make()[0] for make in jobs]
-
-    with mock.patch.multiple(
-        package, plan_all=plan_all, format_all=format_all, runtime_files=lambda: RUNTIME
-    ):
-        yield plans
-
-
-Built = tuple[ModulePlan, Loaded, dict[str, bytes]]
-
-
-def build_one(doc: Any, plans: list[ModulePlan] | None = None) -> Built | None:
-    """The library API on one document: None for a clean CodegenError (any other exception fails).
-    With `plans` (from `quick_build`), the plan is the one the build made."""
-    if plans is not None:
-        plans.clear()
-    try:
-        spec, problems = parse_model(doc, WHERE, source=WHERE, need_ids=False)
-        loaded = Loaded(spec, doc, WHERE)
-        result = api.build([loaded], PACKAGE)
-    except CodegenError as exc:
-        message = str(exc)
-        assert message and "\n" not in message and message.isprintable(), repr(message)
-        assert "internal error" not in message, message
-        return None
-    for problem in [*problems, *result.problems]:
-        assert "\n" not in str(problem) and str(problem).isprintable(), repr(str(problem))
-    if plans is None:
-        return plan_module(spec), loaded, result.files
-    assert len(plans) == 1, plans
-    return plans[0], loaded, result.files
-
-
-def check_package(plan: ModulePlan, files: dict[str, bytes]) -> dict[str, ast.Module]:
+def check_package(built: Built) -> dict[str, ast.Module]:
     """Parse, injection and name checks of the module and its example; their trees by module name."""
-    module = files[f"{plan.module}.py"].decode()
-    example = files[f"examples/{plan.module}.py"].decode()
-    tree = check_injection_free(module, f"{plan.module}.py", set(MODULE_CALLS), MODULE_IMPORTS)
-    check_no_shadowing(tree, f"{plan.module}.py")
-    cls, py_of, _ = generated_api(tree, f"{plan.module}.py")
+    plan = built.plan
+    where = f"{plan.module}.py"
+    tree = check_injection_free(built.module, where, set(MODULE_CALLS), MODULE_IMPORTS)
+    check_no_shadowing(tree, where)
+    cls, py_of, _ = generated_api(tree, where)
     allowed = set(EXAMPLE_CALLS) | {cls, "ModelRef"} | {f"model.{m}" for m in py_of.values()}
     example_imports = {(0, "__future__"), (2, "_runtime"), (2, plan.module), (0, "json")}
-    example_tree = check_injection_free(example, "example", allowed, example_imports)
-    check_names(tree, plan, f"{plan.module}.py")
-    check_names(example_tree, plan, f"examples/{plan.module}.py")
+    example_tree = check_injection_free(built.example, "example", allowed, example_imports)
+    check_names(tree, plan, where)
+    check_names(example_tree, plan, f"examples/{where}")
     return {f"{PACKAGE}.{plan.module}": tree, f"{PACKAGE}.examples.{plan.module}": example_tree}
+
+
+def check_quietly(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
+    run_quietly(check_package(built), capsys)
 
 
 def check_black_stable(doc: Any) -> None:
     """The real build (with black): black leaves its output unchanged."""
     built = build_one(doc)
     assert built is not None
-    plan, _, files = built
     mode = black.Mode(target_versions={black.mode.TargetVersion.PY310}, line_length=100)
-    for rel in (f"{plan.module}.py", f"examples/{plan.module}.py"):
-        source = files[rel].decode()
-        assert black.format_str(source, mode=mode) == source, f"{rel} is not black-stable"
-
-
-def dumped(doc: Any, check: Callable[[Any], T]) -> T:
-    """`check(doc)`; any failure becomes an AssertionError that carries the document (its JSON is
-    what a regression case in tests/hostile/ holds)."""
-    try:
-        return check(doc)
-    except Exception as exc:
-        raise AssertionError(f"{type(exc).__name__}: {exc}\ndocument: {json.dumps(doc)}") from exc
+    for rel, source in (("module", built.module), ("example", built.example)):
+        assert black.format_str(source, mode=mode) == source, f"the {rel} is not black-stable"
 
 
 def run_seeded(
@@ -294,34 +235,25 @@ def run_seeded(
 def test_random_documents_give_clean_code_or_clean_errors(
     request: pytest.FixtureRequest, fuzz_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    counts = {"documents": 0, "packages": 0, "black": 0}
-
-    def one(doc: Any, plans: list[ModulePlan]) -> None:
-        built = build_one(doc, plans)
-        if built is None:
-            return
-        counts["packages"] += 1
-        plan, _, files = built
-        run_quietly(check_package(plan, files), capsys)
-        if counts["packages"] % BLACK_EVERY == 1:
-            counts["black"] += 1
-            black_sample.append(doc)
-
-    black_sample: list[Any] = []
+    counts = {"documents": 0, "models": 0, "black": 0}
 
     def batch(docs: list[Any]) -> None:
+        counts["documents"] += len(docs)
         with quick_build() as plans:
-            for doc in docs:
-                counts["documents"] += 1
-                dumped(doc, lambda d: one(d, plans))
-        while black_sample:
-            dumped(black_sample.pop(), check_black_stable)
+            models = build_all(docs, plans)
+        for built in models:
+            counts["models"] += 1
+            dumped(built.doc, functools.partial(check_quietly, built, capsys))
+            if counts["models"] % BLACK_EVERY == 1:
+                counts["black"] += 1
+                dumped(built.doc, functools.partial(check_black_stable, built.doc))
 
+    started = time.process_time()
     run_seeded(request, capsys, DOCUMENTS, batch)()
     with capsys.disabled():
-        print(f"fuzz: {counts}")
+        print(f"fuzz: {counts}, {time.process_time() - started:.1f} s CPU")
     assert counts["documents"] >= DOCUMENTS
-    assert counts["packages"] >= DOCUMENTS // 4, "the strategies mostly make unusable documents"
+    assert counts["models"] >= DOCUMENTS // 4, "the strategies mostly make unusable documents"
 
 
 @pytest.mark.slow
@@ -334,13 +266,10 @@ def test_a_sample_of_random_packages_passes_mypy(
 
     def collect(docs: list[Any]) -> None:
         with quick_build() as plans:
-            for doc in docs:
-                built = build_one(doc, plans)
-                if built is not None:  # each its own module, whatever its model id
-                    plan, loaded, files = built
-                    ref = dataclasses.replace(loaded.spec.ref, model_id=f"fuzz-{len(models)}")
-                    spec = dataclasses.replace(loaded.spec, ref=ref)
-                    models.append((len(files[f"{plan.module}.py"]), Loaded(spec, doc, WHERE)))
+            for built in build_all(docs, plans):  # each its own module, whatever its model id
+                ref = dataclasses.replace(built.loaded.spec.ref, model_id=f"fuzz-{len(models)}")
+                spec = dataclasses.replace(built.loaded.spec, ref=ref)
+                models.append((len(built.module), Loaded(spec, built.doc, WHERE)))
 
     run_seeded(request, capsys, 100, collect)()
     sample = [loaded for _, loaded in sorted(models, key=lambda m: m[0])[-MYPY_SAMPLE:]]
