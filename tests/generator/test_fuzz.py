@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from codegen import api
+from codegen.literals import py_literal
 from codegen.naming import PyIdent
 from codegen.plan import CLASS_MEMBER_NAMES, METHOD_BODY_NAMES, ModulePlan
 from codegen.snapshot_format import Loaded
@@ -45,11 +46,12 @@ from .code_checks import (
     identifiers,
 )
 from .fuzz_build import PACKAGE, WHERE, Built, build_all, build_one, dumped, quick_build
-from .fuzz_docs import DOCUMENT_BYTES, document
+from .fuzz_docs import DOCUMENT_BYTES, TAPE_SIZE, document
 
 DOCUMENTS = 1000
 PER_EXAMPLE = 10  # documents per hypothesis example (its own cost is paid per example)
 BLACK_EVERY = 200  # black-stability of every 200th model (black is the slow part)
+EXEC_EVERY = 1  # every model imported
 MYPY_SAMPLE = 8
 
 # Every identifier the templates write themselves, beyond typemap's and plan's reserved names; any
@@ -231,29 +233,59 @@ def run_seeded(
     return seed(run_seed)(configured(given(batch)(run)))
 
 
+def check_documents(
+    docs: list[Any], counts: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each document a clean error or a model whose module and example pass the checks; every
+    EXEC_EVERY-th model imported, every BLACK_EVERY-th built again with black. Counts in `counts`."""
+    counts["documents"] += len(docs)
+    with quick_build() as plans:
+        models = build_all(docs, plans)
+    for built in models:
+        counts["models"] += 1
+        trees = dumped(built.doc, functools.partial(check_package, built))
+        if counts["models"] % EXEC_EVERY == 0:
+            counts["imported"] += 1
+            dumped(built.doc, functools.partial(run_quietly, trees, capsys))
+        if counts["models"] % BLACK_EVERY == 1:
+            counts["black"] += 1
+            dumped(built.doc, functools.partial(check_black_stable, built.doc))
+
+
 @pytest.mark.slow
 def test_random_documents_give_clean_code_or_clean_errors(
     request: pytest.FixtureRequest, fuzz_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    counts = {"documents": 0, "models": 0, "black": 0}
-
-    def batch(docs: list[Any]) -> None:
-        counts["documents"] += len(docs)
-        with quick_build() as plans:
-            models = build_all(docs, plans)
-        for built in models:
-            counts["models"] += 1
-            dumped(built.doc, functools.partial(check_quietly, built, capsys))
-            if counts["models"] % BLACK_EVERY == 1:
-                counts["black"] += 1
-                dumped(built.doc, functools.partial(check_black_stable, built.doc))
-
+    counts = dict.fromkeys(["documents", "models", "imported", "black"], 0)
     started = time.process_time()
-    run_seeded(request, capsys, DOCUMENTS, batch)()
+    run_seeded(request, capsys, DOCUMENTS, lambda docs: check_documents(docs, counts, capsys))()
     with capsys.disabled():
         print(f"fuzz: {counts}, {time.process_time() - started:.1f} s CPU")
     assert counts["documents"] >= DOCUMENTS
     assert counts["models"] >= DOCUMENTS // 4, "the strategies mostly make unusable documents"
+
+
+BAD_LITERALS = {
+    "code": (lambda value: f"__import__('os').getcwd({value!r})", "'__import__'"),
+    "syntax": (lambda value: f"{value!r} +", "SyntaxError"),
+}
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_LITERALS))
+def test_the_checks_fail_when_a_literal_becomes_code(
+    bad: str, fuzz_root: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Positive control: with defaults written as code (or as broken code), the documents that have
+    one fail the fuzz checks, with their JSON in the message."""
+    emit, expected = BAD_LITERALS[bad]
+    for name, module in list(sys.modules.items()):
+        if name.startswith("codegen.") and getattr(module, "py_literal", None) is py_literal:
+            monkeypatch.setattr(module, "py_literal", emit)
+    docs = [document(random.Random(n).randbytes(TAPE_SIZE)) for n in range(40)]
+    counts = dict.fromkeys(["documents", "models", "imported", "black"], 0)
+    with pytest.raises(AssertionError, match=expected) as failed:
+        check_documents(docs, counts, capsys)
+    assert "\ndocument: " in str(failed.value)
 
 
 @pytest.mark.slow
