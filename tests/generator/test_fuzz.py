@@ -36,6 +36,7 @@ from codegen.snapshot_format import Loaded
 from codegen.typemap import ANNOTATION_NAMES, MODULE_NAMES
 
 from ..conftest import run_mypy
+from . import mypy_cache
 from .code_checks import (
     EXAMPLE_CALLS,
     MODULE_CALLS,
@@ -45,7 +46,16 @@ from .code_checks import (
     generated_api,
     identifiers,
 )
-from .fuzz_build import PACKAGE, WHERE, Built, build_all, build_one, dumped, quick_build
+from .fuzz_build import (
+    PACKAGE,
+    RUNTIME,
+    WHERE,
+    Built,
+    build_all,
+    build_one,
+    dumped,
+    quick_build,
+)
 from .fuzz_docs import DOCUMENT_BYTES, TAPE_SIZE, document
 
 DOCUMENTS = 1000
@@ -308,5 +318,8 @@ def test_a_sample_of_random_packages_passes_mypy(
     assert len(sample) == MYPY_SAMPLE
     with quick_build():
         api.write(tmp_path / "typed", api.build(sample, "typed"))
-    checked = run_mypy("-p", "typed", cwd=tmp_path)
+    key = mypy_cache.cache_key(RUNTIME, "typed")
+    cache = mypy_cache.private_copy(key, tmp_path / "mypy-cache")
+    checked = run_mypy("-p", "typed", cwd=tmp_path, cache_dir=cache)
     assert checked.returncode == 0, checked.stdout + json.dumps([m.key for m in sample])
+    mypy_cache.publish(key, cache)
