@@ -121,15 +121,18 @@ _CONTEXTS = (ast.Load, ast.Store, ast.Del)  # (leaves no check looks at)
 
 class Scan:
     """One pass over a module: its nodes (but the Load / Store / Del markers), its identifiers, and
-    the nodes where a name cannot reach a builtin (`local`). The checks of a thousand fuzzed
-    modules are mostly this walk: made once per module, and tuned."""
+    the nodes where a name cannot reach a builtin (`local`): a parameter and its uses inside its
+    function, a keyword argument's name, a method of a class, a key declared in a class body,
+    `self.<member>` / `model.<member>`. A model's argument or method may be named `input` or `open`
+    (its documented name); only in these positions. The checks of a thousand fuzzed modules are
+    mostly this walk: made once per module, and tuned (no `id()`: an audit event)."""
 
     __slots__ = ("identifiers", "local", "nodes")
 
     def __init__(self, tree: ast.AST) -> None:
         self.nodes: list[ast.AST] = []
         self.identifiers: list[tuple[ast.AST, str]] = []
-        self.local: set[int] = set()
+        self.local: set[ast.AST] = set()
         nodes, names, local = self.nodes, self.identifiers, self.local
         todo: list[tuple[Any, frozenset[str]]] = [(tree, _NO_PARAMS)]
         while todo:
@@ -141,7 +144,7 @@ class Scan:
             if kind is ast.Name:
                 names.append((node, node.id))
                 if node.id in params:  # a parameter of the enclosing function
-                    local.add(id(node))
+                    local.add(node)
                 continue
             field = _NAMED.get(kind)
             if field is not None:
@@ -149,20 +152,20 @@ class Scan:
                 if name is not None:  # (None: `**kwargs` in a call)
                     names.append((node, name))
                 if kind is ast.arg or kind is ast.keyword:
-                    local.add(id(node))
+                    local.add(node)
                 elif kind is ast.Attribute:
                     value = node.value
                     if type(value) is ast.Name and value.id in ("self", "model"):
-                        local.add(id(node))
+                        local.add(node)
                 elif kind is ast.ClassDef:  # its methods, and the keys a TypedDict body declares
                     for stmt in node.body:
                         if isinstance(stmt, _FUNCTIONS):
-                            local.add(id(stmt))
+                            local.add(stmt)
                         elif isinstance(stmt, ast.AnnAssign) and type(stmt.target) is ast.Name:
-                            local.add(id(stmt.target))
-                else:  # a function: its body sees its parameters (generated code nests none)
+                            local.add(stmt.target)
+                else:  # a function: its body sees its parameters (and those of enclosing ones)
                     a = node.args
-                    inner = frozenset(p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs])
+                    inner = params | {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]}
                     todo.extend((stmt, inner) for stmt in node.body)
             elif kind is ast.alias:
                 names.extend((node, part) for part in node.name.split("."))
@@ -186,23 +189,10 @@ def scan(tree: ast.AST) -> Scan:
     return found
 
 
-def walk(tree: ast.AST) -> list[ast.AST]:
-    """Every node of `tree` (listed once per tree)."""
-    return scan(tree).nodes
-
-
 def identifiers(tree: ast.AST) -> list[tuple[ast.AST, str]]:
     """(node, name) of every identifier: names, attributes, parameters, keyword arguments, defined
     functions and classes, the parts of imported names."""
     return scan(tree).identifiers
-
-
-def local_name_nodes(tree: ast.AST) -> set[int]:
-    """Nodes where a name cannot reach a builtin: a parameter and its uses inside its function, a
-    keyword argument's name, a method of a class, a key declared in a class body, `self.<member>` /
-    `model.<member>`. A model's argument or method may be named `input` or `open` (its documented
-    name); only these positions."""
-    return scan(tree).local
 
 
 def assert_markers_only_in_strings(source: str, what: str) -> None:
@@ -264,7 +254,7 @@ def check_injection_free(
     local = found.local
     for node, name in found.identifiers:
         if name in FORBIDDEN_NAMES:
-            assert id(node) in local, f"{what}: forbidden identifier {name!r}"
+            assert node in local, f"{what}: forbidden identifier {name!r}"
         assert name.isascii() and name.isidentifier(), f"{what}: odd identifier {name!r}"
     for node in found.nodes:
         kind = type(node)
