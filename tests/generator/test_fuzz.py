@@ -44,8 +44,8 @@ from .code_checks import (
     check_injection_free,
     check_no_shadowing,
     generated_api,
-    identifiers,
 )
+from .code_scan import identifiers
 from .fuzz_build import (
     PACKAGE,
     RUNTIME,
@@ -56,7 +56,8 @@ from .fuzz_build import (
     dumped,
     quick_build,
 )
-from .fuzz_docs import DOCUMENT_BYTES, TAPE_SIZE, document
+from .fuzz_docs import document
+from .fuzz_tape import DOCUMENT_BYTES, TAPE_SIZE
 
 DOCUMENTS = 1000
 PER_EXAMPLE = 10  # documents per hypothesis example (its own cost is paid per example)
