@@ -35,9 +35,13 @@ def run_cli(
     )
 
 
-def run_mypy(*targets: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`mypy --strict` as users run it on generated code: Python 3.10, no cache, in `cwd`."""
-    strict = ("--strict", "--no-incremental", "--python-version", "3.10")
+def run_mypy(
+    *targets: str, cwd: Path, cache_dir: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`mypy --strict` as users run it on generated code: Python 3.10, in `cwd`; no cache unless
+    `cache_dir` (mypy checks every cached module against its source)."""
+    cache = ("--cache-dir", str(cache_dir)) if cache_dir else ("--no-incremental",)
+    strict = ("--strict", *cache, "--python-version", "3.10")
     return subprocess.run(
         [sys.executable, "-m", "mypy", *strict, *targets],
         cwd=cwd,

@@ -7,11 +7,14 @@ import, and carry the hostile markers only inside string literals.
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import json
+import math
 import tokenize
-from collections.abc import Iterator
 from typing import Any
+
+from .code_scan import nodes_of, scan
 
 MARKERS = ("PWNED", "__import__")  # hostile payloads carry these; they may only ever be string data
 
@@ -42,7 +45,9 @@ FORBIDDEN_NAMES = frozenset(
         "spawn",
     }
 )
-FORBIDDEN_NODES = (ast.JoinedStr, ast.Lambda, ast.Global, ast.Nonlocal, ast.Delete, ast.NamedExpr)
+FORBIDDEN_NODES = frozenset(
+    {ast.JoinedStr, ast.Lambda, ast.Global, ast.Nonlocal, ast.Delete, ast.NamedExpr}
+)
 MODULE_CALLS = frozenset(
     {
         "ModelRef",
@@ -87,73 +92,6 @@ def dotted(node: ast.AST) -> str:
     return f"<{type(node).__name__}>"
 
 
-def walk(tree: ast.AST) -> list[ast.AST]:
-    """`ast.walk`'s nodes in no particular order, listed once per tree (the fuzz test checks a
-    thousand modules: `ast.walk` was most of its time)."""
-    cached: list[ast.AST] | None = tree.__dict__.get("_nodes")
-    if cached is None:
-        cached, todo = [], [tree]
-        while todo:
-            node = todo.pop()
-            cached.append(node)
-            for name in node._fields:
-                value = getattr(node, name, None)
-                if isinstance(value, list):
-                    todo.extend(v for v in value if isinstance(v, ast.AST))
-                elif isinstance(value, ast.AST):
-                    todo.append(value)
-        tree.__dict__["_nodes"] = cached
-    return cached
-
-
-def identifiers(tree: ast.AST) -> Iterator[tuple[ast.AST, str]]:
-    for node in walk(tree):
-        if isinstance(node, ast.Name):
-            yield node, node.id
-        elif isinstance(node, ast.Attribute):
-            yield node, node.attr
-        elif isinstance(node, ast.arg):
-            yield node, node.arg
-        elif isinstance(node, ast.keyword) and node.arg:
-            yield node, node.arg
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield node, node.name
-        elif isinstance(node, ast.alias):
-            for part in node.name.split("."):
-                yield node, part
-            if node.asname:
-                yield node, node.asname
-
-
-def local_name_nodes(tree: ast.AST) -> set[int]:
-    """Nodes where a name cannot reach a builtin: a parameter and its uses inside its function, a
-    keyword argument's name, a method of a class, a key declared in a class body, `self.<member>` / `model.<member>`. A model's
-    argument or method may be named `input` or `open` (its documented name); only these positions."""
-    local: set[int] = set()
-    for node in walk(tree):
-        if isinstance(node, (ast.arg, ast.keyword)):
-            local.add(id(node))
-        elif isinstance(node, ast.ClassDef):
-            methods = (ast.FunctionDef, ast.AsyncFunctionDef)
-            local.update(id(stmt) for stmt in node.body if isinstance(stmt, methods))
-            # A TypedDict key declared in the class body (`input: str`) names a dict key.
-            local.update(
-                id(stmt.target)
-                for stmt in node.body
-                if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
-            )
-        elif isinstance(node, ast.Attribute) and dotted(node.value) in {"self", "model"}:
-            local.add(id(node))
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):  # generated code nests none
-            a = node.args
-            params = {p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]}
-            for stmt in node.body:
-                local.update(
-                    id(n) for n in walk(stmt) if isinstance(n, ast.Name) and n.id in params
-                )
-    return local
-
-
 def assert_markers_only_in_strings(source: str, what: str) -> None:
     """Tokenize: the hostile markers may appear in STRING tokens only (not names, comments, ...)."""
     if not any(marker in source for marker in MARKERS):
@@ -165,36 +103,75 @@ def assert_markers_only_in_strings(source: str, what: str) -> None:
             assert marker not in tok.string, f"{what}: {marker!r} outside a string: {tok!r}"
 
 
+def assert_markers_only_in_string_nodes(source: str, tree: ast.AST, what: str) -> None:
+    """`assert_markers_only_in_strings` for a parsed module, without tokenizing all of it: a marker
+    must lie in the source of a string constant, and only those sources are tokenized (a constant
+    may be several literals, and comments, concatenated)."""
+    if not any(marker in source for marker in MARKERS):
+        return
+    data = source.encode("utf-8", "surrogatepass")
+    nodes = scan(tree).nodes
+    if b"\r" in data or any(type(node) is ast.JoinedStr for node in nodes):
+        assert_markers_only_in_strings(source, what)  # (positions would need more care)
+        return
+    starts = [0]
+    for line in data.split(b"\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    spans = sorted(
+        (starts[n.lineno - 1] + n.col_offset, starts[n.end_lineno - 1] + n.end_col_offset)
+        for n in nodes
+        if type(n) is ast.Constant and isinstance(n.value, (str, bytes)) and n.end_lineno
+    )
+    found: set[tuple[int, int]] = set()
+    for marker in (m.encode() for m in MARKERS):
+        at = data.find(marker)
+        while at >= 0:
+            i = bisect.bisect_right(spans, (at, math.inf)) - 1
+            span = spans[i] if i >= 0 else (0, 0)
+            line = bisect.bisect_right(starts, at)
+            assert span[0] <= at and at + len(marker) <= span[1], (
+                f"{what}: {marker.decode()!r} outside a string, line {line}"
+            )
+            found.add(span)
+            at = data.find(marker, at + 1)
+    for start, end in found:
+        literal = data[start:end].decode("utf-8", "surrogatepass")
+        assert_markers_only_in_strings(f"({literal})\n", what)
+
+
+_ALLOWED_IMPORTS = frozenset({"numpy", "numpy.typing", "json"})
+
+
 def check_injection_free(
     source: str, what: str, allowed_calls: set[str], imports: set[Any]
 ) -> ast.Module:
     tree = ast.parse(source)
-    assert_markers_only_in_strings(source, what)
-    local = local_name_nodes(tree)
-    for node, name in identifiers(tree):
-        if id(node) not in local:
-            assert name not in FORBIDDEN_NAMES, f"{what}: forbidden identifier {name!r}"
+    assert_markers_only_in_string_nodes(source, tree, what)
+    found = scan(tree)
+    local = found.local
+    for node, name in found.identifiers:
+        if name in FORBIDDEN_NAMES:
+            assert node in local, f"{what}: forbidden identifier {name!r}"
         assert name.isascii() and name.isidentifier(), f"{what}: odd identifier {name!r}"
-    for node in walk(tree):
-        assert not isinstance(node, FORBIDDEN_NODES), f"{what}: unexpected {type(node).__name__}"
-        if isinstance(node, ast.Call):
+    for node in found.nodes:
+        kind = type(node)
+        assert kind not in FORBIDDEN_NODES, f"{what}: unexpected {kind.__name__}"
+        if kind is ast.Call:
             callee = dotted(node.func)
             assert callee in allowed_calls, f"{what}: unexpected call {callee}(...)"
-        if isinstance(node, ast.ImportFrom):
+        elif kind is ast.ImportFrom:
             assert (node.level, node.module) in imports, (
                 f"{what}: unexpected import {ast.unparse(node)}"
             )
             if node.module == "__future__":
                 assert [a.name for a in node.names] == ["annotations"]
-        if isinstance(node, ast.Import):
+        elif kind is ast.Import:
             for alias in node.names:
-                assert alias.name in {"numpy", "numpy.typing", "json"}, (
-                    f"{what}: import {alias.name}"
-                )
-        # a statement that is only an expression: a docstring or a call
-        if isinstance(node, ast.Expr):
-            ok = isinstance(node.value, ast.Call) or (
-                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                assert alias.name in _ALLOWED_IMPORTS, f"{what}: import {alias.name}"
+        elif kind is ast.Expr:  # a statement that is only an expression: a docstring or a call
+            value = node.value
+            ok = type(value) is ast.Call or (
+                type(value) is ast.Constant and isinstance(value.value, str)
             )
             assert ok, f"{what}: unexpected expression statement {ast.unparse(node)[:80]}"
     return tree
@@ -211,19 +188,19 @@ def check_no_shadowing(tree: ast.Module, what: str) -> None:
                 a = stmt.args
                 for arg in [*a.posonlyargs, *a.args, *a.kwonlyargs]:
                     if arg.annotation is not None:
-                        used |= {n.id for n in ast.walk(arg.annotation) if isinstance(n, ast.Name)}
+                        used |= {n.id for n in nodes_of(arg.annotation) if isinstance(n, ast.Name)}
                 for default in [*a.defaults, *a.kw_defaults]:
                     if default is not None:
-                        used |= {n.id for n in ast.walk(default) if isinstance(n, ast.Name)}
+                        used |= {n.id for n in nodes_of(default) if isinstance(n, ast.Name)}
                 if stmt.returns is not None:
-                    used |= {n.id for n in ast.walk(stmt.returns) if isinstance(n, ast.Name)}
+                    used |= {n.id for n in nodes_of(stmt.returns) if isinstance(n, ast.Name)}
                 clash = used & members
                 assert not clash, (
                     f"{what}: {cls.name}.{stmt.name} uses {sorted(clash)}, shadowed by class members"
                 )
                 members.add(stmt.name)
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                used = {n.id for n in ast.walk(stmt.annotation) if isinstance(n, ast.Name)}
+                used = {n.id for n in nodes_of(stmt.annotation) if isinstance(n, ast.Name)}
                 clash = used & members
                 assert not clash, (
                     f"{what}: {cls.name}.{stmt.target.id} uses {sorted(clash)}, shadowed"
@@ -279,21 +256,18 @@ def _class_api(
         # A generated method is exactly: docstring, return <client call>.
         assert len(fn.body) == 2 and isinstance(fn.body[1], ast.Return), f"{what}: {fn.name} body"
         str_const(fn.body[0].value if isinstance(fn.body[0], ast.Expr) else None)
-        subs = [
-            n
-            for n in ast.walk(fn.body[1])
-            if isinstance(n, ast.Subscript) and dotted(n.value) == "_METHODS"
-        ]
+        body = nodes_of(fn.body[1])
+        subs = [n for n in body if isinstance(n, ast.Subscript) and dotted(n.value) == "_METHODS"]
         assert len(subs) == 1, f"{what}: {fn.name} must look up exactly one signature"
         wire = str_const(subs[0].slice)
-        calls = {dotted(n.func) for n in ast.walk(fn.body[1]) if isinstance(n, ast.Call)}
+        calls = {dotted(n.func) for n in body if isinstance(n, ast.Call)}
         if "self._client.unary_batch" in calls:
             assert wire not in batches, f"{what}: two batch methods call {wire!r}"
-            batches[wire] = _batch_keys(fn, what)
+            batches[wire] = _batch_keys(fn, body, what)
             continue
         assert wire not in py_of, f"{what}: two methods call {wire!r}"
         py_of[wire] = fn.name
-        dicts = [n for n in ast.walk(fn.body[1]) if isinstance(n, ast.Dict)]
+        dicts = [n for n in body if isinstance(n, ast.Dict)]
         assert len(dicts) == 1, f"{what}: {fn.name} must pass one args dict"
         pairs = []
         for key, value in zip(dicts[0].keys, dicts[0].values, strict=True):
@@ -317,12 +291,14 @@ def _class_api(
     return py_of, args_of
 
 
-def _batch_keys(fn: ast.FunctionDef | ast.AsyncFunctionDef, what: str) -> list[tuple[str, str]]:
+def _batch_keys(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, body: list[ast.AST], what: str
+) -> list[tuple[str, str]]:
     """A batch method takes only `items` and passes (item key -> wire name, defaults) dicts of
     string constants and literal values."""
     a = fn.args
     assert [p.arg for p in [*a.posonlyargs, *a.args, *a.kwonlyargs]] == ["self", "items"], what
-    dicts = [n for n in ast.walk(fn.body[1]) if isinstance(n, ast.Dict)]
+    dicts = [n for n in body if isinstance(n, ast.Dict)]
     assert len(dicts) >= 2, f"{what}: {fn.name} must pass its keys and defaults"
     keys, defaults = dicts[0], dicts[1]
     pairs = [(str_const(k), str_const(v)) for k, v in zip(keys.keys, keys.values, strict=True)]

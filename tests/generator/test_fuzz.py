@@ -1,39 +1,42 @@
-"""Random signature documents (fuzz_docs.py) through the library API: each one is either a clean
-`CodegenError` or a package whose module and example parse, carry no name or call that came from input
-unchecked, and import without side effects; a sample is checked black-stable, another with mypy --strict.
+"""Random signature documents (fuzz_docs.py) through the library API (fuzz_build.py): each one is
+either a clean `CodegenError` or a package whose module and example parse, carry no name or call that
+came from input unchecked, and import without side effects; a sample is checked black-stable, another
+with mypy --strict.
 
-Black (most of a build's time) runs on a sample only; the others are rendered unformatted (still parsed
-by `formatting.format_source`). The seed is printed; `pytest --hypothesis-seed=N` replays a run.
+Black (most of a build's time) runs on the sample only. The seed is printed; `pytest
+--hypothesis-seed=N` replays a run; a failure carries its document's JSON.
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import json
 import keyword
 import random
 import sys
+import time
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import black
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
 
-from codegen import api, package
-from codegen.errors import CodegenError
+from codegen import api
+from codegen.literals import py_literal
 from codegen.naming import PyIdent
-from codegen.parser import parse_model
-from codegen.plan import CLASS_MEMBER_NAMES, METHOD_BODY_NAMES, ModulePlan, plan_module
+from codegen.plan import CLASS_MEMBER_NAMES, METHOD_BODY_NAMES, ModulePlan
 from codegen.snapshot_format import Loaded
 from codegen.typemap import ANNOTATION_NAMES, MODULE_NAMES
 
 from ..conftest import run_mypy
+from . import mypy_cache
 from .code_checks import (
     EXAMPLE_CALLS,
     MODULE_CALLS,
@@ -41,15 +44,26 @@ from .code_checks import (
     check_injection_free,
     check_no_shadowing,
     generated_api,
-    walk,
+)
+from .code_scan import identifiers
+from .fuzz_build import (
+    PACKAGE,
+    RUNTIME,
+    WHERE,
+    Built,
+    build_all,
+    build_one,
+    dumped,
+    quick_build,
 )
 from .fuzz_docs import document
+from .fuzz_tape import DOCUMENT_BYTES, TAPE_SIZE
 
 DOCUMENTS = 1000
-BLACK_EVERY = 200  # black-stability on every 200th package (black is the slow part)
+PER_EXAMPLE = 10  # documents per hypothesis example (its own cost is paid per example)
+BLACK_EVERY = 200  # black-stability of every 200th model (black is the slow part)
+EXEC_EVERY = 1  # every model imported
 MYPY_SAMPLE = 8
-PACKAGE = "fuzzpkg"
-WHERE = "fuzz.json"
 
 # Every identifier the templates write themselves, beyond typemap's and plan's reserved names; any
 # other must be a name the plan made through a Namespace (a `PyIdent`) or a TypedDict key.
@@ -96,22 +110,10 @@ def typed_dict_keys(plan: ModulePlan) -> set[str]:
 def check_names(tree: ast.AST, plan: ModulePlan, what: str) -> None:
     """Every identifier is the templates' own or one the plan checked (`PyIdent`), except a class-syntax
     TypedDict's keys, which typemap admits only as plain lowercase identifiers."""
-    allowed = TEMPLATE_NAMES | plan_names(plan)
-    keys = typed_dict_keys(plan)
-    for node in walk(tree):
-        if isinstance(node, ast.Name):
-            name = node.id
-        elif isinstance(node, ast.Attribute):
-            name = node.attr
-        elif isinstance(node, ast.arg):
-            name = node.arg
-        elif isinstance(node, ast.keyword) and node.arg:
-            name = node.arg
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            name = node.name
-        else:
-            continue
-        assert name in allowed or name in keys, f"{what}: identifier {name!r} not from the plan"
+    allowed = TEMPLATE_NAMES | plan_names(plan) | typed_dict_keys(plan)
+    # (imports are checked by `check_injection_free`; one assert: pytest rewrites each into slow code)
+    odd = [n for node, n in identifiers(tree) if n not in allowed and type(node) is not ast.alias]
+    assert not odd, f"{what}: identifiers {odd} not from the plan"
 
 
 class Quiet:
@@ -184,133 +186,141 @@ def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             del sys.modules[name]
 
 
-RUNTIME = package.runtime_files()
-
-
-@contextmanager
-def unformatted() -> Iterator[None]:
-    """Build without black (format_source still parses the source), and without re-reading what
-    cannot change in a run: the runtime's files, read per build."""
-    with (
-        mock.patch("codegen.formatting.black_once", lambda source, line_length: source),
-        mock.patch.object(package, "runtime_files", lambda: RUNTIME),
-    ):
-        yield
-
-
-def build_one(doc: Any) -> tuple[ModulePlan, Loaded, dict[str, bytes]] | None:
-    """The library API on one document: None for a clean CodegenError (any other exception fails)."""
-    try:
-        spec, problems = parse_model(doc, WHERE, source=WHERE, need_ids=False)
-        loaded = Loaded(spec, doc, WHERE)
-        result = api.build([loaded], PACKAGE)
-    except CodegenError as exc:
-        message = str(exc)
-        assert message and "\n" not in message and message.isprintable(), repr(message)
-        return None
-    for problem in [*problems, *result.problems]:
-        assert "\n" not in str(problem) and str(problem).isprintable(), repr(str(problem))
-    return plan_module(spec), loaded, result.files
-
-
-def check_package(plan: ModulePlan, files: dict[str, bytes]) -> dict[str, ast.Module]:
+def check_package(built: Built) -> dict[str, ast.Module]:
     """Parse, injection and name checks of the module and its example; their trees by module name."""
-    module = files[f"{plan.module}.py"].decode()
-    example = files[f"examples/{plan.module}.py"].decode()
-    tree = check_injection_free(module, f"{plan.module}.py", set(MODULE_CALLS), MODULE_IMPORTS)
-    check_no_shadowing(tree, f"{plan.module}.py")
-    cls, py_of, _ = generated_api(tree, f"{plan.module}.py")
+    plan = built.plan
+    where = f"{plan.module}.py"
+    tree = check_injection_free(built.module, where, set(MODULE_CALLS), MODULE_IMPORTS)
+    check_no_shadowing(tree, where)
+    cls, py_of, _ = generated_api(tree, where)
     allowed = set(EXAMPLE_CALLS) | {cls, "ModelRef"} | {f"model.{m}" for m in py_of.values()}
     example_imports = {(0, "__future__"), (2, "_runtime"), (2, plan.module), (0, "json")}
-    example_tree = check_injection_free(example, "example", allowed, example_imports)
-    check_names(tree, plan, f"{plan.module}.py")
-    check_names(example_tree, plan, f"examples/{plan.module}.py")
+    example_tree = check_injection_free(built.example, "example", allowed, example_imports)
+    check_names(tree, plan, where)
+    check_names(example_tree, plan, f"examples/{where}")
     return {f"{PACKAGE}.{plan.module}": tree, f"{PACKAGE}.examples.{plan.module}": example_tree}
+
+
+def check_quietly(built: Built, capsys: pytest.CaptureFixture[str]) -> None:
+    run_quietly(check_package(built), capsys)
 
 
 def check_black_stable(doc: Any) -> None:
     """The real build (with black): black leaves its output unchanged."""
     built = build_one(doc)
     assert built is not None
-    plan, _, files = built
     mode = black.Mode(target_versions={black.mode.TargetVersion.PY310}, line_length=100)
-    for rel in (f"{plan.module}.py", f"examples/{plan.module}.py"):
-        source = files[rel].decode()
-        assert black.format_str(source, mode=mode) == source, f"{rel} is not black-stable"
+    for rel, source in (("module", built.module), ("example", built.example)):
+        assert black.format_str(source, mode=mode) == source, f"the {rel} is not black-stable"
 
 
 def run_seeded(
     request: pytest.FixtureRequest,
     capsys: pytest.CaptureFixture[str],
-    examples: int,
-    test: Callable[[Any], None],
+    documents: int,
+    test: Callable[[list[Any]], None],
 ) -> Callable[[], None]:
-    """`test` over `examples` random documents, under a printed seed (`--hypothesis-seed` wins)."""
+    """`test` over `documents` random documents, PER_EXAMPLE per call, under a printed seed
+    (`--hypothesis-seed` wins)."""
     chosen = request.config.getoption("hypothesis_seed", None)
     run_seed = int(chosen) if chosen is not None else random.SystemRandom().randrange(2**32)
     with capsys.disabled():
         print(f"\n{request.node.name}: seed {run_seed} (replay: --hypothesis-seed={run_seed})")
-    health = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
     configured = settings(
-        max_examples=examples,
+        max_examples=-(-documents // PER_EXAMPLE),
         deadline=None,
         derandomize=False,
         database=None,
         print_blob=True,
-        suppress_health_check=health,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example],
         # (the explain phase traces every line: minutes on Python < 3.12)
         phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
     )
-    return seed(run_seed)(configured(given(document())(test)))
+    batch = st.lists(DOCUMENT_BYTES, min_size=PER_EXAMPLE, max_size=PER_EXAMPLE)
+
+    def run(tapes: list[bytes]) -> None:
+        test([document(tape) for tape in tapes])
+
+    return seed(run_seed)(configured(given(batch)(run)))
+
+
+def check_documents(
+    docs: list[Any], counts: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each document a clean error or a model whose module and example pass the checks; every
+    EXEC_EVERY-th model imported, every BLACK_EVERY-th built again with black. Counts in `counts`."""
+    counts["documents"] += len(docs)
+    with quick_build() as plans:
+        models = build_all(docs, plans)
+    for built in models:
+        counts["models"] += 1
+        trees = dumped(built.doc, functools.partial(check_package, built))
+        if counts["models"] % EXEC_EVERY == 0:
+            counts["imported"] += 1
+            dumped(built.doc, functools.partial(run_quietly, trees, capsys))
+        if counts["models"] % BLACK_EVERY == 1:
+            counts["black"] += 1
+            dumped(built.doc, functools.partial(check_black_stable, built.doc))
 
 
 @pytest.mark.slow
 def test_random_documents_give_clean_code_or_clean_errors(
     request: pytest.FixtureRequest, fuzz_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    counts = {"documents": 0, "packages": 0, "black": 0}
-
-    def one(doc: Any) -> None:
-        counts["documents"] += 1
-        with unformatted():
-            built = build_one(doc)
-        if built is None:
-            return
-        counts["packages"] += 1
-        plan, _, files = built
-        run_quietly(check_package(plan, files), capsys)
-        if counts["packages"] % BLACK_EVERY == 1:
-            counts["black"] += 1
-            check_black_stable(doc)
-
-    run_seeded(request, capsys, DOCUMENTS, one)()
+    counts = dict.fromkeys(["documents", "models", "imported", "black"], 0)
+    started = time.process_time()
+    run_seeded(request, capsys, DOCUMENTS, lambda docs: check_documents(docs, counts, capsys))()
     with capsys.disabled():
-        print(f"fuzz: {counts}")
+        print(f"fuzz: {counts}, {time.process_time() - started:.1f} s CPU")
     assert counts["documents"] >= DOCUMENTS
-    assert counts["packages"] >= DOCUMENTS // 4, "the strategies mostly make unusable documents"
+    assert counts["models"] >= DOCUMENTS // 4, "the strategies mostly make unusable documents"
+
+
+BAD_LITERALS = {
+    "code": (lambda value: f"__import__('os').getcwd({value!r})", "'__import__'"),
+    "syntax": (lambda value: f"{value!r} +", "SyntaxError"),
+}
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_LITERALS))
+def test_the_checks_fail_when_a_literal_becomes_code(
+    bad: str, fuzz_root: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Positive control: with defaults written as code (or as broken code), the documents that have
+    one fail the fuzz checks, with their JSON in the message."""
+    emit, expected = BAD_LITERALS[bad]
+    for name, module in list(sys.modules.items()):
+        if name.startswith("codegen.") and getattr(module, "py_literal", None) is py_literal:
+            monkeypatch.setattr(module, "py_literal", emit)
+    docs = [document(random.Random(n).randbytes(TAPE_SIZE)) for n in range(40)]
+    counts = dict.fromkeys(["documents", "models", "imported", "black"], 0)
+    with pytest.raises(AssertionError, match=expected) as failed:
+        check_documents(docs, counts, capsys)
+    assert "\ndocument: " in str(failed.value)
 
 
 @pytest.mark.slow
 def test_a_sample_of_random_packages_passes_mypy(
     request: pytest.FixtureRequest, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The MYPY_SAMPLE largest of 100 random packages (hypothesis starts with the simplest), their
-    modules and examples in one package over one runtime."""
+    """The MYPY_SAMPLE largest of 100 random packages, their modules and examples in one package
+    over one runtime."""
     models: list[tuple[int, Loaded]] = []
 
-    def collect(doc: Any) -> None:
-        with unformatted():
-            built = build_one(doc)
-        if built is not None:  # each its own module, whatever its model id
-            plan, loaded, files = built
-            ref = dataclasses.replace(loaded.spec.ref, model_id=f"fuzz-{len(models)}")
-            spec = dataclasses.replace(loaded.spec, ref=ref)
-            models.append((len(files[f"{plan.module}.py"]), Loaded(spec, doc, WHERE)))
+    def collect(docs: list[Any]) -> None:
+        with quick_build() as plans:
+            for built in build_all(docs, plans):  # each its own module, whatever its model id
+                ref = dataclasses.replace(built.loaded.spec.ref, model_id=f"fuzz-{len(models)}")
+                spec = dataclasses.replace(built.loaded.spec, ref=ref)
+                models.append((len(built.module), Loaded(spec, built.doc, WHERE)))
 
     run_seeded(request, capsys, 100, collect)()
     sample = [loaded for _, loaded in sorted(models, key=lambda m: m[0])[-MYPY_SAMPLE:]]
     assert len(sample) == MYPY_SAMPLE
-    with unformatted():
+    with quick_build():
         api.write(tmp_path / "typed", api.build(sample, "typed"))
-    checked = run_mypy("-p", "typed", cwd=tmp_path)
+    key = mypy_cache.cache_key(RUNTIME, "typed")
+    cache = mypy_cache.private_copy(key, tmp_path / "mypy-cache")
+    checked = run_mypy("-p", "typed", cwd=tmp_path, cache_dir=cache)
     assert checked.returncode == 0, checked.stdout + json.dumps([m.key for m in sample])
+    mypy_cache.publish(key, cache)
