@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import CodegenError, Problem
 from .formatting import LINE_LENGTH
 from .incremental import Reuse
-from .lock import SNAPSHOT_DIR, locked_line_length
+from .lock import SNAPSHOT_DIR, locked_lang, locked_line_length
 from .package import Result, build
 from .snapshot_format import Loaded
 from .spec import ModelRef
@@ -203,12 +203,20 @@ def pick_method(found: dict[str, Any], method: str | None, source: str) -> list[
     return [found[method]]
 
 
-def example_script(loaded: Loaded, package: str) -> str:
+def example_script(loaded: Loaded, package: str, lang: str = "python") -> str:
     """A typed, runnable example script for the model (like the SDK's generate_client_script())."""
-    from .plan import plan_module
-    from .render import render_example
+    from .backends import get_backend
 
-    return render_example(plan_module(loaded.spec), package)
+    return get_backend(lang).example(loaded.spec, package)
+
+
+def package_lang(out: Path, lang: str | None) -> str:
+    """`lang` if given, else the language the package was generated in, else Python."""
+    from .backends import get_backend
+
+    chosen = lang or locked_lang(out) or "python"
+    get_backend(chosen)  # an unknown language is an error
+    return chosen
 
 
 def unsnapshotted(out_dir: str | Path, models: Sequence[str]) -> list[str]:
@@ -257,11 +265,15 @@ def generate(
     line_length: int | None = None,
     remote: RemoteSettings | None = None,
     on_fetch: Callable[[FetchResult], None] | None = None,
+    lang: str | None = None,
 ) -> Result:
     """Generate (or with `check`, compare) the package in `out_dir` from its snapshots plus
     `sources`. With no sources, everything comes from the snapshots: offline. Sources are loaded
-    before taking the package lock (pulling may take a while), the snapshots after."""
+    before taking the package lock (pulling may take a while), the snapshots after. `lang`:
+    python or typescript (default: the package's, else python)."""
     out = Path(out_dir)
+    if lang is not None:
+        package_lang(out, lang)  # an unknown language fails before anything is loaded
     outcomes = load_outcomes(sources, ref=ref, remote=remote, on_fetch=on_fetch)
     new = [o.loaded for o in outcomes if o.loaded is not None]
     found = [p for o in outcomes for p in o.problems]
@@ -269,7 +281,8 @@ def generate(
     with exclusive(out, create=bool(new) and not check):
         length = line_length or locked_line_length(out) or LINE_LENGTH
         package = package_name(out)
-        reuse = Reuse.from_lock(out, length, package)
+        chosen = package_lang(out, lang)
+        reuse = Reuse.from_lock(out, length, package, chosen)
         existing, problems = reuse.read_package({item.key for item in new})
         if not sources and not existing and not reuse.known:
             raise CodegenError(
@@ -279,7 +292,7 @@ def generate(
         if not models and not reuse.known:
             result = Result(files={}, failures=failures)
         else:
-            result = build(models, package, length, reuse)
+            result = build(models, package, length, reuse, chosen)
             write(out, result, check=check, diff=diff)
     result.problems[:0] = [*problems, *found]
     result.failures = failures
@@ -293,13 +306,14 @@ def check_remote(
     on_fetch: Callable[[FetchResult], None] | None = None,
 ) -> tuple[list[Drift], list[Problem]]:
     """Re-pull every model of the package (or re-read its source file) and compare signatures."""
+    from .backends import get_backend
     from .drift import diff_specs
-    from .plan import plan_module
     from .sources.ids import parse_ref, ref_text
     from .sources.remote.refs import looks_remote
     from .sources.snapshot import read_snapshots
 
     out = Path(out_dir)
+    backend = get_backend(package_lang(out, None))
     with exclusive(out, create=False):
         existing, problems = read_snapshots(out)
     if not existing:
@@ -318,7 +332,7 @@ def check_remote(
     outcomes = load_each(sources, refs, remote=remote, on_fetch=on_fetch)
     for item, outcome in zip(existing, outcomes, strict=True):
         problems.extend(outcome.problems)
-        module = str(plan_module(item.spec).module)
+        module = str(backend.plan(item.spec).module)
         new = outcome.loaded
         changes = diff_specs(item.spec, new.spec) if new is not None else []
         drifts.append(Drift(module, item, new, changes, outcome.error))
@@ -335,9 +349,9 @@ def update(drifts: Sequence[Drift], out_dir: str | Path, line_length: int | None
         existing, problems = read_snapshots(out)
         length = line_length or locked_line_length(out) or LINE_LENGTH
         package = package_name(out)
-        result = build(
-            merge(existing, fresh), package, length, Reuse.from_lock(out, length, package)
-        )
+        lang = package_lang(out, None)
+        reuse = Reuse.from_lock(out, length, package, lang)
+        result = build(merge(existing, fresh), package, length, reuse, lang)
         write(out, result)
     result.problems[:0] = problems
     return result
