@@ -70,7 +70,9 @@ def plan_module(spec: ModelSpec) -> TsModulePlan:
     members = TsNamespace({"constructor"}, where)
     method_names = [members.add_wire_ts(m.name, "method", "method") for m in spec.methods]
     batch_names = [
-        members.add_ts(m.name, f"{name}Batch", "batch method for") if _batchable(m) else None
+        members.add_ts(m.name, f"{name.rstrip('_')}Batch", "batch method for")
+        if _batchable(m)
+        else None
         for m, name in zip(spec.methods, method_names, strict=True)
     ]
     types = TsTypes(names)

@@ -111,9 +111,19 @@ class TsTypes:
 
 
 def _key(key: str) -> str:
-    """A property key as prettier prints it: bare when it is an identifier, else quoted."""
-    plain = key.isascii() and key.isidentifier() and "$" not in key
-    return key if plain else ts_string(key)
+    """A property key as prettier prints it: bare when it is an identifier name (Unicode letters
+    included, as in `名前: string`), else a quoted string literal."""
+    return key if is_identifier_name(key) else ts_string(key)
+
+
+def is_identifier_name(key: str) -> bool:
+    """An ECMAScript IdentifierName (ID_Start / ID_Continue, `$`, `_`), as near as Python's
+    XID classes tell."""
+    if not key or key != key.strip() or "\\" in key:
+        return False
+    first_ok = key[0] == "$" or key[0].isidentifier()
+    rest = "_" + key[1:].replace("$", "_").replace("\u200c", "_").replace("\u200d", "_")
+    return first_ok and rest.isidentifier()
 
 
 property_key = _key
