@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model clarifai-codegen/fixtures/all-types.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/all_types.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/all_types.js
  */
 
 import { AllTypes } from "../all_types.js";

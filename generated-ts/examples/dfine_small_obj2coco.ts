@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model runners-examples/main/dfine-small-obj2coco.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/dfine_small_obj2coco.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/dfine_small_obj2coco.js
  */
 
 import { DfineSmallObj2coco } from "../dfine_small_obj2coco.js";

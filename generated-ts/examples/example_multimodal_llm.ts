@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model clarifai-docs/examples/example-multimodal-llm.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/example_multimodal_llm.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/example_multimodal_llm.js
  */
 
 import { ExampleMultimodalLlm } from "../example_multimodal_llm.js";

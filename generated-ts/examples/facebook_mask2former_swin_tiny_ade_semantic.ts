@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model runners-examples/main/facebook_mask2former-swin-tiny-ade-semantic.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/facebook_mask2former_swin_tiny_ade_semantic.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/facebook_mask2former_swin_tiny_ade_semantic.js
  */
 
 import { FacebookMask2formerSwinTinyAdeSemantic } from "../facebook_mask2former_swin_tiny_ade_semantic.js";

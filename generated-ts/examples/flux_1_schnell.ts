@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model runners-examples/main/flux_1-schnell.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/flux_1_schnell.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/flux_1_schnell.js
  */
 
 import { Flux1Schnell } from "../flux_1_schnell.js";

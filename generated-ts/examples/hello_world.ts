@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model runners-examples/main/hello-world.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/hello_world.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/hello_world.js
  */
 
 import { HelloWorld } from "../hello_world.js";

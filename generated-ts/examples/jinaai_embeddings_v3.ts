@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model runners-examples/main/jinaai-embeddings-v3.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/jinaai_embeddings_v3.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/jinaai_embeddings_v3.js
  */
 
 import { JinaaiEmbeddingsV3 } from "../jinaai_embeddings_v3.js";

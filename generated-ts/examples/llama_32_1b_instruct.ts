@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model runners-examples/main/llama-32-1b-instruct.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/llama_32_1b_instruct.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/llama_32_1b_instruct.js
  */
 
 import { Llama321bInstruct } from "../llama_32_1b_instruct.js";

@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model runners-examples/main/mcp-math-model.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/mcp_math_model.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/mcp_math_model.js
  */
 
 import { McpMathModel } from "../mcp_math_model.js";

@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model runners-examples/main/nanonets-ocr-s.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/nanonets_ocr_s.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/nanonets_ocr_s.js
  */
 
 import { NanonetsOcrS } from "../nanonets_ocr_s.js";

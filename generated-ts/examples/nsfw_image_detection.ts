@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model runners-examples/main/nsfw_image_detection.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/nsfw_image_detection.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/nsfw_image_detection.js
  */
 
 import { NsfwImageDetection } from "../nsfw_image_detection.js";

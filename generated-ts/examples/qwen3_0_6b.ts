@@ -1,7 +1,7 @@
 /**
  * Example: call every method of the Clarifai model runners-examples/main/qwen3-0_6B.
  *
- * Run: CLARIFAI_PAT=... node generated/examples/qwen3_0_6b.js (compiled with tsc)
+ * Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/qwen3_0_6b.js
  */
 
 import { Qwen306B } from "../qwen3_0_6b.js";

@@ -164,7 +164,7 @@ def example_lines(plan: TsModulePlan, package: str) -> list[str]:
     header = [
         f"Example: call every method of the Clarifai model {plan.spec.ref.path}.",
         "",
-        f"Run: CLARIFAI_PAT=... node {package}/examples/{plan.module}.js (compiled with tsc)",
+        f"Run, from the package compiled by tsc: CLARIFAI_PAT=... node examples/{plan.module}.js",
     ]
     runtime = sorted(
         {c for name in ex.used for c in _CONSTANTS[name][1]}
