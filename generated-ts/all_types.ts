@@ -48,9 +48,21 @@ const METHODS = loadSignatures({
 });
 
 export interface ScalarsOptions extends CallOptions {
+  /**
+   * Default: "".
+   */
   optS?: string;
+  /**
+   * Default: 0.
+   */
   optI?: number;
+  /**
+   * Default: 0.5.
+   */
   optF?: number;
+  /**
+   * Default: false.
+   */
   optB?: boolean;
   noneS?: string;
 }
@@ -61,9 +73,21 @@ export type ScalarsItem = {
   i: number;
   f: number;
   flag: boolean;
+  /**
+   * Default: "".
+   */
   optS?: string;
+  /**
+   * Default: 0.
+   */
   optI?: number;
+  /**
+   * Default: 0.5.
+   */
   optF?: number;
+  /**
+   * Default: false.
+   */
   optB?: boolean;
   noneS?: string;
 };
@@ -118,15 +142,15 @@ export type ContainersItem = {
 
 export interface TunedOptions extends CallOptions {
   /**
-   * Sampling temperature. At most 2.
+   * Sampling temperature. At most 2. Default: 0.7.
    */
   temperature?: number;
   /**
-   * Reasoning effort. One of: "low", "medium", "high".
+   * Reasoning effort. One of: "low", "medium", "high". Default: "low".
    */
   effort?: "low" | "medium" | "high";
   /**
-   * Top-k sampling. Range: 1 to 100.
+   * Top-k sampling. Range: 1 to 100. Default: 40.
    */
   topK?: number;
 }
@@ -134,20 +158,23 @@ export interface TunedOptions extends CallOptions {
 export type TunedItem = {
   prompt: string;
   /**
-   * Sampling temperature. At most 2.
+   * Sampling temperature. At most 2. Default: 0.7.
    */
   temperature?: number;
   /**
-   * Reasoning effort. One of: "low", "medium", "high".
+   * Reasoning effort. One of: "low", "medium", "high". Default: "low".
    */
   effort?: "low" | "medium" | "high";
   /**
-   * Top-k sampling. Range: 1 to 100.
+   * Top-k sampling. Range: 1 to 100. Default: 40.
    */
   topK?: number;
 };
 
 export interface FramesOptions extends CallOptions {
+  /**
+   * Default: 1.
+   */
   every?: number;
 }
 
@@ -157,6 +184,9 @@ export interface EchoStreamResult {
 }
 
 export interface EchoStreamOptions extends CallOptions {
+  /**
+   * Default: "".
+   */
   suffix?: string;
 }
 

@@ -36,15 +36,15 @@ const METHODS = loadSignatures({
 
 export interface PredictOptions extends CallOptions {
   /**
-   * Minimum confidence score required for a detection to be considered valid. At most 1.
+   * Minimum confidence score required for a detection to be considered valid. At most 1. Default: 0.25.
    */
   threshold?: number;
   /**
-   * Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based).
+   * Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based). Default: false.
    */
   useNms?: boolean;
   /**
-   * IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1.
+   * IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1. Default: 0.2.
    */
   iouThreshold?: number;
 }
@@ -52,64 +52,64 @@ export interface PredictOptions extends CallOptions {
 export type PredictItem = {
   image: Image;
   /**
-   * Minimum confidence score required for a detection to be considered valid. At most 1.
+   * Minimum confidence score required for a detection to be considered valid. At most 1. Default: 0.25.
    */
   threshold?: number;
   /**
-   * Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based).
+   * Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based). Default: false.
    */
   useNms?: boolean;
   /**
-   * IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1.
+   * IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1. Default: 0.2.
    */
   iouThreshold?: number;
 };
 
 export interface GenerateOptions extends CallOptions {
   /**
-   * Minimum confidence score required for a detection to be considered valid. At most 1.
+   * Minimum confidence score required for a detection to be considered valid. At most 1. Default: 0.25.
    */
   threshold?: number;
   /**
-   * Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based).
+   * Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based). Default: false.
    */
   useNms?: boolean;
   /**
-   * IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1.
+   * IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1. Default: 0.2.
    */
   iouThreshold?: number;
 }
 
 export interface StreamImageOptions extends CallOptions {
   /**
-   * Minimum confidence score required for a detection to be considered valid. At most 1.
+   * Minimum confidence score required for a detection to be considered valid. At most 1. Default: 0.25.
    */
   threshold?: number;
   /**
-   * Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based).
+   * Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based). Default: false.
    */
   useNms?: boolean;
   /**
-   * IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1.
+   * IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1. Default: 0.2.
    */
   iouThreshold?: number;
   /**
-   * Number of images to batch together. Use 1 for lowest latency (real-time streaming), or higher (4-8) for maximum throughput (offline processing). Range: 1 to 32.
+   * Number of images to batch together. Use 1 for lowest latency (real-time streaming), or higher (4-8) for maximum throughput (offline processing). Range: 1 to 32. Default: 1.
    */
   batchSize?: number;
 }
 
 export interface StreamVideoOptions extends CallOptions {
   /**
-   * Minimum confidence score required for a detection to be considered valid. At most 1.
+   * Minimum confidence score required for a detection to be considered valid. At most 1. Default: 0.25.
    */
   threshold?: number;
   /**
-   * Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based).
+   * Enable non-maximum suppression to reduce overlapping detections. Not needed for D-FINE (DETR-based). Default: false.
    */
   useNms?: boolean;
   /**
-   * IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1.
+   * IoU threshold for non-maximum suppression (only used when use_nms=True). At most 1. Default: 0.2.
    */
   iouThreshold?: number;
 }

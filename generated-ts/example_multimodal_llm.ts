@@ -30,89 +30,98 @@ const METHODS = loadSignatures({
 });
 
 export interface PredictOptions extends CallOptions {
+  /**
+   * Default: "".
+   */
   prompt?: string;
   image?: Image;
   images?: Image[];
   chatHistory?: JsonValue[];
   /**
-   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
+   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance. Default: 512.
    */
   maxTokens?: number;
   /**
-   * A decimal number that determines the degree of randomness in the response.
+   * A decimal number that determines the degree of randomness in the response. Default: 1.0.
    */
   temperature?: number;
   /**
-   * An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass.
+   * An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass. Default: 0.8.
    */
   topP?: number;
   /**
-   * The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high.
+   * The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high. Default: "low".
    */
   reasoningEffort?: string;
 }
 
 export type PredictItem = {
+  /**
+   * Default: "".
+   */
   prompt?: string;
   image?: Image;
   images?: Image[];
   chatHistory?: JsonValue[];
   /**
-   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
+   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance. Default: 512.
    */
   maxTokens?: number;
   /**
-   * A decimal number that determines the degree of randomness in the response.
+   * A decimal number that determines the degree of randomness in the response. Default: 1.0.
    */
   temperature?: number;
   /**
-   * An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass.
+   * An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass. Default: 0.8.
    */
   topP?: number;
   /**
-   * The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high.
+   * The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high. Default: "low".
    */
   reasoningEffort?: string;
 };
 
 export interface GenerateOptions extends CallOptions {
+  /**
+   * Default: "".
+   */
   prompt?: string;
   image?: Image;
   images?: Image[];
   chatHistory?: JsonValue[];
   /**
-   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
+   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance. Default: 512.
    */
   maxTokens?: number;
   /**
-   * A decimal number that determines the degree of randomness in the response.
+   * A decimal number that determines the degree of randomness in the response. Default: 1.0.
    */
   temperature?: number;
   /**
-   * An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass.
+   * An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass. Default: 0.8.
    */
   topP?: number;
   /**
-   * The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high.
+   * The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high. Default: "low".
    */
   reasoningEffort?: string;
 }
 
 export interface ChatOptions extends CallOptions {
   /**
-   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
+   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance. Default: 512.
    */
   maxTokens?: number;
   /**
-   * A decimal number that determines the degree of randomness in the response.
+   * A decimal number that determines the degree of randomness in the response. Default: 1.0.
    */
   temperature?: number;
   /**
-   * An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass.
+   * An alternative to sampling with temperature, where the model considers the results of the tokens with top_p probability mass. Default: 0.8.
    */
   topP?: number;
   /**
-   * The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high.
+   * The level of reasoning effort to apply to the response. Currently supported values are low, medium, and high. Default: "low".
    */
   reasoningEffort?: string;
 }

@@ -25,31 +25,31 @@ const METHODS = loadSignatures({
 
 export interface PredictOptions extends CallOptions {
   /**
-   * The number of denoising steps. More denoising steps usually lead to a higher quality image at the expense of slower inference.
+   * The number of denoising steps. More denoising steps usually lead to a higher quality image at the expense of slower inference. Default: 28.
    */
   numInferenceSteps?: number;
   /**
-   * The `guidance_scale` controls how strongly the model follows the conditioning input during generation.
+   * The `guidance_scale` controls how strongly the model follows the conditioning input during generation. Default: 3.5.
    */
   guidanceScale?: number;
   /**
-   * The prompt to guide what to not include in image generation. Ignored when not using guidance (guidance_scale < 1)
+   * The prompt to guide what to not include in image generation. Ignored when not using guidance (guidance_scale < 1) Default: "".
    */
   negativePrompt?: string;
   /**
-   * When > 1.0 and a provided negative_prompt, enables true classifier-free guidance.
+   * When > 1.0 and a provided negative_prompt, enables true classifier-free guidance. Default: 1.0.
    */
   trueCfgScale?: number;
   /**
-   * The height in pixels of the generated image. This is set to 1024 by default for the best results.
+   * The height in pixels of the generated image. This is set to 1024 by default for the best results. Default: 1024.
    */
   height?: number;
   /**
-   * The width in pixels of the generated image. This is set to 1024 by default for the best results.
+   * The width in pixels of the generated image. This is set to 1024 by default for the best results. Default: 1024.
    */
   width?: number;
   /**
-   * Maximum sequence length to use with the prompt.
+   * Maximum sequence length to use with the prompt. Default: 256.
    */
   maxSequenceLength?: number;
   /**
@@ -62,31 +62,31 @@ export interface PredictOptions extends CallOptions {
 export type PredictItem = {
   prompt: string;
   /**
-   * The number of denoising steps. More denoising steps usually lead to a higher quality image at the expense of slower inference.
+   * The number of denoising steps. More denoising steps usually lead to a higher quality image at the expense of slower inference. Default: 28.
    */
   numInferenceSteps?: number;
   /**
-   * The `guidance_scale` controls how strongly the model follows the conditioning input during generation.
+   * The `guidance_scale` controls how strongly the model follows the conditioning input during generation. Default: 3.5.
    */
   guidanceScale?: number;
   /**
-   * The prompt to guide what to not include in image generation. Ignored when not using guidance (guidance_scale < 1)
+   * The prompt to guide what to not include in image generation. Ignored when not using guidance (guidance_scale < 1) Default: "".
    */
   negativePrompt?: string;
   /**
-   * When > 1.0 and a provided negative_prompt, enables true classifier-free guidance.
+   * When > 1.0 and a provided negative_prompt, enables true classifier-free guidance. Default: 1.0.
    */
   trueCfgScale?: number;
   /**
-   * The height in pixels of the generated image. This is set to 1024 by default for the best results.
+   * The height in pixels of the generated image. This is set to 1024 by default for the best results. Default: 1024.
    */
   height?: number;
   /**
-   * The width in pixels of the generated image. This is set to 1024 by default for the best results.
+   * The width in pixels of the generated image. This is set to 1024 by default for the best results. Default: 1024.
    */
   width?: number;
   /**
-   * Maximum sequence length to use with the prompt.
+   * Maximum sequence length to use with the prompt. Default: 256.
    */
   maxSequenceLength?: number;
   /**
@@ -100,11 +100,23 @@ export interface CreateOptions extends CallOptions {
   prompt2?: string[];
   negativePrompt?: string[];
   negativePrompt2?: string[];
+  /**
+   * Default: 1.0.
+   */
   trueCfgScale?: number;
   height?: number;
   width?: number;
+  /**
+   * Default: 256.
+   */
   maxSequenceLength?: number;
+  /**
+   * Default: 28.
+   */
   numInferenceSteps?: number;
+  /**
+   * Default: 3.5.
+   */
   guidanceScale?: number;
   seed?: number;
   sigmas?: number[];
@@ -115,11 +127,23 @@ export type CreateItem = {
   prompt2?: string[];
   negativePrompt?: string[];
   negativePrompt2?: string[];
+  /**
+   * Default: 1.0.
+   */
   trueCfgScale?: number;
   height?: number;
   width?: number;
+  /**
+   * Default: 256.
+   */
   maxSequenceLength?: number;
+  /**
+   * Default: 28.
+   */
   numInferenceSteps?: number;
+  /**
+   * Default: 3.5.
+   */
   guidanceScale?: number;
   seed?: number;
   sigmas?: number[];

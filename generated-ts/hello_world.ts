@@ -26,7 +26,7 @@ const METHODS = loadSignatures({
 
 export interface PredictOptions extends CallOptions {
   /**
-   * number of letters to add.
+   * number of letters to add. Default: 3.
    */
   numberOfLetters?: number;
 }
@@ -34,22 +34,25 @@ export interface PredictOptions extends CallOptions {
 export type PredictItem = {
   prompt: string;
   /**
-   * number of letters to add.
+   * number of letters to add. Default: 3.
    */
   numberOfLetters?: number;
 };
 
 export interface GenerateOptions extends CallOptions {
+  /**
+   * Default: "".
+   */
   prompt?: string;
   /**
-   * number of letters to add.
+   * number of letters to add. Default: 3.
    */
   numberOfLetters?: number;
 }
 
 export interface SOptions extends CallOptions {
   /**
-   * number of letters to add.
+   * number of letters to add. Default: 3.
    */
   numberOfLetters?: number;
 }

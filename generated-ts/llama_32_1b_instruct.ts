@@ -29,52 +29,61 @@ const METHODS = loadSignatures({
 });
 
 export interface PredictOptions extends CallOptions {
+  /**
+   * Default: "".
+   */
   prompt?: string;
   chatHistory?: JsonValue[];
   /**
-   * The maximum number of tokens to generate.
+   * The maximum number of tokens to generate. Default: 512.
    */
   maxTokens?: number;
   /**
-   * Sampling temperature (higher = more random).
+   * Sampling temperature (higher = more random). Default: 0.7.
    */
   temperature?: number;
   /**
-   * Nucleus sampling threshold.
+   * Nucleus sampling threshold. Default: 0.8.
    */
   topP?: number;
 }
 
 export type PredictItem = {
+  /**
+   * Default: "".
+   */
   prompt?: string;
   chatHistory?: JsonValue[];
   /**
-   * The maximum number of tokens to generate.
+   * The maximum number of tokens to generate. Default: 512.
    */
   maxTokens?: number;
   /**
-   * Sampling temperature (higher = more random).
+   * Sampling temperature (higher = more random). Default: 0.7.
    */
   temperature?: number;
   /**
-   * Nucleus sampling threshold.
+   * Nucleus sampling threshold. Default: 0.8.
    */
   topP?: number;
 };
 
 export interface GenerateOptions extends CallOptions {
+  /**
+   * Default: "".
+   */
   prompt?: string;
   chatHistory?: JsonValue[];
   /**
-   * The maximum number of tokens to generate.
+   * The maximum number of tokens to generate. Default: 512.
    */
   maxTokens?: number;
   /**
-   * Sampling temperature (higher = more random).
+   * Sampling temperature (higher = more random). Default: 0.7.
    */
   temperature?: number;
   /**
-   * Nucleus sampling threshold.
+   * Nucleus sampling threshold. Default: 0.8.
    */
   topP?: number;
 }

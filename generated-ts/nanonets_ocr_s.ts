@@ -23,11 +23,11 @@ const METHODS = loadSignatures({
 
 export interface PredictOptions extends CallOptions {
   /**
-   * The prompt to use for the OCR model.
+   * The prompt to use for the OCR model. Default: "Extract the text from the above document as if you were reading it naturally. Return the tables in html format. Return the equations in LaTeX representation. If there is an image in the document and image caption is not present, add a small description of the image inside the <img></img> tag; otherwise, add the image caption inside <img></img>. Watermarks should be wrapped in brackets. Ex: <watermark>OFFICIAL COPY</watermark>. Page numbers should be wrapped in brackets. Ex: <page_number>14</page_number> or <page_number>9/22</page_number>. Prefer using ☐ and ☑ for check boxes.".
    */
   prompt?: string;
   /**
-   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
+   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance. Default: 512.
    */
   maxNewTokens?: number;
 }
@@ -35,11 +35,11 @@ export interface PredictOptions extends CallOptions {
 export type PredictItem = {
   image: Image;
   /**
-   * The prompt to use for the OCR model.
+   * The prompt to use for the OCR model. Default: "Extract the text from the above document as if you were reading it naturally. Return the tables in html format. Return the equations in LaTeX representation. If there is an image in the document and image caption is not present, add a small description of the image inside the <img></img> tag; otherwise, add the image caption inside <img></img>. Watermarks should be wrapped in brackets. Ex: <watermark>OFFICIAL COPY</watermark>. Page numbers should be wrapped in brackets. Ex: <page_number>14</page_number> or <page_number>9/22</page_number>. Prefer using ☐ and ☑ for check boxes.".
    */
   prompt?: string;
   /**
-   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance.
+   * The maximum number of tokens to generate. Shorter token lengths will provide faster performance. Default: 512.
    */
   maxNewTokens?: number;
 };

@@ -41,58 +41,67 @@ export type OpenaiTransportItem = {
 export interface OpenaiStreamTransportOptions extends CallOptions {}
 
 export interface PredictOptions extends CallOptions {
+  /**
+   * Default: "".
+   */
   prompt?: string;
   chatHistory?: JsonValue[];
   tools?: JsonValue[];
   toolChoice?: string;
   /**
-   * The maximum number of tokens to generate.
+   * The maximum number of tokens to generate. Default: 512.
    */
   maxTokens?: number;
   /**
-   * Sampling temperature (higher = more random).
+   * Sampling temperature (higher = more random). Default: 0.7.
    */
   temperature?: number;
   /**
-   * Nucleus sampling threshold.
+   * Nucleus sampling threshold. Default: 0.95.
    */
   topP?: number;
 }
 
 export type PredictItem = {
+  /**
+   * Default: "".
+   */
   prompt?: string;
   chatHistory?: JsonValue[];
   tools?: JsonValue[];
   toolChoice?: string;
   /**
-   * The maximum number of tokens to generate.
+   * The maximum number of tokens to generate. Default: 512.
    */
   maxTokens?: number;
   /**
-   * Sampling temperature (higher = more random).
+   * Sampling temperature (higher = more random). Default: 0.7.
    */
   temperature?: number;
   /**
-   * Nucleus sampling threshold.
+   * Nucleus sampling threshold. Default: 0.95.
    */
   topP?: number;
 };
 
 export interface GenerateOptions extends CallOptions {
+  /**
+   * Default: "".
+   */
   prompt?: string;
   chatHistory?: JsonValue[];
   tools?: JsonValue[];
   toolChoice?: string;
   /**
-   * The maximum number of tokens to generate.
+   * The maximum number of tokens to generate. Default: 512.
    */
   maxTokens?: number;
   /**
-   * Sampling temperature (higher = more random).
+   * Sampling temperature (higher = more random). Default: 0.7.
    */
   temperature?: number;
   /**
-   * Nucleus sampling threshold.
+   * Nucleus sampling threshold. Default: 0.95.
    */
   topP?: number;
 }

@@ -253,7 +253,11 @@ def _arg(p: _Param) -> list[str]:
 def _param_doc(f: FieldSpec) -> list[str]:
     from ...docstrings import param_doc
 
-    return comment_text(param_doc(f))
+    text = param_doc(f)
+    fallback = _fallback(f)
+    if fallback is not None:
+        text = f"{text} Default: {fallback}.".strip()
+    return comment_text(text)
 
 
 def _method_doc(m: MethodSpec, params: list[_Param]) -> list[str]:
