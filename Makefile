@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= generated
+OUT_TS ?= generated-ts
 
 .PHONY: generate check test lint typecheck bench install install-test clean demo unasync
 
@@ -29,15 +30,17 @@ demo: $(VENV)/.installed-serve
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## make generate: regenerate $(OUT)/ from its snapshots ($(OUT)/.codegen/), offline.
+## make generate: regenerate $(OUT)/ and the TypeScript $(OUT_TS)/ from their snapshots, offline.
 ## make generate MODEL=<model URL | user/app/model[@version] | signatures.json> [REF=user/app/model]:
-##   add or refresh one model (a URL needs CLARIFAI_PAT), then regenerate the package.
+##   add or refresh one model (a URL needs CLARIFAI_PAT) in both, then regenerate the packages.
 generate: $(VENV)/.installed
 	$(BIN)/clarifai-codegen generate $(if $(MODEL),"$(MODEL)") $(if $(REF),--ref "$(REF)") -o $(OUT)
+	$(BIN)/clarifai-codegen generate $(if $(MODEL),"$(MODEL)") $(if $(REF),--ref "$(REF)") -o $(OUT_TS) --lang typescript
 
-## make check: exit 1 with a diff if $(OUT)/ is not what its snapshots generate
+## make check: exit 1 with a diff if $(OUT)/ or $(OUT_TS)/ is not what its snapshots generate
 check: $(VENV)/.installed
 	$(BIN)/clarifai-codegen check -o $(OUT)
+	$(BIN)/clarifai-codegen check -o $(OUT_TS)
 
 ## node_modules/: the pinned npm tools (typescript, prettier, @types/node) from package-lock.json.
 ## Without npm nothing is installed (and the TypeScript tests say they are skipped for want of node).

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 from .errors import CodegenError, Level, Problem
 from .formatting import LINE_LENGTH
 from .incremental import Reuse
-from .lock import LOCK_NAME, SNAPSHOT_DIR, BlackMismatch, black_mismatch, locked_line_length
+from .lock import (
+    LOCK_NAME,
+    SNAPSHOT_DIR,
+    BlackMismatch,
+    black_mismatch,
+    locked_lang,
+    locked_line_length,
+)
 from .package import Result, build
 from .snapshot_format import Loaded
 from .writer import changed_files, exclusive, removed_files, unified_diff, write_tree
@@ -203,12 +210,20 @@ def pick_method(found: dict[str, Any], method: str | None, source: str) -> list[
     return [found[method]]
 
 
-def example_script(loaded: Loaded, package: str) -> str:
+def example_script(loaded: Loaded, package: str, lang: str = "python") -> str:
     """A typed, runnable example script for the model (like the SDK's generate_client_script())."""
-    from .plan import plan_module
-    from .render import render_example
+    from .backends import get_backend
 
-    return render_example(plan_module(loaded.spec), package)
+    return get_backend(lang).example(loaded.spec, package)
+
+
+def package_lang(out: Path, lang: str | None) -> str:
+    """`lang` if given, else the language the package was generated in, else Python."""
+    from .backends import get_backend
+
+    chosen = lang or locked_lang(out) or "python"
+    get_backend(chosen)  # an unknown language is an error
+    return chosen
 
 
 def unsnapshotted(out_dir: str | Path, models: Sequence[str]) -> list[str]:
@@ -257,24 +272,31 @@ def generate(
     line_length: int | None = None,
     remote: RemoteSettings | None = None,
     on_fetch: Callable[[FetchResult], None] | None = None,
+    lang: str | None = None,
 ) -> Result:
     """Generate (or with `check`, compare) the package in `out_dir` from its snapshots plus
     `sources`. With no sources, everything comes from the snapshots: offline. Sources are loaded
-    before taking the package lock (pulling may take a while), the snapshots after."""
+    before taking the package lock (pulling may take a while), the snapshots after. `lang`:
+    python or typescript (default: the package's, else python)."""
     out = Path(out_dir)
+    if lang is not None:
+        package_lang(out, lang)  # an unknown language fails before anything is loaded
     outcomes = load_outcomes(sources, ref=ref, remote=remote, on_fetch=on_fetch)
     new = [o.loaded for o in outcomes if o.loaded is not None]
     found = [p for o in outcomes for p in o.problems]
     failures = [o.error for o in outcomes if o.error is not None]
     with exclusive(out, create=bool(new) and not check):
-        mismatch = black_mismatch(out, regenerating=not check)  # a diff would be black's, not drift
+        chosen = package_lang(out, lang)
+        # Only black writes Python packages: another black's output would show as drift.
+        black_wrote = chosen == "python" and (locked_lang(out) or "python") == "python"
+        mismatch = black_mismatch(out, regenerating=not check) if black_wrote else None
         if mismatch is not None:
             if check:
                 raise BlackMismatch(mismatch, str(out / SNAPSHOT_DIR / LOCK_NAME))
             found.insert(0, Problem(Level.WARNING, mismatch, str(out / SNAPSHOT_DIR / LOCK_NAME)))
         length = line_length or locked_line_length(out) or LINE_LENGTH
         package = package_name(out)
-        reuse = Reuse.from_lock(out, length, package)
+        reuse = Reuse.from_lock(out, length, package, chosen)
         existing, problems = reuse.read_package({item.key for item in new})
         if not sources and not existing and not reuse.known:
             raise CodegenError(
@@ -284,7 +306,7 @@ def generate(
         if not models and not reuse.known:
             result = Result(files={}, failures=failures)
         else:
-            result = build(models, package, length, reuse)
+            result = build(models, package, length, reuse, chosen)
             write(out, result, check=check, diff=diff)
     result.problems[:0] = [*problems, *found]
     result.failures = failures
@@ -298,13 +320,14 @@ def check_remote(
     on_fetch: Callable[[FetchResult], None] | None = None,
 ) -> tuple[list[Drift], list[Problem]]:
     """Re-pull every model of the package (or re-read its source file) and compare signatures."""
+    from .backends import get_backend
     from .drift import diff_specs
-    from .plan import plan_module
     from .sources.ids import parse_ref, ref_text
     from .sources.remote.refs import looks_remote
     from .sources.snapshot import read_snapshots
 
     out = Path(out_dir)
+    backend = get_backend(package_lang(out, None))
     with exclusive(out, create=False):
         existing, problems = read_snapshots(out)
     if not existing:
@@ -323,7 +346,7 @@ def check_remote(
     outcomes = load_each(sources, refs, remote=remote, on_fetch=on_fetch)
     for item, outcome in zip(existing, outcomes, strict=True):
         problems.extend(outcome.problems)
-        module = str(plan_module(item.spec).module)
+        module = str(backend.plan(item.spec).module)
         new = outcome.loaded
         changes = diff_specs(item.spec, new.spec) if new is not None else []
         drifts.append(Drift(module, item, new, changes, outcome.error))
@@ -340,9 +363,9 @@ def update(drifts: Sequence[Drift], out_dir: str | Path, line_length: int | None
         existing, problems = read_snapshots(out)
         length = line_length or locked_line_length(out) or LINE_LENGTH
         package = package_name(out)
-        result = build(
-            merge(existing, fresh), package, length, Reuse.from_lock(out, length, package)
-        )
+        lang = package_lang(out, None)
+        reuse = Reuse.from_lock(out, length, package, lang)
+        result = build(merge(existing, fresh), package, length, reuse, lang)
         write(out, result)
     result.problems[:0] = problems
     return result

@@ -170,20 +170,32 @@ def signature(
             click.echo("\n".join(picked))
 
 
+_lang_option = click.option(
+    "--lang",
+    type=click.Choice(["python", "typescript"]),
+    help="Target language (default: lang in [tool.clarifai-codegen], else the package's, else python).",
+)
+
+
 @cli.command()
 @click.argument("model")
 @_model_command
 @click.option(
     "--package", default="generated", show_default=True, help="Package the example imports."
 )
+@_lang_option
 def example(
-    model: str, ref: str | None, pat: str | None, api_base: str | None, package: str
-) -> None:
+    model: str, ref: str | None, pat: str | None, api_base: str | None, package: str,
+    lang: str | None,
+) -> None:  # fmt: skip
     """Print a typed, runnable example script (like generate_client_script())."""
     with one_line_errors():
         from .api import example_script
+        from .settings import load_settings
 
-        click.echo(example_script(_load_one(model, ref, pat, api_base), package), nl=False)
+        chosen = lang or load_settings().lang or "python"
+        loaded = _load_one(model, ref, pat, api_base)
+        click.echo(example_script(loaded, package, chosen), nl=False)
 
 
 @cli.command()
@@ -199,6 +211,7 @@ def example(
 @click.option(
     "--line-length", type=click.IntRange(40, 1000), help="Line length for black (default 100)."
 )
+@_lang_option
 @_remote_options
 def generate(
     models: tuple[str, ...],
@@ -207,6 +220,7 @@ def generate(
     check: bool,
     show_diff: bool,
     line_length: int | None,
+    lang: str | None,
     pat: str | None,
     api_base: str | None,
     **limits: Any,
@@ -234,6 +248,7 @@ def generate(
             line_length=line_length or settings.line_length,
             remote=remote,
             on_fetch=progress.update if progress else None,
+            lang=lang or settings.lang,
         )
         _report(result.problems)
         if result.diff:
@@ -284,7 +299,10 @@ def check(
         if update and not remote:
             raise CodegenError("--update needs --remote")
         if not remote:
-            result = api.generate([], out, check=True, line_length=load_settings().line_length)
+            project = load_settings()
+            result = api.generate(
+                [], out, check=True, line_length=project.line_length, lang=project.lang
+            )
             _report(result.problems)
             click.echo(result.diff, nl=False)
             differ = len(result.changed) + len(result.removed)

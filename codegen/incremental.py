@@ -48,6 +48,7 @@ class Reuse:
     models: Mapping[str, Any] = field(default_factory=dict)  # lock.json "models", as recorded
     known: list[Known] = field(default_factory=list)  # filled by `read_package`
     parsed: dict[str, int] = field(default_factory=dict)  # snapshot sha256 -> its parse warnings
+    lang: str = "python"  # a model's files: its module and example in this language
     _folders: dict[str, Path | None] = field(default_factory=dict, init=False, repr=False)
 
     @functools.cached_property
@@ -55,17 +56,19 @@ class Reuse:
         return self.root.resolve()
 
     @classmethod
-    def from_lock(cls, root: Path, line_length: int, package: str) -> Reuse:
+    def from_lock(cls, root: Path, line_length: int, package: str, lang: str = "python") -> Reuse:
         lock = read_lock(root)
         same = (
             lock.get("generator_sha256") == generator_fingerprint()
             and lock.get("line_length") == line_length
             and lock.get("package") == package
+            and lock.get("lang", "python") == lang
         )
         recorded, models = lock.get("sha256"), lock.get("models")
         if not (same and isinstance(recorded, dict) and isinstance(models, dict)):
-            return cls(root)
-        return cls(root, {k: v for k, v in recorded.items() if isinstance(v, str)}, models)
+            return cls(root, lang=lang)
+        kept = {k: v for k, v in recorded.items() if isinstance(v, str)}
+        return cls(root, kept, models, lang=lang)
 
     def files(self, inputs: Mapping[str, bytes], outputs: Sequence[str]) -> dict[str, bytes] | None:
         """The bytes on disk of `outputs`, if the last run made them from `inputs` (each written
@@ -165,7 +168,8 @@ class Reuse:
         except CodegenError:
             return None
         rel = f"{SNAPSHOT_DIR}/{path.name}"
-        found = self.files({rel: snapshot}, [f"{module}.py", f"examples/{module}.py"])
+        ext = "ts" if self.lang == "typescript" else "py"
+        found = self.files({rel: snapshot}, [f"{module}.{ext}", f"examples/{module}.{ext}"])
         if found is None:
             return None
         return Known(module, key, source, entry, {rel: snapshot, **found})

@@ -87,6 +87,10 @@ class Namespace:
         self.problems: list[Problem] = []
 
     def add(self, raw: str, candidate: str, what: str) -> PyIdent:
+        return PyIdent(self.add_name(raw, candidate, what))
+
+    def add_name(self, raw: str, candidate: str, what: str) -> str:
+        """`add` without the Python check (a subclass checks the names of its language)."""
         name = candidate
         n = 1
         while name in self._taken:
@@ -103,7 +107,7 @@ class Namespace:
                 )
             )
         self._taken[name] = f"{what} {raw!r}"
-        return PyIdent(name)
+        return name
 
     def add_wire(self, raw: str, prefix: str, what: str) -> PyIdent:
         """`add` for a wire name (a method or an argument), warning when its Python name differs."""

@@ -6,20 +6,17 @@ machine's cores when there is enough of it (`formatting.format_all`).
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .backends import Backend, Job, ModelPlan, get_backend
 from .errors import CodegenError, Problem
-from .formatting import LINE_LENGTH, format_all
+from .formatting import LINE_LENGTH
 from .incremental import Known, Reuse
 from .lock import LOCK_NAME, SNAPSHOT_DIR, lock_bytes, model_entry
 from .snapshot_format import Loaded, snapshot_bytes
-
-if TYPE_CHECKING:
-    from .plan import ModulePlan
 
 
 @dataclass
@@ -40,16 +37,15 @@ class Result:
 
 
 def plan_all(
-    models: Sequence[Loaded], known: Sequence[Known] = ()
-) -> list[tuple[ModulePlan, Loaded]]:
-    plans: list[tuple[ModulePlan, Loaded]] = []
+    models: Sequence[Loaded], known: Sequence[Known] = (), backend: Backend | None = None
+) -> list[tuple[ModelPlan, Loaded]]:
+    plans: list[tuple[ModelPlan, Loaded]] = []
     if not models:  # every model is `Known`: nothing to plan (nor to import the planner for)
         return plans
-    from .plan import plan_module
-
+    backend = backend or get_backend("python")
     owners: dict[str, tuple[str, str]] = {k.module: (k.key, k.source) for k in known}
     for item in models:
-        plan = plan_module(item.spec)
+        plan = backend.plan(item.spec)
         other = owners.get(plan.module)
         if other is not None:
             raise CodegenError(
@@ -62,32 +58,8 @@ def plan_all(
 
 
 def runtime_files() -> dict[str, bytes]:
-    root = Path(__file__).parent / "runtime"  # a directory, as `generator_fingerprint` reads it
-    out = {}
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.is_file() and (entry.name.endswith(".py") or entry.name == "py.typed"):
-            out[f"_runtime/{entry.name}"] = entry.read_bytes()
-    return out
-
-
-# The templates (render, jinja2) are imported only when something is rendered, and the sources
-# (the parser, yaml) only when something is loaded: a run over an unchanged package needs neither.
-def _init_source() -> tuple[str, str]:
-    from .render import init_source
-
-    return init_source()
-
-
-def _module_source(plan: ModulePlan) -> tuple[str, str]:
-    from .render import module_source
-
-    return module_source(plan)
-
-
-def _example_source(plan: ModulePlan, package: str) -> tuple[str, str]:
-    from .render import example_source
-
-    return example_source(plan, package)
+    """The Python runtime copy (`_runtime/`)."""
+    return {k: v for k, v in get_backend("python").runtime_files().items() if k.startswith("_")}
 
 
 def build(
@@ -95,24 +67,21 @@ def build(
     package: str,
     line_length: int = LINE_LENGTH,
     reuse: Reuse | None = None,
+    lang: str = "python",
 ) -> Result:
     """Render every file of the output package in memory (nothing is written here). With `reuse`,
     its `known` models join `models`, and files the last run made from the same inputs, unchanged
     on disk, are read instead of rendered."""
+    backend = get_backend(lang)
     reuse = reuse or Reuse(Path())
-    plans = plan_all(models, reuse.known)
-    files: dict[str, bytes] = {
-        "__init__.py": b"",
-        "py.typed": b"",
-        "examples/__init__.py": b'"""Runnable examples, one per model."""\n',
-        **runtime_files(),
-    }
-    todo: dict[str, Callable[[], tuple[str, str]]] = {}
+    plans = plan_all(models, reuse.known, backend)
+    files: dict[str, bytes] = dict(backend.runtime_files())
+    todo: dict[str, Job] = {}
     unchanged: set[str] = set()
     entries: dict[str, Mapping[str, Any]] = {k.module: k.entry for k in reuse.known}
     problems: list[Problem] = []
 
-    def add(inputs: dict[str, bytes], outputs: Mapping[str, Callable[[], tuple[str, str]]]) -> None:
+    def add(inputs: dict[str, bytes], outputs: Mapping[str, Job]) -> None:
         found = reuse.files(inputs, list(outputs))
         if found is None:
             todo.update(outputs)
@@ -120,15 +89,14 @@ def build(
             files.update(found)
             unchanged.update(found)
 
-    add({}, {"__init__.py": _init_source})
+    for rel, job in backend.package_files().items():
+        files[rel] = b""  # filled in below, in this order
+        add({}, {rel: job})
     for known in reuse.known:
         files.update(known.files)
         unchanged.update(known.files)
     for plan, item in plans:
-        outputs: dict[str, Callable[[], tuple[str, str]]] = {
-            f"{plan.module}.py": functools.partial(_module_source, plan),
-            f"examples/{plan.module}.py": functools.partial(_example_source, plan, package),
-        }
+        outputs = backend.model_files(plan, package)
         files.update(dict.fromkeys(outputs, b""))  # filled in below, in this order
         snapshot = f"{SNAPSHOT_DIR}/{plan.module}.json"
         files[snapshot] = snapshot_bytes(item)
@@ -137,10 +105,10 @@ def build(
         warned = reuse.warnings(files[snapshot])
         count = None if warned is None else warned + len(plan.problems)
         entries[str(plan.module)] = model_entry(item, count)
-    formatted = format_all(list(todo.values()), line_length)
+    formatted = backend.format_all(list(todo.values()), line_length)
     files.update((rel, text.encode()) for rel, text in zip(todo, formatted, strict=True))
     lock = f"{SNAPSHOT_DIR}/{LOCK_NAME}"
-    files[lock] = lock_bytes(entries, line_length, files, package)
+    files[lock] = lock_bytes(entries, line_length, files, package, lang)
     return Result(
         files=files,
         problems=problems,

@@ -32,16 +32,9 @@ __all__ = [
 
 @functools.cache
 def _env() -> jinja2.Environment:
-    import jinja2
+    from .templating import environment
 
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("codegen", "templates"),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = environment("python")
     env.filters["pyrepr"] = py_literal
     env.globals["cast"] = CAST
     return env

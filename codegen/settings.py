@@ -13,7 +13,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-KNOWN = {"models", "output", "line-length"}
+KNOWN = {"models", "output", "line-length", "lang"}
+LANGUAGES = ("python", "typescript")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Settings:
     output: str | None = None
     line_length: int | None = None
     path: Path | None = field(default=None, compare=False)
+    lang: str | None = None
 
 
 def load_settings(directory: Path | None = None) -> Settings:
@@ -61,7 +63,10 @@ def load_settings(directory: Path | None = None) -> Settings:
         or not 40 <= line_length <= 1000
     ):
         raise CodegenError("'line-length' must be an integer from 40 to 1000", where)
-    return Settings(tuple(models), output, line_length, path)
+    lang = table.get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        raise CodegenError(f"'lang' must be one of: {', '.join(LANGUAGES)}", where)
+    return Settings(tuple(models), output, line_length, path, lang)
 
 
 def output_dir(given: str | None, settings: Settings | None = None) -> str:

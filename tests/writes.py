@@ -95,13 +95,17 @@ def memoized_build(cache: dict[Any, api.Result] | None = None) -> Callable[..., 
     cache = {} if cache is None else cache
 
     def build(
-        models: Sequence[Loaded], package: str, line_length: int = 100, reuse: Any = None
+        models: Sequence[Loaded],
+        package: str,
+        line_length: int = 100,
+        reuse: Any = None,
+        lang: str = "python",
     ) -> api.Result:
         known = [] if reuse is None else list(reuse.known)
         reused = tuple(sorted(item for k in known for item in k.files.items()))
-        key = (package, line_length, tuple(snapshot_bytes(m) for m in models), reused)
+        key = (package, line_length, tuple(snapshot_bytes(m) for m in models), reused, lang)
         if key not in cache:
-            cache[key] = real(models, package, line_length, reuse)
+            cache[key] = real(models, package, line_length, reuse, lang)
         done = cache[key]
         return api.Result(
             files=dict(done.files),

@@ -15,7 +15,9 @@ from unittest import mock
 
 import pytest
 
-from codegen import formatting, incremental, lock, package
+from codegen import formatting, incremental, lock
+from codegen.backends import python as python_backend
+from codegen.templating import template_root
 
 from ..conftest import ROOT, run_cli
 from ..writes import run, tiny_models, tree
@@ -28,13 +30,13 @@ ALL_TYPES = str(ROOT / "signatures" / "synthetic__all-types.json")
 def rendered() -> Iterator[list[str]]:
     """The modules rendered (not reused) while the test runs."""
     names: list[str] = []
-    real = package._module_source
+    real = python_backend._module_source
 
     def spy(plan: Any) -> tuple[str, str]:
         names.append(str(plan.module))
         return real(plan)
 
-    with mock.patch.object(package, "_module_source", spy):
+    with mock.patch.object(python_backend, "_module_source", spy):
         yield names
 
 
@@ -221,16 +223,25 @@ def test_the_lock_records_each_files_sha256(tmp_path: Path) -> None:
 
 
 def test_the_fingerprint_covers_templates_and_code_but_not_serve(tmp_path: Path) -> None:
-    root = tmp_path / "codegen"
+    root, templates = tmp_path / "codegen", tmp_path / "templates"
     shutil.copytree(Path(lock.__file__).parent, root, ignore=shutil.ignore_patterns("__pycache__"))
-    first = lock.fingerprint_of(root)
+    shutil.copytree(template_root(), templates)
+    first = lock.fingerprint_of(root, templates)
     (root / "serve" / "server.py").write_text("# not part of generating\n")
-    assert lock.fingerprint_of(root) == first
-    for rel in ("templates/module.py.jinja", "plan.py", "runtime/encoders.py"):
-        with (root / rel).open("a") as file:
+    assert lock.fingerprint_of(root, templates) == first
+    edits = [
+        templates / "python" / "module.py.jinja",
+        templates / "typescript" / "module.ts.jinja",
+        root / "plan.py",
+        root / "runtime" / "encoders.py",
+        root / "runtime_ts" / "index.ts",
+        root / "backends" / "typescript" / "layout.py",
+    ]
+    for path in edits:
+        with path.open("a") as file:
             file.write("\n")
-        changed = lock.fingerprint_of(root)
-        assert changed != first, rel
+        changed = lock.fingerprint_of(root, templates)
+        assert changed != first, path
         first = changed
 
 
