@@ -59,7 +59,7 @@ class Reuse:
     def from_lock(cls, root: Path, line_length: int, package: str, lang: str = "python") -> Reuse:
         lock = read_lock(root)
         same = (
-            lock.get("generator_sha256") == generator_fingerprint()
+            lock.get("generator_sha256") == generator_fingerprint(lang)
             and lock.get("line_length") == line_length
             and lock.get("package") == package
             and lock.get("lang", "python") == lang

@@ -9,10 +9,12 @@ nothing in the Python or TypeScript back end changes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import CodegenError, Problem
-from ..spec import ModelSpec
+
+if TYPE_CHECKING:  # an unchanged run imports neither the IR nor the runtime it pulls in
+    from ..spec import ModelSpec
 
 Job = Callable[[], tuple[str, str]]  # makes (unformatted source, where)
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..formatting import format_all
-from ..spec import ModelSpec
 from . import Job, ModelPlan
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # not imported by an unchanged run, which plans nothing
     from ..plan import ModulePlan
+    from ..spec import ModelSpec
 
 
 def _init_source() -> tuple[str, str]:

@@ -125,8 +125,8 @@ def test_another_generator_renders_everything(tmp_path: Path, rendered: list[str
     rendered.clear()
     other = "0" * 64
     with (
-        mock.patch.object(incremental, "generator_fingerprint", lambda: other),
-        mock.patch.object(lock, "generator_fingerprint", lambda: other),
+        mock.patch.object(incremental, "generator_fingerprint", lambda lang="python": other),
+        mock.patch.object(lock, "generator_fingerprint", lambda lang="python": other),
     ):
         assert run("generate", "-o", str(out)).returncode == 0
     assert sorted(rendered) == ["tiny_00", "tiny_01"]

@@ -85,3 +85,33 @@ def test_same_black_and_a_hand_edit_still_show_the_diff(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "+++ b/hello_world.py" in result.stdout
     assert "written by" not in result.stderr
+
+
+def test_a_typescript_package_does_not_depend_on_black(tmp_path: Path) -> None:
+    """black formats only Python: a TypeScript lock names no black, its fingerprint leaves black out,
+    and `check` passes."""
+    from unittest import mock
+
+    from codegen import lock as lock_module
+    from codegen.templating import template_root
+
+    out = tmp_path / "ts"
+    result = run_cli("generate", HELLO, "-o", str(out), "--lang", "typescript")
+    assert result.returncode == 0, result.stderr
+    lock = json.loads((out / ".codegen" / "lock.json").read_text(encoding="utf-8"))
+    assert "black" not in lock and lock["lang"] == "typescript"
+
+    def fingerprints(black: str) -> list[str]:
+        root = Path(lock_module.__file__).parent
+        versions = {"black": black}
+        with mock.patch.object(lock_module, "dist_version", lambda n: versions.get(n, "1")):
+            return [
+                lock_module.fingerprint_of(root, template_root(), lang)
+                for lang in ("python", "typescript")
+            ]
+
+    assert lock["generator_sha256"] == lock_module.generator_fingerprint("typescript")
+    (py_a, ts_a), (py_b, ts_b) = fingerprints("24.1.0"), fingerprints("26.10.1")
+    assert ts_a == ts_b and py_a != py_b
+    result = run_cli("check", "-o", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
