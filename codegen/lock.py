@@ -24,7 +24,7 @@ from .snapshot_format import Loaded, json_bytes
 
 SNAPSHOT_DIR = ".codegen"
 LOCK_NAME = "lock.json"
-_NOT_GENERATOR = ("serve", "__pycache__")  # never imported while generating
+_NOT_GENERATOR = ("serve", "__pycache__", "templates")  # never imported; templates: read once, below
 _FORMATTERS = ("black", "jinja2")
 _VERSION = re.compile(r"[0-9][0-9A-Za-z.+!-]{0,39}")  # a release as pip spells it, nothing else
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from unittest import mock
 
 from codegen import api, package
+from codegen.backends.python import PythonBackend
 from codegen.errors import CodegenError, Problem
 from codegen.naming import module_name
 from codegen.parser import parse_model
@@ -27,7 +28,7 @@ PACKAGE = "fuzzpkg"
 WHERE = "fuzz.json"
 T = TypeVar("T")
 
-RUNTIME = package.runtime_files()
+RUNTIME = PythonBackend().runtime_files()
 REAL_PLAN_ALL = package.plan_all
 
 
@@ -79,11 +80,14 @@ def quick_build() -> Iterator[list[ModulePlan]]:
         plans.extend(plan for plan, _ in planned)
         return planned
 
-    def format_all(jobs: Any, line_length: int = 0) -> list[str]:
+    def format_all(self: Any, jobs: Any, line_length: int = 0) -> list[str]:
         return [make()[0] for make in jobs]
 
-    with mock.patch.multiple(
-        package, plan_all=plan_all, format_all=format_all, runtime_files=lambda: RUNTIME
+    with (
+        mock.patch.object(package, "plan_all", plan_all),
+        mock.patch.multiple(
+            PythonBackend, format_all=format_all, runtime_files=lambda self: RUNTIME
+        ),
     ):
         yield plans
 
