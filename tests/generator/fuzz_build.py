@@ -75,8 +75,8 @@ def quick_build() -> Iterator[list[ModulePlan]]:
     plans the builds make (planning again, to check names against them, cost a sixth of the test)."""
     plans: list[ModulePlan] = []
 
-    def plan_all(models: Any, known: Any = ()) -> Any:
-        planned = REAL_PLAN_ALL(models, known)
+    def plan_all(models: Any, known: Any = (), backend: Any = None) -> Any:
+        planned = REAL_PLAN_ALL(models, known, backend)
         plans.extend(plan for plan, _ in planned)
         return planned
 
