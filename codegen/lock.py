@@ -24,7 +24,8 @@ from .snapshot_format import Loaded, json_bytes
 
 SNAPSHOT_DIR = ".codegen"
 LOCK_NAME = "lock.json"
-_NOT_GENERATOR = ("serve", "__pycache__", "templates")  # never imported; templates: read once, below
+# serve: never imported while generating; templates: read once, wherever they are (below)
+_NOT_GENERATOR = ("serve", "__pycache__", "templates")
 _FORMATTERS = ("black", "jinja2")
 _VERSION = re.compile(r"[0-9][0-9A-Za-z.+!-]{0,39}")  # a release as pip spells it, nothing else
 
