@@ -21,6 +21,7 @@ from .lock import (
     SNAPSHOT_DIR,
     BlackMismatch,
     black_mismatch,
+    formatters,
     locked_lang,
     locked_line_length,
 )
@@ -287,9 +288,10 @@ def generate(
     failures = [o.error for o in outcomes if o.error is not None]
     with exclusive(out, create=bool(new) and not check):
         chosen = package_lang(out, lang)
-        # Only black writes Python packages: another black's output would show as drift.
-        black_wrote = chosen == "python" and (locked_lang(out) or "python") == "python"
-        mismatch = black_mismatch(out, regenerating=not check) if black_wrote else None
+        # Another black's output would show as drift (a lock of a language black does not
+        # format names no black, so `black_mismatch` says nothing for it).
+        formatted = "black" in formatters(chosen)
+        mismatch = black_mismatch(out, regenerating=not check) if formatted else None
         if mismatch is not None:
             if check:
                 raise BlackMismatch(mismatch, str(out / SNAPSHOT_DIR / LOCK_NAME))

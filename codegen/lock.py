@@ -26,8 +26,13 @@ SNAPSHOT_DIR = ".codegen"
 LOCK_NAME = "lock.json"
 # serve: never imported while generating; templates: read once, wherever they are (below)
 _NOT_GENERATOR = ("serve", "__pycache__", "templates")
-_FORMATTERS = ("black", "jinja2")
 _VERSION = re.compile(r"[0-9][0-9A-Za-z.+!-]{0,39}")  # a release as pip spells it, nothing else
+
+
+def formatters(lang: str) -> tuple[str, ...]:
+    """The packages whose versions decide a `lang` package's bytes besides the generator: black
+    formats only Python."""
+    return ("black", "jinja2") if lang == "python" else ("jinja2",)
 
 
 class BlackMismatch(CodegenError):
@@ -68,7 +73,7 @@ def generator_fingerprint(lang: str = "python") -> str:
 def fingerprint_of(root: Path, templates: Path | None = None, lang: str = "python") -> str:
     """`generator_fingerprint` of the generator's files under `root` (and its `templates`)."""
     digest = hashlib.sha256()
-    for name in _FORMATTERS if lang == "python" else ("jinja2",):
+    for name in formatters(lang):
         digest.update(f"{name}=={dist_version(name)}\0".encode())
     trees = [(root, "")] + ([(templates, "templates/")] if templates is not None else [])
     for tree, prefix in trees:
@@ -108,8 +113,7 @@ def lock_bytes(
             "generator": __version__,
             "lang": lang,
             "generator_sha256": generator_fingerprint(lang),
-            # Only Python is formatted by black: a TypeScript lock must not change with it.
-            **({"black": dist_version("black")} if lang == "python" else {}),
+            **({"black": dist_version("black")} if "black" in formatters(lang) else {}),
             "line_length": line_length,
             "package": package,
             "models": dict(models),

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .errors import TransportError, shown
+from .errors import TransportError, indexed, shown
 from .optional import import_optional
 from .types import Audio, Concept, Frame, Image, Region, Text, Video
 
@@ -121,14 +121,8 @@ def _media(cls: type[Image] | type[Audio] | type[Video], value: Any, what: str) 
 
 
 def each(decode: Callable[[Any, str], Any], items: list[Any], what: str) -> list[Any]:
-    """`decode` applied to each of `items`, an error naming the item's index (`what[i]`).
-
-    Decoders are pure, so the indexed names are built only to raise an error: a list that
-    fails is decoded again with them."""
-    try:
-        return [decode(v, what) for v in items]
-    except MalformedResponse:
-        return [decode(v, f"{what}[{i}]") for i, v in enumerate(items)]
+    """`decode` applied to each of `items`, an error naming the item's index (`what[i]`)."""
+    return indexed(decode, items, what, MalformedResponse)
 
 
 def concept(value: Any, what: str) -> Concept:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 from . import protocol
@@ -26,6 +27,7 @@ __all__ = [
     "class_for_grpc",
     "error_from_body",
     "error_from_status",
+    "indexed",
     "shown",
     "status_code",
 ]
@@ -250,3 +252,15 @@ def _error_from_rpc_status(err: dict[str, Any], http_status: int | None) -> Clar
     cls = class_for_grpc(code) or _class_for_http(http_status) or ModelError
     suffix = f" (gRPC code {code})" if code else ""
     return cls(message + suffix, description=message, http_status=http_status)
+
+
+def indexed(
+    fn: Callable[[Any, str], Any], items: list[Any], where: str, error: type[Exception]
+) -> list[Any]:
+    """`fn(item, where)` for each of `items`; when one raises `error`, again with each item's
+    index in its name (`where[i]`). The encoders and decoders are pure, so the indexed names are
+    built only to report a failure."""
+    try:
+        return [fn(v, where) for v in items]
+    except error:
+        return [fn(v, f"{where}[{i}]") for i, v in enumerate(items)]

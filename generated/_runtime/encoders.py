@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .errors import ArgumentError
+from .errors import ArgumentError, indexed
 from .optional import import_optional
 from .types import Audio, Concept, Frame, Image, Region, Text, Video
 
@@ -27,14 +27,8 @@ def fail(where: str, expected: str, value: object, hint: str = "") -> ArgumentEr
 
 
 def each(encode: Callable[[Any, str], Any], items: list[Any], where: str) -> list[Any]:
-    """`encode` applied to each of `items`, an error naming the item's index (`where[i]`).
-
-    Encoders are pure, so the indexed names are built only to raise an error: a list that
-    fails is encoded again with them."""
-    try:
-        return [encode(v, where) for v in items]
-    except ArgumentError:
-        return [encode(v, f"{where}[{i}]") for i, v in enumerate(items)]
+    """`encode` applied to each of `items`, an error naming the item's index (`where[i]`)."""
+    return indexed(encode, items, where, ArgumentError)
 
 
 def _blob(data: bytes | bytearray) -> bytes:
