@@ -279,6 +279,7 @@ export class AllTypes {
       opt_i: 0,
       opt_f: 0.5,
       opt_b: false,
+      none_s: null,
     };
     const result = await this.#client.unaryBatch(
       this.#model,
@@ -409,7 +410,10 @@ export class AllTypes {
       config: "config",
       stop: "stop",
     };
-    const defaults = {};
+    const defaults = {
+      config: null,
+      stop: null,
+    };
     const result = await this.#client.unaryBatch(
       this.#model,
       METHODS.containers,

@@ -201,6 +201,9 @@ export class ExampleMultimodalLlm {
     };
     const defaults = {
       prompt: "",
+      image: null,
+      images: null,
+      chat_history: null,
       max_tokens: 512,
       temperature: 1.0,
       top_p: 0.8,

@@ -234,6 +234,8 @@ export class Flux1Schnell {
       height: 1024,
       width: 1024,
       max_sequence_length: 256,
+      seed: null,
+      sigmas: null,
     };
     const result = await this.#client.unaryBatch(
       this.#model,
@@ -324,10 +326,17 @@ export class Flux1Schnell {
       sigmas: "sigmas",
     };
     const defaults = {
+      prompt_2: null,
+      negative_prompt: null,
+      negative_prompt_2: null,
       true_cfg_scale: 1.0,
+      height: null,
+      width: null,
       max_sequence_length: 256,
       num_inference_steps: 28,
       guidance_scale: 3.5,
+      seed: null,
+      sigmas: null,
     };
     const result = await this.#client.unaryBatch(
       this.#model,

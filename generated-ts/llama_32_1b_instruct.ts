@@ -157,6 +157,7 @@ export class Llama321bInstruct {
     };
     const defaults = {
       prompt: "",
+      chat_history: null,
       max_tokens: 512,
       temperature: 0.7,
       top_p: 0.8,

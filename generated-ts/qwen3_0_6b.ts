@@ -259,6 +259,9 @@ export class Qwen306B {
     };
     const defaults = {
       prompt: "",
+      chat_history: null,
+      tools: null,
+      tool_choice: null,
       max_tokens: 512,
       temperature: 0.7,
       top_p: 0.95,

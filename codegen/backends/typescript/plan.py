@@ -38,6 +38,7 @@ class TsMethod:
     lines: tuple[str, ...]  # the method (TSDoc, signature, body), batch method included
     signature_json: str
     positional: tuple[tuple[str, str], ...]  # (parameter, wire name) of the required arguments
+    options: tuple[tuple[str, str], ...]  # (options key, wire name) of the others
     batch: TsIdent | None
 
 
@@ -217,6 +218,7 @@ def _method(
         lines=tuple(lines),
         signature_json=json.dumps(m.to_json(), separators=(",", ":"), ensure_ascii=True),
         positional=tuple((p.name, p.field.name) for p in required),
+        options=tuple((p.name, p.field.name) for p in optional),
         batch=batch,
     )
 
@@ -304,11 +306,15 @@ def _batch(
         "const names = ",
         [layout.prop(_B + INDENT, p.name, ts_string(p.field.name)) for p in params],
     )
-    fallbacks = [p for p in params if p.fallback is not None]
+    # every optional argument has a default here (null: not sent), or the runtime requires it
+    optional = [p for p in params if not _positional(p.field)]
     lines += layout.obj(
         _B,
         "const defaults = ",
-        [layout.prop(_B + INDENT, property_key(p.field.name), str(p.fallback)) for p in fallbacks],
+        [
+            layout.prop(_B + INDENT, property_key(p.field.name), p.fallback or "null")
+            for p in optional
+        ],
     )
     call_args = [
         "this.#model",

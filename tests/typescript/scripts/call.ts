@@ -4,7 +4,6 @@
  * test module; it outlives every call it makes, so a closed connection is the runtime's doing). */
 
 import { createInterface } from "node:readline";
-import { inspect } from "node:util";
 
 import {
   type CallOptions,
@@ -14,7 +13,7 @@ import {
   type RunnerOptions,
   parseMethod,
 } from "../../../codegen/runtime_ts/index.js";
-import { tag, untag } from "./tags.js";
+import { dump, tag, untag } from "./tags.js";
 
 interface Call {
   mode: "unary" | "stream" | "batch" | "bidi";
@@ -32,27 +31,6 @@ interface Payload {
   client: ClientOptions;
   model: ModelRef;
   calls: Call[];
-}
-
-/** Everything an error shows: its class, message, own properties, and `util.inspect` (stack and
- * cause chain included): the tests look for the PAT in all of it. */
-function dump(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error))
-    return { name: typeof err, message: String(err), inspect: inspect(err) };
-  const props: Record<string, unknown> = {};
-  for (const key of Object.getOwnPropertyNames(err)) {
-    if (key === "stack") continue;
-    const value = (err as unknown as Record<string, unknown>)[key];
-    props[key] = key === "results" ? tag(value) : key === "cause" ? String(value) : value;
-  }
-  return {
-    name: err.constructor.name,
-    message: err.message,
-    props: JSON.parse(
-      JSON.stringify(props, (_k, v: unknown) => (v instanceof Error ? String(v) : v)),
-    ),
-    inspect: inspect(err, { depth: 8 }),
-  };
 }
 
 async function run(client: Client, model: ModelRef, call: Call): Promise<Record<string, unknown>> {

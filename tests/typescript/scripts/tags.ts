@@ -1,4 +1,7 @@
-/** Values crossing between Python and Node as JSON (the format of tests/typescript/tags.py). */
+/** Values crossing between Python and Node as JSON (the format of tests/typescript/tags.py), and
+ * errors as JSON. */
+
+import { inspect } from "node:util";
 
 import {
   Audio,
@@ -138,6 +141,27 @@ export function tag(v: unknown): Tagged {
     return { $dict: out };
   }
   throw new Error(`cannot tag a ${typeof v}`);
+}
+
+/** Everything an error shows: its class, message, own properties, and `util.inspect` (stack and
+ * cause chain included): the tests look for the PAT in all of it. */
+export function dump(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error))
+    return { name: typeof err, message: String(err), inspect: inspect(err) };
+  const props: Record<string, unknown> = {};
+  for (const key of Object.getOwnPropertyNames(err)) {
+    if (key === "stack") continue;
+    const value = (err as unknown as Record<string, unknown>)[key];
+    props[key] = key === "results" ? tag(value) : key === "cause" ? String(value) : value;
+  }
+  return {
+    name: err.constructor.name,
+    message: err.message,
+    props: JSON.parse(
+      JSON.stringify(props, (_k, v: unknown) => (v instanceof Error ? String(v) : v)),
+    ),
+    inspect: inspect(err, { depth: 8 }),
+  };
 }
 
 /** All of stdin as JSON. */
