@@ -51,10 +51,12 @@ export interface ClientOptions extends RunnerOptions {
   idempotent?: boolean | readonly string[];
 }
 
-/** Per call: a runner selection over the client's, and an AbortSignal that cancels the call. */
+/** Per call: a runner selection over the client's, and an AbortSignal that cancels the call.
+ * `undefined` is "not given" (a generated class passes its own on, which may be unset, and a
+ * project with `exactOptionalPropertyTypes` must be able to say so). */
 export interface CallOptions {
-  runner?: RunnerOptions;
-  signal?: AbortSignal;
+  runner?: RunnerOptions | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 function nonNegative(

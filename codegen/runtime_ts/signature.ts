@@ -128,14 +128,15 @@ export function parseMethod(raw: unknown): MethodSignature {
   return { name, kind, inputs, output: parseType(own(raw, "output"), `${name}.return`) };
 }
 
-/** Parse the per-method JSON strings a generated module embeds: `{name: json}`. */
-export function loadSignatures(src: Record<string, string>): Record<string, MethodSignature> {
-  const out: Record<string, MethodSignature> = Object.create(null) as Record<
-    string,
-    MethodSignature
-  >;
-  for (const key of Object.keys(src)) {
-    out[key] = parseMethod(JSON.parse(src[key] as string));
+/** Parse the per-method JSON strings a generated module embeds: `{name: json}`. The result has
+ * exactly the keys given (no index signature), so `METHODS.predict` is checked by the compiler and
+ * reads under `noUncheckedIndexedAccess` / `noPropertyAccessFromIndexSignature`. */
+export function loadSignatures<K extends string>(
+  src: Readonly<Record<K, string>>,
+): Record<K, MethodSignature> {
+  const out = Object.create(null) as Record<K, MethodSignature>;
+  for (const key of Object.keys(src) as K[]) {
+    out[key] = parseMethod(JSON.parse(src[key]));
   }
   return out;
 }

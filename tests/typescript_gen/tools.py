@@ -33,6 +33,26 @@ TSCONFIG = {
     "include": ["**/*.ts"],
 }
 
+# What a user's strict project may turn on besides `strict` (the generated package, examples
+# included, compiles under all of them; tests/typescript_gen/test_user_tsconfig.py).
+USER_STRICT = {
+    "strict": True,
+    "noUncheckedIndexedAccess": True,
+    "exactOptionalPropertyTypes": True,
+    "noImplicitOverride": True,
+    "noPropertyAccessFromIndexSignature": True,
+    "useUnknownInCatchVariables": True,
+    "verbatimModuleSyntax": True,
+    "isolatedModules": True,
+    "noImplicitReturns": True,
+    "noFallthroughCasesInSwitch": True,
+    "noUnusedLocals": True,
+    "noUnusedParameters": True,
+    "allowUnreachableCode": False,
+    "allowUnusedLabels": False,
+    "forceConsistentCasingInFileNames": True,
+}
+
 
 def need_node() -> str:
     node = shutil.which("node")

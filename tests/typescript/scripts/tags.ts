@@ -21,10 +21,6 @@ const b64 = (data: Uint8Array | null): string | null =>
 const bytes = (text: string | null): Uint8Array | null =>
   text === null ? null : new Uint8Array(Buffer.from(text, "base64"));
 
-function isTag(v: unknown, key: string): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v)[0] === key;
-}
-
 /** Tagged JSON -> a runtime value. */
 export function untag(v: Tagged): unknown {
   if (v === null || typeof v !== "object") return v;
