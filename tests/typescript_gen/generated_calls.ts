@@ -2,7 +2,7 @@
  * where `pkg/` is the golden package with the every-type model added, and the shared tags module
  * reads the package's own `_runtime` (one copy of each class, so `instanceof` holds). Each line of
  * stdin is a payload, `{client, calls: [{cls, member, args, options, model?, take?}]}`, answered
- * by one line, `{results: [{values, error, elapsed, streamed}]}`; `{describe: true}` is answered
+ * by one line, `{results: [{values, error, elapsed}]}`; `{describe: true}` is answered
  * with each class's members. One process serves a whole test module. */
 
 import { createInterface } from "node:readline";
@@ -40,14 +40,12 @@ async function run(client: Client, call: Call): Promise<Record<string, unknown>>
   if (typeof member !== "function") throw new Error(`${call.cls} has no member ${call.member}`);
   const args = (call.args.map(untag) as unknown[]).concat([untag({ $dict: call.options })]);
   const values: unknown[] = [];
-  let streamed = false;
   let error: Record<string, unknown> | null = null;
   const start = performance.now();
   try {
     const out = member.apply(model, args);
     if (out instanceof Promise) values.push(await out);
     else {
-      streamed = true;
       for await (const value of out) {
         values.push(value);
         if (call.take !== undefined && values.length >= call.take) break;
@@ -56,7 +54,7 @@ async function run(client: Client, call: Call): Promise<Record<string, unknown>>
   } catch (err) {
     error = dump(err);
   }
-  return { values: values.map(tag), error, elapsed: (performance.now() - start) / 1000, streamed };
+  return { values: values.map(tag), error, elapsed: (performance.now() - start) / 1000 };
 }
 
 async function answer(payload: Payload): Promise<Record<string, unknown>> {

@@ -31,7 +31,7 @@ from ..runtime.conftest import Reply, Server, success
 from ..typescript.node import Node, Running
 from ..typescript.tags import same, tag
 from .conftest import GOLDEN
-from .tools import BIN, HERE, TSCONFIG, need_node
+from .tools import BIN, HERE, need_node, strict_config
 
 pytestmark = pytest.mark.slow  # one tsc compile, then one node process for the module
 
@@ -81,8 +81,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     shutil.copy(ROOT / "tests" / "typescript" / "scripts" / "tags.ts", scripts)
     (root / "driver").mkdir()
     shutil.copy(HERE / "generated_calls.ts", root / "driver")
-    config = json.loads(json.dumps(TSCONFIG))
-    config["compilerOptions"].update({"noEmit": False, "outDir": str(root / "js")})
+    config = strict_config(noEmit=False, outDir=str(root / "js"))
     (root / "tsconfig.json").write_text(json.dumps(config))
     (root / "package.json").write_text('{"type": "module"}\n')
     result = subprocess.run(
@@ -208,9 +207,9 @@ def expect(model: Any, wire: str, *args: Any, **kwargs: Any) -> Any:
 def all_types_calls(make: Calls) -> list[tuple[Call, Any]]:
     """(call, the tagged values it must give) for every AllTypes method."""
     model = oracle_models.AllTypesModel()
-    scalars = dict(s="s\u00e9\"'", b=b"\x00\xffbytes", i=-(2**40), f=2.5, flag=True)
-    full = scalars | dict(opt_s="x", opt_i=-3, opt_f=0.25, opt_b=True, none_s="n")
-    media = dict(
+    scalars: dict[str, Any] = dict(s="s\u00e9\"'", b=b"\x00\xffbytes", i=-(2**40), f=2.5, flag=True)
+    full: dict[str, Any] = scalars | dict(opt_s="x", opt_i=-3, opt_f=0.25, opt_b=True, none_s="n")
+    media: dict[str, Any] = dict(
         text=rt.Text("hello", url="https://x/t.txt"),
         image=rt.Image(bytes=PNG),
         audio=rt.Audio(url="https://x/a.wav"),
@@ -220,15 +219,15 @@ def all_types_calls(make: Calls) -> list[tuple[Call, Any]]:
         frame=rt.Frame(image=rt.Image(url="https://x/f.jpg"), index=3, time=1.5),
         arr=np.arange(6, dtype=np.int32).reshape(2, 3),
     )
-    containers = dict(
+    containers: dict[str, Any] = dict(
         names=["n1", "n2"],
         grid=[[1, 2], [], [3]],
         pair=(7, "seven"),
         concepts=[rt.Concept("a", 0.5), rt.Concept("b", 0.25)],
         regions=[rt.Region(box=(0.125, 0.25, 0.375, 0.5), id="x", concepts=[rt.Concept("c", 0.5)])],
     )
-    config = dict(config={"k": [1.0, "v"]}, stop=["\n", "END"])
-    tuned = dict(prompt="hi", temperature=1.5, effort="high", top_k=100)
+    config: dict[str, Any] = dict(config={"k": [1.0, "v"]}, stop=["\n", "END"])
+    tuned: dict[str, Any] = dict(prompt="hi", temperature=1.5, effort="high", top_k=100)
     video = rt.Video(url="https://x/v.mp4")
     return [
         (make("AllTypes", "scalars", **scalars), [expect(model, "scalars", **scalars)]),
@@ -266,9 +265,9 @@ def every_type_calls(make: Calls) -> list[tuple[Call, Any]]:
         )
     image = rt.Image(bytes=PNG)
     url_image = rt.Image(url="https://x/i.jpg")
-    every = dict(a="a", b="b", c=0, d=0.5, e=False, f=["x"], g={"k": "v"})
-    classify = dict(text="some more text", threshold=0.5, top_k=3, mode="accurate")
-    scale = dict(x=np.arange(4, dtype=np.int16), factor=3.0)
+    every: dict[str, Any] = dict(a="a", b="b", c=0, d=0.5, e=False, f=["x"], g={"k": "v"})
+    classify: dict[str, Any] = dict(text="some more text", threshold=0.5, top_k=3, mode="accurate")
+    scale: dict[str, Any] = dict(x=np.arange(4, dtype=np.int16), factor=3.0)
     out += [
         (make("EveryType", "predict", prompt="hi"), [expect(model, "predict", "hi")]),
         (
@@ -324,7 +323,7 @@ def every_type_calls(make: Calls) -> list[tuple[Call, Any]]:
     return out
 
 
-BIDI = {  # the bidirectional methods and an input stream for each
+BIDI: dict[tuple[str, str], dict[str, Any]] = {  # the bidirectional methods and their input
     ("AllTypes", "echo_stream"): {"chunks": [rt.Text("a"), "b"], "suffix": "!"},
     ("EveryType", "stream"): {"input_stream": ["x", "y"]},
     ("EveryType", "stream_regions"): {"images": [rt.Image(url="https://x/i.jpg")], "n": 2},

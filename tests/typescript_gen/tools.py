@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ BIN = ROOT / "node_modules" / ".bin"
 HERE = Path(__file__).parent
 
 # The generated package's settings for `tsc`: strict, ES2022 modules for Node 18+, no emit.
-TSCONFIG = {
+TSCONFIG: dict[str, Any] = {
     "compilerOptions": {
         "target": "ES2022",
         "module": "NodeNext",
@@ -68,12 +69,15 @@ def need_node() -> str:
     return node
 
 
+def strict_config(**options: object) -> dict[str, Any]:
+    """`TSCONFIG` with a user's strict checks (but `UNUSED_CODE`) and `options` on top."""
+    strict = {k: v for k, v in USER_STRICT.items() if k not in UNUSED_CODE}
+    return TSCONFIG | {"compilerOptions": TSCONFIG["compilerOptions"] | strict | options}
+
+
 def project(root: Path) -> None:
     """Make `root` a strict TypeScript project of ES modules (a user's strict checks included)."""
-    strict = {k: v for k, v in USER_STRICT.items() if k not in UNUSED_CODE}
-    options = TSCONFIG["compilerOptions"] | strict
-    config = TSCONFIG | {"compilerOptions": options}
-    (root / "tsconfig.json").write_text(json.dumps(config, indent=2))
+    (root / "tsconfig.json").write_text(json.dumps(strict_config(), indent=2))
     (root / "package.json").write_text('{"type": "module"}\n')
 
 
