@@ -1,7 +1,8 @@
 /** Calls through the *generated* model classes (test_generated_calls.py). Compiled in a workspace
  * where `pkg/` is the golden package with the every-type model added, and the shared tags module
  * reads the package's own `_runtime` (one copy of each class, so `instanceof` holds). Each line of
- * stdin is a payload, `{client, calls: [{cls, member, args, options, model?, take?}]}`, answered
+ * stdin is a payload, `{client, calls: [{cls, member, args, options, model?, runner?, take?}]}`
+ * (`model`, `runner`: the class's constructor options), answered
  * by one line, `{results: [{values, error, elapsed}]}`; `{describe: true}` is answered
  * with each class's members. One process serves a whole test module. */
 
@@ -9,7 +10,12 @@ import { createInterface } from "node:readline";
 
 import { AllTypes } from "../pkg/all_types.js";
 import { EveryType } from "../pkg/every_type.js";
-import { Client, type ClientOptions, type ModelRef } from "../pkg/_runtime/index.js";
+import {
+  Client,
+  type ClientOptions,
+  type ModelRef,
+  type RunnerOptions,
+} from "../pkg/_runtime/index.js";
 import { dump, tag, untag } from "../tests/typescript/scripts/tags.js";
 
 const CLASSES = { AllTypes, EveryType };
@@ -21,6 +27,7 @@ interface Call {
   args: unknown[]; // tagged positional arguments
   options: Record<string, unknown>; // tagged options object
   model?: ModelRef;
+  runner?: RunnerOptions;
   take?: number; // a stream: leave the loop after this many values
 }
 
@@ -35,7 +42,10 @@ function members(cls: { prototype: object }): string[] {
 }
 
 async function run(client: Client, call: Call): Promise<Record<string, unknown>> {
-  const model = new CLASSES[call.cls](client, call.model ? { model: call.model } : {});
+  const options: { model?: ModelRef; runner?: RunnerOptions } = {};
+  if (call.model) options.model = call.model;
+  if (call.runner) options.runner = call.runner;
+  const model = new CLASSES[call.cls](client, options);
   const member = (model as unknown as Record<string, Member>)[call.member];
   if (typeof member !== "function") throw new Error(`${call.cls} has no member ${call.member}`);
   const args = (call.args.map(untag) as unknown[]).concat([untag({ $dict: call.options })]);

@@ -462,3 +462,22 @@ def test_leaving_a_stream_early_aborts_the_request(
     assert driver.alive  # the break closed the connection, not the end of the process
     [request] = scripted.requests
     assert request["path"].endswith("/models/every-type/outputs/generate")
+
+
+def test_runner_selection_by_the_object_and_per_call(
+    driver: Running, make: Calls, oracle: Any
+) -> None:
+    """The constructor's `runner` applies to the object's calls, an option's `runner` to one
+    call; the deployment's owner (the PAT's) is looked up once."""
+    call = make("EveryType", "echo_int", x=1)
+    nodepool = {"computeClusterId": "cc", "nodepoolId": "np", "deploymentUserId": "me"}
+    per_call = call.payload | {"options": {"runner": tag(nodepool)}}
+    payloads = [p | {"runner": {"deploymentId": "dep"}} for p in (call.payload, call.payload)]
+    out = driver.ask({"client": on(oracle), "calls": [*payloads, per_call]})
+    assert [r["values"] for r in out["results"]] == [[1]] * 3
+    bodies = [r["body"] for r in oracle.predict_requests()]
+    deployment = {"deployment": {"id": "dep", "user_id": oracle_server.DEFAULT_OWNER}}
+    assert [b.get("runner_selector") for b in bodies[:2]] == [deployment] * 2
+    cluster = {"id": "cc", "user_id": "me"}
+    assert bodies[2]["runner_selector"] == {"nodepool": {"id": "np", "compute_cluster": cluster}}
+    assert len([r for r in oracle.requests if r["route"] == "get_user"]) == 1
