@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .examples import plan_example
-from .formatting import LINE_LENGTH, format_source
+from .formatting import LINE_LENGTH, Formatted, format_source, line_length_var
 from .literals import py_literal
 from .plan import CAST, ModulePlan
+from .render_layout import Layout
 
 if TYPE_CHECKING:
     import jinja2
@@ -41,9 +42,18 @@ def _env() -> jinja2.Environment:
 
 
 def module_source(plan: ModulePlan) -> tuple[str, str]:
-    """(unformatted source, where) of a model's module."""
-    source = _env().get_template("module.py.jinja").render(plan=plan)
-    return source, f"{plan.spec.ref.path} module"
+    """(source, where) of a model's module: `Formatted` (in black's layout, no black pass needed)
+    when the template's fast layout vouches for every line, else unformatted. The fast layout's
+    fixed lines are black's at the default line length only."""
+    template = _env().get_template("module.py.jinja")
+    where = f"{plan.spec.ref.path} module"
+    line_length = line_length_var.get()
+    if line_length == LINE_LENGTH and plan.methods:
+        layout = Layout(True, line_length)
+        source = template.render(plan=plan, L=layout)
+        if layout.vouch(source):
+            return Formatted(source, line_length), where
+    return template.render(plan=plan, L=Layout(False, line_length)), where
 
 
 def example_source(plan: ModulePlan, package: str) -> tuple[str, str]:
@@ -57,7 +67,11 @@ def init_source() -> tuple[str, str]:
 
 
 def render_module(plan: ModulePlan, line_length: int = LINE_LENGTH) -> str:
-    return format_source(*module_source(plan), line_length)
+    token = line_length_var.set(line_length)
+    try:
+        return format_source(*module_source(plan), line_length)
+    finally:
+        line_length_var.reset(token)
 
 
 def render_example(plan: ModulePlan, package: str, line_length: int = LINE_LENGTH) -> str:
@@ -73,6 +87,7 @@ def render_signatures(plan: ModulePlan) -> list[str]:
     template = _env().get_template("signature.py.jinja")
     lines = []
     for method in plan.methods:
-        formatted = format_source(template.render(method=method), method.wire, 1_000_000)
+        source = template.render(method=method, L=Layout(False, 1_000_000))
+        formatted = format_source(source, method.wire, 1_000_000)
         lines.append(formatted.strip().removesuffix(" ..."))
     return lines
