@@ -24,6 +24,7 @@ __all__ = [
     "format_source",
     "init_source",
     "module_source",
+    "raw_module_source",
     "render_example",
     "render_init",
     "render_module",
@@ -45,15 +46,27 @@ def module_source(plan: ModulePlan) -> tuple[str, str]:
     """(source, where) of a model's module: `Formatted` (in black's layout, no black pass needed)
     when the template's fast layout vouches for every line, else unformatted. The fast layout's
     fixed lines are black's at the default line length only."""
-    template = _env().get_template("module.py.jinja")
-    where = f"{plan.spec.ref.path} module"
     line_length = line_length_var.get()
     if line_length == LINE_LENGTH and plan.methods:
         layout = Layout(True, line_length)
-        source = template.render(plan=plan, L=layout)
+        source = _module(plan, layout)
         if layout.vouch(source):
-            return Formatted(source, line_length), where
-    return template.render(plan=plan, L=Layout(False, line_length)), where
+            return Formatted(source, line_length), _where(plan)
+    return raw_module_source(plan)
+
+
+def raw_module_source(plan: ModulePlan) -> tuple[str, str]:
+    """(unformatted source, where) of a model's module: what black formats when the fast layout
+    does not vouch."""
+    return _module(plan, Layout(False, line_length_var.get())), _where(plan)
+
+
+def _module(plan: ModulePlan, layout: Layout) -> str:
+    return _env().get_template("module.py.jinja").render(plan=plan, L=layout)
+
+
+def _where(plan: ModulePlan) -> str:
+    return f"{plan.spec.ref.path} module"
 
 
 def example_source(plan: ModulePlan, package: str) -> tuple[str, str]:
