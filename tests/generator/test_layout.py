@@ -1,0 +1,94 @@
+"""render_layout.py: a module the templates lay out themselves (`Formatted`, no black pass) is
+byte-for-byte what black makes of the plain rendering, on every golden model and every generating
+hostile-corpus file (tests/generator/test_fuzz.py does the same on every fuzzed module); a layout
+that is not black's fails these checks (positive control)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codegen import render_layout
+from codegen.errors import CodegenError
+from codegen.formatting import Formatted, format_source
+from codegen.package import plan_all
+from codegen.plan import ModulePlan
+from codegen.render import module_source, raw_module_source
+from codegen.sources.signature_file import read_signature_file
+
+from ..conftest import ROOT
+from ..hostile_corpus import CORPUS, EXPECTED, Ok
+
+
+def _plans(paths: list[Path]) -> Iterator[ModulePlan]:
+    for path in paths:
+        try:
+            loaded, _ = read_signature_file(path, need_ids=False)
+            planned = plan_all([loaded])
+        except CodegenError:
+            continue
+        for plan, _ in planned:
+            assert isinstance(plan, ModulePlan)
+            yield plan
+
+
+def fast_path_mismatches(plan: ModulePlan) -> tuple[bool, bool]:
+    """(took the fast path, its bytes differ from black's formatting of the plain rendering)."""
+    source, where = module_source(plan)
+    if not isinstance(source, Formatted):
+        return False, False
+    return True, str(source) != format_source(*raw_module_source(plan))
+
+
+GOLDEN = sorted(p for p in (ROOT / "signatures").glob("*.json") if p.name != "index.json")
+GENERATING = [p for p in CORPUS if isinstance(EXPECTED.get(p.name), Ok)]
+
+
+def test_every_golden_module_takes_the_fast_path_and_is_blacks_layout() -> None:
+    plans = list(_plans(GOLDEN))
+    assert len(plans) == len(GOLDEN)
+    for plan in plans:
+        source, _ = module_source(plan)
+        assert isinstance(source, Formatted), plan.module
+        golden = (ROOT / "generated" / f"{plan.module}.py").read_text()
+        assert str(source) == golden == format_source(*raw_module_source(plan)), plan.module
+
+
+def test_every_hostile_module_on_the_fast_path_is_blacks_layout() -> None:
+    fast = 0
+    for plan in _plans(GENERATING):
+        took, differs = fast_path_mismatches(plan)
+        fast += took
+        assert not differs, plan.spec.ref.path
+    assert fast >= len(GENERATING) // 2  # most hostile models still need no black pass
+
+
+def test_a_module_black_would_lay_out_otherwise_goes_through_black() -> None:
+    """Lines over the limit that black could split are not vouched for."""
+    layout = render_layout.Layout(True, 100)
+    assert layout.vouch('    "key": "' + "x" * 200 + '",\n')
+    assert layout.vouch("    name: str = '" + "x" * 200 + "',\n")
+    assert not layout.vouch("    name: list[str] = ['" + "x" * 200 + "'],\n")
+    assert not layout.vouch("x = f(" + "a, " * 60 + ")\n")
+    assert layout.vouch('    """' + "x" * 200 + '"""\n')
+
+
+@pytest.mark.parametrize("kind", ["atom", "call"])
+def test_the_checks_fail_on_a_layout_that_is_not_blacks(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Positive control: calls laid out like collections (one argument per line where black keeps
+    them on one line of their own), or collections like calls, are caught on the golden models."""
+    real = render_layout.Piece.render
+
+    def swapped(self: render_layout.Piece, depth: int, line_length: int, trailer: str = "") -> str:
+        if self.kind != "def":
+            other = "call" if self.kind == "atom" else "atom"
+            self = render_layout.Piece(self.head, self.items, self.tail, other)  # type: ignore[arg-type]
+        return real(self, depth, line_length, trailer)
+
+    monkeypatch.setattr(render_layout.Piece, "render", swapped)
+    results = [fast_path_mismatches(plan) for plan in _plans(GOLDEN)]
+    assert any(took and differs for took, differs in results)
