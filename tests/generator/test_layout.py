@@ -36,7 +36,7 @@ def _plans(paths: list[Path]) -> Iterator[ModulePlan]:
 
 def fast_path_mismatches(plan: ModulePlan) -> tuple[bool, bool]:
     """(took the fast path, its bytes differ from black's formatting of the plain rendering)."""
-    source, where = module_source(plan)
+    source, _ = module_source(plan)
     if not isinstance(source, Formatted):
         return False, False
     return True, str(source) != format_source(*raw_module_source(plan))
