@@ -75,12 +75,9 @@ def test_a_module_black_would_lay_out_otherwise_goes_through_black() -> None:
     assert layout.vouch('    """' + "x" * 200 + '"""\n')
 
 
-@pytest.mark.parametrize("kind", ["atom", "call"])
-def test_the_checks_fail_on_a_layout_that_is_not_blacks(
-    kind: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Positive control: calls laid out like collections (one argument per line where black keeps
-    them on one line of their own), or collections like calls, are caught on the golden models."""
+def swap_kinds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Calls laid out like collections (one argument per line where black keeps them on a line
+    of their own) and collections like calls: a layout that is not black's."""
     real = render_layout.Piece.render
 
     def swapped(self: render_layout.Piece, depth: int, line_length: int, trailer: str = "") -> str:
@@ -90,5 +87,10 @@ def test_the_checks_fail_on_a_layout_that_is_not_blacks(
         return real(self, depth, line_length, trailer)
 
     monkeypatch.setattr(render_layout.Piece, "render", swapped)
+
+
+def test_the_checks_fail_on_a_layout_that_is_not_blacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Positive control: a layout that is not black's is caught on the golden models."""
+    swap_kinds(monkeypatch)
     results = [fast_path_mismatches(plan) for plan in _plans(GOLDEN)]
     assert any(took and differs for took, differs in results)
