@@ -40,6 +40,14 @@ _UNSPLITTABLE = re.compile(
 
 def _black_string(text: str) -> str:
     """What black writes for one string literal (prefix, quotes, escape case)."""
+    if text[0] in "'\"" and "\\" not in text:  # repr's usual output: no prefix, no escapes
+        if text[0] == '"' or '"' in text:  # black keeps double quotes, and adds no escapes
+            return text
+        return f'"{text[1:-1]}"'
+    return _black_string_slow(text)
+
+
+def _black_string_slow(text: str) -> str:
     from black.strings import (
         normalize_string_prefix,
         normalize_string_quotes,
@@ -122,6 +130,9 @@ def black_docstring(literal: str, depth: int, line_length: int) -> str:
 
 
 def _width(line: str) -> int:
+    """Columns as black counts them (wide characters take two)."""
+    if line.isascii():
+        return len(line)
     from black.strings import str_width
 
     return int(str_width(line))
@@ -171,9 +182,14 @@ class Layout:
     def __init__(self, fast: bool, line_length: int) -> None:
         self.fast = fast
         self.line_length = line_length
+        self._strings: dict[str, str] = {}  # this module's string literals
 
     def lit(self, value: object) -> str:
         """A checked literal of `value` (`literals.py_literal`)."""
+        if type(value) is str and self.fast:  # a wire name is written 6 times or more
+            if value not in self._strings:
+                self._strings[value] = black_source(py_literal(value))
+            return self._strings[value]
         text = py_literal(value)
         return black_source(text) if self.fast else text
 
