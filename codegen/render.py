@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .examples import plan_example
 from .formatting import LINE_LENGTH, Formatted, format_source, line_length_var
-from .literals import py_literal
 from .plan import CAST, ModulePlan
 from .render_layout import Layout
 
@@ -37,7 +36,6 @@ def _env() -> jinja2.Environment:
     from .templating import environment
 
     env = environment("python")
-    env.filters["pyrepr"] = py_literal
     env.globals["cast"] = CAST
     return env
 

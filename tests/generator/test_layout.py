@@ -12,7 +12,7 @@ import pytest
 
 from codegen import render_layout
 from codegen.errors import CodegenError
-from codegen.formatting import Formatted, format_source
+from codegen.formatting import Formatted, format_source, line_length_var
 from codegen.package import plan_all
 from codegen.plan import ModulePlan
 from codegen.render import module_source, raw_module_source
@@ -94,3 +94,19 @@ def test_the_checks_fail_on_a_layout_that_is_not_blacks(monkeypatch: pytest.Monk
     swap_kinds(monkeypatch)
     results = [fast_path_mismatches(plan) for plan in _plans(GOLDEN)]
     assert any(took and differs for took, differs in results)
+
+
+def test_another_line_length_goes_through_black() -> None:
+    """The template's fixed lines are black's at 100 columns only: at 60 the module is rendered
+    plain, and a source laid out for 100 is never passed off as formatted for 60."""
+    plan = next(_plans(GOLDEN[:1]))
+    token = line_length_var.set(60)
+    try:
+        source, where = module_source(plan)
+    finally:
+        line_length_var.reset(token)
+    assert not isinstance(source, Formatted)
+    laid_out, _ = module_source(plan)
+    assert isinstance(laid_out, Formatted)
+    with pytest.raises(CodegenError, match="internal error"):
+        format_source(laid_out, where, 60)
