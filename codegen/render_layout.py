@@ -116,7 +116,7 @@ def black_docstring(literal: str, depth: int, line_length: int) -> str:
     quote = quote_char * quote_len
     if quote_len == 3:
         lines = docstring.splitlines()
-        last = _width(lines[-1]) if docstring and not docstring.endswith("\n") else 0
+        last = len(lines[-1]) if docstring and not docstring.endswith("\n") else 0  # (black: len)
         if (
             len(lines) > 1
             and last + quote_len > line_length

@@ -110,3 +110,31 @@ def test_another_line_length_goes_through_black() -> None:
     assert isinstance(laid_out, Formatted)
     with pytest.raises(CodegenError, match="internal error"):
         format_source(laid_out, where, 60)
+
+
+DOCSTRINGS = [
+    "plain",
+    "  leading spaces",
+    'ends with a quote"',
+    "ends with a backslash\\",
+    "two lines\n  the second indented",
+    "first\n\n    indented more\n  less",
+    "tab\tinside\n\tand leading",
+    "x" * 120,
+    "first\n" + "y" * 96,  # literals.docstring closes a multi-line docstring on its own line
+    "\u4e2d" * 60,  # 60 characters, 120 columns
+    "escapes \x00 \u2028 \ufeff",
+]
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2])
+@pytest.mark.parametrize("text", DOCSTRINGS)
+def test_docstrings_are_blacks(text: str, depth: int) -> None:
+    from codegen.literals import docstring
+
+    indent = "    " * depth
+    literal = docstring(text, indent=indent)
+    opening = "".join(f"{'    ' * d}class C{d}:\n" for d in range(depth))
+    expected = format_source(f"{opening}{indent}{literal}\n", "doc")
+    laid_out = render_layout.black_docstring(literal, depth, 100)
+    assert f"{opening}{indent}{laid_out}\n" == expected
