@@ -12,7 +12,7 @@ from . import __version__
 from .examples import plan_example
 from .formatting import LINE_LENGTH, Formatted, format_source, line_length_var
 from .plan import CAST, ModulePlan
-from .render_layout import Layout
+from .render_layout import Layout, black_is_ours
 
 if TYPE_CHECKING:
     import jinja2
@@ -42,10 +42,10 @@ def _env() -> jinja2.Environment:
 
 def module_source(plan: ModulePlan) -> tuple[str, str]:
     """(source, where) of a model's module: `Formatted` (in black's layout, no black pass needed)
-    when the template's fast layout vouches for every line, else unformatted. The fast layout's
-    fixed lines are black's at the default line length only."""
+    when the template's fast layout vouches for every line, else unformatted. The fast layout is
+    black's at the default line length, for the pinned black release only."""
     line_length = line_length_var.get()
-    if line_length == LINE_LENGTH and plan.methods:
+    if line_length == LINE_LENGTH and plan.methods and black_is_ours():
         layout = Layout(True, line_length)
         source = _module(plan, layout)
         if layout.vouch(source):

@@ -2,15 +2,18 @@
 data (literals, docstrings, signatures, calls, collections), laid out the way black 26 lays out these
 shapes, so that a module needs no black pass.
 
-A `Layout` renders in one of two modes. `fast`: black's layout; `fits` is cleared whenever a line
-comes out that black might lay out otherwise (over the limit and not an unsplittable
-`key: "literal",` entry), and the caller then renders again in `raw` mode (one line per piece, the
-templates' plain form) and formats that with black. Tests compare the fast output with black's on
-every golden, fuzzed and hostile module (tests/generator/test_layout.py, test_fuzz.py).
+A `Layout` renders in one of two modes. `fast`: black's layout; when `vouch` finds a line black
+might lay out otherwise (over the limit and not an unsplittable `key: "literal",` entry), the caller
+renders again in `raw` mode (one line per piece, the templates' plain form) and formats that with
+black. Tests compare the fast output with black's on every golden, fuzzed and hostile module
+(tests/generator/test_layout.py, test_fuzz.py), with the black release pinned in constraints.txt:
+with any other installed (pyproject allows a range, and black's layout changes between releases),
+every module goes through black.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
@@ -22,6 +25,16 @@ if TYPE_CHECKING:
 
 Kind = Literal["call", "def", "atom"]
 INDENT = "    "
+BLACK = "26.10.1"  # the release whose layout this is (constraints.txt; a test keeps them equal)
+
+
+@functools.cache
+def black_is_ours() -> bool:
+    """The installed black is the release this layout is black's for."""
+    from .lock import dist_version
+
+    return dist_version("black") == BLACK
+
 
 # A string literal (as repr and literals.docstring write them) or a number; anything else in a
 # literal's or annotation's source is punctuation, names and spaces that black leaves alone.

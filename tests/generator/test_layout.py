@@ -138,3 +138,18 @@ def test_docstrings_are_blacks(text: str, depth: int) -> None:
     expected = format_source(f"{opening}{indent}{literal}\n", "doc")
     laid_out = render_layout.black_docstring(literal, depth, 100)
     assert f"{opening}{indent}{laid_out}\n" == expected
+
+
+def test_the_layout_is_the_pinned_blacks_and_another_black_formats_every_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pins = (ROOT / "constraints.txt").read_text().splitlines()
+    assert f"black=={render_layout.BLACK}" in pins
+    plan = next(_plans(GOLDEN[:1]))
+    monkeypatch.setattr(render_layout, "BLACK", "24.1.0")
+    render_layout.black_is_ours.cache_clear()
+    try:
+        source, _ = module_source(plan)
+    finally:
+        render_layout.black_is_ours.cache_clear()
+    assert not isinstance(source, Formatted)
