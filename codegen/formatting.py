@@ -5,6 +5,7 @@ black is imported here only when something is formatted (it is most of the CLI's
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import gc
 import os
@@ -20,12 +21,38 @@ LINE_LENGTH = 100
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than they save
 FILES_PER_WORKER = 8
 
+# The line length of the run making sources now (`format_all` sets it): a source laid out for it
+# by the templates themselves (`Formatted`) needs no black pass.
+line_length_var: contextvars.ContextVar[int] = contextvars.ContextVar(
+    "line_length", default=LINE_LENGTH
+)
+
+
+class Formatted(str):
+    """Source already in black's layout for `line_length` (render_layout.py): `format_source`
+    only checks that it parses."""
+
+    line_length: int
+
+    def __new__(cls, text: str, line_length: int) -> Formatted:
+        self = super().__new__(cls, text)
+        self.line_length = line_length
+        return self
+
+    def __reduce__(self) -> tuple[type[Formatted], tuple[str, int]]:  # to a pool's worker
+        return (Formatted, (str(self), self.line_length))
+
 
 @functools.cache
 def _mode(line_length: int) -> black.Mode:
     import black
 
     return black.Mode(target_versions={black.mode.TargetVersion.PY310}, line_length=line_length)
+
+
+def black_mode(line_length: int = LINE_LENGTH) -> black.Mode:
+    """The mode every black pass here uses."""
+    return _mode(line_length)
 
 
 def black_once(source: str, line_length: int) -> str:
@@ -63,7 +90,13 @@ def _black_pass(source: str, line_length: int) -> str:
 
 def format_source(source: str, where: str, line_length: int = LINE_LENGTH) -> str:
     """Black `source` (pinned black, explicit mode, no other fixers), then check that the result
-    parses (black keeps code that does not: its own check of that is skipped, see `black_once`)."""
+    parses (black keeps code that does not: its own check of that is skipped, see `black_once`).
+    A `Formatted` source for this line length is only checked."""
+    if isinstance(source, Formatted):
+        if source.line_length != line_length:
+            raise CodegenError("internal error: laid out for another line length", where)
+        _parse(source, where)
+        return str(source)
     from black.parsing import InvalidInput
 
     try:
@@ -122,6 +155,14 @@ def format_all(
     """`format_source` of the (source, where) each job makes, in order. With enough of them and
     more than one core, in a process pool that starts formatting while this process is still
     making the later sources. The result does not depend on the pool."""
+    token = line_length_var.set(line_length)
+    try:
+        return _format_all(jobs, line_length)
+    finally:
+        line_length_var.reset(token)
+
+
+def _format_all(jobs: Sequence[Callable[[], tuple[str, str]]], line_length: int) -> list[str]:
     workers = workers_for(len(jobs), cpu_count(), load_average())
     if not workers:
         return [format_source(*make(), line_length) for make in jobs]

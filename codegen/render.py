@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .examples import plan_example
-from .formatting import LINE_LENGTH, format_source
-from .literals import py_literal
+from .formatting import LINE_LENGTH, Formatted, format_source, line_length_var
 from .plan import CAST, ModulePlan
+from .render_layout import Layout, black_is_ours
 
 if TYPE_CHECKING:
     import jinja2
@@ -23,6 +23,7 @@ __all__ = [
     "format_source",
     "init_source",
     "module_source",
+    "raw_module_source",
     "render_example",
     "render_init",
     "render_module",
@@ -35,15 +36,35 @@ def _env() -> jinja2.Environment:
     from .templating import environment
 
     env = environment("python")
-    env.filters["pyrepr"] = py_literal
     env.globals["cast"] = CAST
     return env
 
 
 def module_source(plan: ModulePlan) -> tuple[str, str]:
-    """(unformatted source, where) of a model's module."""
-    source = _env().get_template("module.py.jinja").render(plan=plan)
-    return source, f"{plan.spec.ref.path} module"
+    """(source, where) of a model's module: `Formatted` (in black's layout, no black pass needed)
+    when the template's fast layout vouches for every line, else unformatted. The fast layout is
+    black's at the default line length, for the pinned black release only."""
+    line_length = line_length_var.get()
+    if line_length == LINE_LENGTH and plan.methods and black_is_ours():
+        layout = Layout(True, line_length)
+        source = _module(plan, layout)
+        if layout.vouch(source):
+            return Formatted(source, line_length), _where(plan)
+    return raw_module_source(plan)
+
+
+def raw_module_source(plan: ModulePlan) -> tuple[str, str]:
+    """(unformatted source, where) of a model's module: what black formats when the fast layout
+    does not vouch."""
+    return _module(plan, Layout(False, line_length_var.get())), _where(plan)
+
+
+def _module(plan: ModulePlan, layout: Layout) -> str:
+    return _env().get_template("module.py.jinja").render(plan=plan, L=layout)
+
+
+def _where(plan: ModulePlan) -> str:
+    return f"{plan.spec.ref.path} module"
 
 
 def example_source(plan: ModulePlan, package: str) -> tuple[str, str]:
@@ -57,7 +78,11 @@ def init_source() -> tuple[str, str]:
 
 
 def render_module(plan: ModulePlan, line_length: int = LINE_LENGTH) -> str:
-    return format_source(*module_source(plan), line_length)
+    token = line_length_var.set(line_length)
+    try:
+        return format_source(*module_source(plan), line_length)
+    finally:
+        line_length_var.reset(token)
 
 
 def render_example(plan: ModulePlan, package: str, line_length: int = LINE_LENGTH) -> str:
@@ -73,6 +98,7 @@ def render_signatures(plan: ModulePlan) -> list[str]:
     template = _env().get_template("signature.py.jinja")
     lines = []
     for method in plan.methods:
-        formatted = format_source(template.render(method=method), method.wire, 1_000_000)
+        source = template.render(method=method, L=Layout(False, 1_000_000))
+        formatted = format_source(source, method.wire, 1_000_000)
         lines.append(formatted.strip().removesuffix(" ..."))
     return lines

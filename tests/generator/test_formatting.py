@@ -13,7 +13,7 @@ from black.parsing import InvalidInput
 from codegen import formatting
 from codegen.errors import CodegenError
 from codegen.package import plan_all
-from codegen.render import example_source, module_source
+from codegen.render import example_source, raw_module_source
 from codegen.sources.signature_file import read_signature_file
 
 from ..conftest import ROOT
@@ -25,9 +25,9 @@ MODELS = ("synthetic__all-types.json", "hello-world.json")
 def _sources() -> list[tuple[str, str]]:
     loaded = [read_signature_file(ROOT / "signatures" / name)[0] for name in MODELS]
     return [
-        source(plan) if source is module_source else source(plan, "generated")
+        source(plan) if source is raw_module_source else source(plan, "generated")
         for plan, _ in plan_all(loaded)
-        for source in (module_source, example_source)
+        for source in (raw_module_source, example_source)
     ]
 
 

@@ -1,10 +1,11 @@
 """Random signature documents (fuzz_docs.py) through the library API (fuzz_build.py): each one is
 either a clean `CodegenError` or a package whose module and example parse, carry no name or call that
-came from input unchecked, and import without side effects; a sample is checked black-stable, another
-with mypy --strict.
+came from input unchecked, and import without side effects; every module the templates laid out
+themselves (no black pass) is compared with black's formatting of its plain rendering; a sample is
+checked black-stable, another with mypy --strict.
 
-Black (most of a build's time) runs on the sample only. The seed is printed; `pytest
---hypothesis-seed=N` replays a run; a failure carries its document's JSON.
+The seed is printed; `pytest --hypothesis-seed=N` replays a run; a failure carries its document's
+JSON.
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from codegen import api
+from codegen import api, formatting
+from codegen.formatting import Formatted
 from codegen.literals import py_literal
 from codegen.naming import PyIdent
 from codegen.plan import CLASS_MEMBER_NAMES, METHOD_BODY_NAMES, ModulePlan
+from codegen.render import module_source, raw_module_source
 from codegen.snapshot_format import Loaded
 from codegen.typemap import ANNOTATION_NAMES, MODULE_NAMES
 
@@ -58,6 +61,7 @@ from .fuzz_build import (
 )
 from .fuzz_docs import document
 from .fuzz_tape import DOCUMENT_BYTES, TAPE_SIZE
+from .test_layout import swap_kinds
 
 DOCUMENTS = 1000
 PER_EXAMPLE = 10  # documents per hypothesis example (its own cost is paid per example)
@@ -214,6 +218,18 @@ def check_black_stable(doc: Any) -> None:
         assert black.format_str(source, mode=mode) == source, f"the {rel} is not black-stable"
 
 
+def check_fast_layout(built: Built) -> bool:
+    """A module the templates laid out themselves (`Formatted`) is black's formatting of the plain
+    rendering, byte for byte. Whether it took that path."""
+    source, where = module_source(built.plan)
+    if not isinstance(source, Formatted):
+        return False
+    assert str(source) == built.module
+    raw, _ = raw_module_source(built.plan)
+    assert formatting.format_source(raw, where) == built.module, "the fast layout is not black's"
+    return True
+
+
 def run_seeded(
     request: pytest.FixtureRequest,
     capsys: pytest.CaptureFixture[str],
@@ -255,6 +271,7 @@ def check_documents(
     for built in models:
         counts["models"] += 1
         trees = dumped(built.doc, functools.partial(check_package, built))
+        counts["fast"] += dumped(built.doc, functools.partial(check_fast_layout, built))
         if counts["models"] % EXEC_EVERY == 0:
             counts["imported"] += 1
             dumped(built.doc, functools.partial(run_quietly, trees, capsys))
@@ -267,13 +284,14 @@ def check_documents(
 def test_random_documents_give_clean_code_or_clean_errors(
     request: pytest.FixtureRequest, fuzz_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    counts = dict.fromkeys(["documents", "models", "imported", "black"], 0)
+    counts = dict.fromkeys(["documents", "models", "imported", "black", "fast"], 0)
     started = time.process_time()
     run_seeded(request, capsys, DOCUMENTS, lambda docs: check_documents(docs, counts, capsys))()
     with capsys.disabled():
         print(f"fuzz: {counts}, {time.process_time() - started:.1f} s CPU")
     assert counts["documents"] >= DOCUMENTS
     assert counts["models"] >= DOCUMENTS // 4, "the strategies mostly make unusable documents"
+    assert counts["fast"] >= counts["models"] // 2, "most modules need no black pass"
 
 
 BAD_LITERALS = {
@@ -293,7 +311,7 @@ def test_the_checks_fail_when_a_literal_becomes_code(
         if name.startswith("codegen.") and getattr(module, "py_literal", None) is py_literal:
             monkeypatch.setattr(module, "py_literal", emit)
     docs = [document(random.Random(n).randbytes(TAPE_SIZE)) for n in range(40)]
-    counts = dict.fromkeys(["documents", "models", "imported", "black"], 0)
+    counts = dict.fromkeys(["documents", "models", "imported", "black", "fast"], 0)
     with pytest.raises(AssertionError, match=expected) as failed:
         check_documents(docs, counts, capsys)
     assert "\ndocument: " in str(failed.value)
@@ -324,3 +342,15 @@ def test_a_sample_of_random_packages_passes_mypy(
     checked = run_mypy("-p", "typed", cwd=tmp_path, cache_dir=cache)
     assert checked.returncode == 0, checked.stdout + json.dumps([m.key for m in sample])
     mypy_cache.publish(key, cache)
+
+
+def test_the_layout_check_fails_on_a_layout_that_is_not_blacks(
+    fuzz_root: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Positive control: with the fast layout not black's, the fuzzed modules fail its check."""
+    swap_kinds(monkeypatch)
+    docs = [document(random.Random(n).randbytes(TAPE_SIZE)) for n in range(40)]
+    counts = dict.fromkeys(["documents", "models", "imported", "black", "fast"], 0)
+    with pytest.raises(AssertionError, match="the fast layout is not black's") as failed:
+        check_documents(docs, counts, capsys)
+    assert "\ndocument: " in str(failed.value)
