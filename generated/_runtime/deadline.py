@@ -13,7 +13,8 @@ transports still check the clock after each chunk read.
 The same wrappers send a request in one piece where httpcore writes it in two (its headers, then
 its body): a small write is held until the next write, read or TLS start. One `send` instead of
 two halves the system calls and the server's wake-ups per call. Under asyncio the async backend
-connects with `aionet` (a stream over an asyncio protocol) instead of httpcore's anyio streams.
+connects with `aionet` (a stream over an asyncio protocol) instead of httpcore's anyio streams; a
+sync TCP stream keeps its timeouts in the kernel (`sockio`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any, Protocol
 
 import httpcore
 
-from . import aionet
+from . import aionet, sockio
 
 __all__ = ["Clock", "bounded", "expired", "install", "limit"]
 
@@ -187,7 +188,8 @@ class _Backend(httpcore.NetworkBackend):
         socket_options: Options = None,
     ) -> httpcore.NetworkStream:
         timeout = limit(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+        inner = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _Stream(sockio.wrap(inner))
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Options = None
