@@ -289,6 +289,28 @@ class AsyncSlots:
         self._free.release()
 
 
+def quiet_locks(connection: object) -> None:
+    """Under asyncio, give an httpcore connection's locks an `asyncio.Lock` each.
+
+    httpcore's async locks are anyio's, whose every acquire yields to the event loop (a
+    checkpoint): three loop turns per request, for locks that a connection serving one request at
+    a time (`AsyncConnections`) never finds taken. An `asyncio.Lock` does not yield when free.
+    Sync connections (thread locks) and trio are left as they are; so is any other layout.
+    """
+    for owner in (connection, getattr(connection, "_connection", None)):
+        for name in ("_request_lock", "_state_lock"):
+            lock: Any = getattr(owner, name, None)
+            if type(lock).__name__ != "AsyncLock" or not hasattr(lock, "_backend"):
+                continue
+            if isinstance(getattr(lock, "_anyio_lock", None), asyncio.Lock):
+                continue
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                return
+            lock._backend, lock._anyio_lock = "asyncio", asyncio.Lock()
+
+
 def dump_json(body: Json) -> bytes:
     """The request's JSON text, each `bytes` value written as base64 (proto3 JSON).
 

@@ -205,3 +205,21 @@ def test_an_async_wait_for_a_connection_ends_at_the_deadline(
             assert await c.unary(MODEL, PREDICT, {"prompt": "x"}) == "ok"  # the slot is back
 
     asyncio.run(main())
+
+
+def test_async_connections_lock_without_yielding_to_the_loop(server: Server) -> None:
+    """httpcore's anyio locks yield to the event loop on every acquire; a pooled connection's
+    locks are asyncio locks (no yield when free), and calls through them still work."""
+    server.script(*[OK] * 3)
+
+    async def main() -> list[Any]:
+        async with AsyncClient(PAT, server.base_url) as c:
+            got = [await c.unary(MODEL, PREDICT, {"prompt": "x"}) for _ in range(3)]
+            transport: Any = c._transport
+            (connection,) = transport._pool._idle
+            locks = [connection._request_lock, connection._connection._state_lock]
+            assert all(isinstance(lock._anyio_lock, asyncio.Lock) for lock in locks)
+            return got
+
+    assert asyncio.run(main()) == ["ok"] * 3
+    assert len({r["peer"] for r in server.requests}) == 1
