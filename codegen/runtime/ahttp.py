@@ -28,7 +28,14 @@ from .core import AsyncSleep, Attempts
 from .deadline import Clock, bounded, install
 from .errors import ClarifaiError
 from .framing import FrameDecoder
-from .httpbase import HTTPCORE_ERRORS, AsyncCloser, AsyncSlots, connection_options, header_map
+from .httpbase import (
+    HTTPCORE_ERRORS,
+    AsyncCloser,
+    AsyncSlots,
+    connection_options,
+    header_map,
+    quiet_locks,
+)
 from .httpbase import TRANSIENT_HTTPX as TRANSIENT_HTTPX
 from .httpbase import HttpBase as HttpBase
 from .messages import ModelRef, owner_id_of, unwrap_frame
@@ -260,10 +267,13 @@ class AsyncConnections:
             if not connection.has_expired():
                 return connection
             await connection.aclose()
-        return httpcore.AsyncHTTPConnection(**self._options)
+        connection = httpcore.AsyncHTTPConnection(**self._options)
+        quiet_locks(connection)
+        return connection
 
     async def _give(self, connection: httpcore.AsyncHTTPConnection) -> None:
         if connection.is_idle() and not connection.is_closed() and not self._closed:
+            quiet_locks(connection)  # its HTTP/1.1 connection exists after the first request
             self._idle.append(connection)
         else:
             await connection.aclose()

@@ -29,7 +29,14 @@ from .core import Attempts, Sleep
 from .deadline import Clock, bounded, install
 from .errors import ClarifaiError
 from .framing import FrameDecoder
-from .httpbase import HTTPCORE_ERRORS, Closer, Slots, connection_options, header_map
+from .httpbase import (
+    HTTPCORE_ERRORS,
+    Closer,
+    Slots,
+    connection_options,
+    header_map,
+    quiet_locks,
+)
 from .httpbase import TRANSIENT_HTTPX as TRANSIENT_HTTPX
 from .httpbase import HttpBase as HttpBase
 from .messages import ModelRef, owner_id_of, unwrap_frame
@@ -255,10 +262,13 @@ class Connections:
             if not connection.has_expired():
                 return connection
             connection.close()
-        return httpcore.HTTPConnection(**self._options)
+        connection = httpcore.HTTPConnection(**self._options)
+        quiet_locks(connection)
+        return connection
 
     def _give(self, connection: httpcore.HTTPConnection) -> None:
         if connection.is_idle() and not connection.is_closed() and not self._closed:
+            quiet_locks(connection)  # its HTTP/1.1 connection exists after the first request
             self._idle.append(connection)
         else:
             connection.close()

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Handler", "shut"]
 
+JOIN = 256 * 1024  # a body up to this long goes out in one write with its headers
+
 
 def shut(sock: socket.socket) -> None:
     """Close both directions of a connection (a thread blocked reading it wakes up)."""
@@ -42,6 +44,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: Any  # rest._Server
     server_version = "clarifai-codegen-serve"
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's: the response head being built
 
     @property
     def owner(self) -> RestServer:
@@ -92,8 +95,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(payload)
+        self._headers_buffer.append(b"\r\n")
+        head = b"".join(self._headers_buffer)
+        self._headers_buffer = []
+        # One write: headers and body in one segment (one send, and the client reads the whole
+        # response in one receive instead of waking again for the body).
+        if len(payload) <= JOIN:
+            self.wfile.write(head + payload)
+        else:
+            self.wfile.write(head)
+            self.wfile.write(payload)
         self.wfile.flush()
 
     def drop(self) -> None:

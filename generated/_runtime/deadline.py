@@ -12,11 +12,14 @@ transports still check the clock after each chunk read.
 
 The same wrappers send a request in one piece where httpcore writes it in two (its headers, then
 its body): a small write is held until the next write, read or TLS start. One `send` instead of
-two halves the system calls and the server's wake-ups per call.
+two halves the system calls and the server's wake-ups per call. Under asyncio the async backend
+connects with `aionet` (a stream over an asyncio protocol) instead of httpcore's anyio streams; a
+sync TCP stream keeps its timeouts in the kernel (`sockio`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -24,6 +27,8 @@ from contextvars import ContextVar
 from typing import Any, Protocol
 
 import httpcore
+
+from . import aionet, sockio
 
 __all__ = ["Clock", "bounded", "expired", "install", "limit"]
 
@@ -183,7 +188,8 @@ class _Backend(httpcore.NetworkBackend):
         socket_options: Options = None,
     ) -> httpcore.NetworkStream:
         timeout = limit(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+        inner = self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _Stream(sockio.wrap(inner))
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Options = None
@@ -208,17 +214,34 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
         socket_options: Options = None,
     ) -> httpcore.AsyncNetworkStream:
         timeout = limit(timeout, httpcore.ConnectTimeout)
-        inner = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        inner: httpcore.AsyncNetworkStream
+        if _on_asyncio():
+            inner = await aionet.connect_tcp(host, port, timeout, local_address, socket_options)
+        else:
+            inner = await self._inner.connect_tcp(
+                host, port, timeout, local_address, socket_options
+            )
         return _AsyncStream(inner)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Options = None
     ) -> httpcore.AsyncNetworkStream:
         timeout = limit(timeout, httpcore.ConnectTimeout)
+        if _on_asyncio():
+            return _AsyncStream(await aionet.connect_unix_socket(path, timeout, socket_options))
         return _AsyncStream(await self._inner.connect_unix_socket(path, timeout, socket_options))
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+def _on_asyncio() -> bool:
+    """True under an asyncio event loop (trio keeps httpcore's own backend)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def install(http: Any) -> bool:

@@ -8,7 +8,9 @@ import base64
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextlib import suppress
 from typing import Any
 
 import httpcore
@@ -269,24 +271,70 @@ class Slots:
 
 
 class AsyncSlots:
-    """`Slots` for asyncio tasks."""
+    """`Slots` for asyncio tasks: a freed slot goes to the longest waiter. A wait is a future with
+    a timer (`asyncio.wait_for` would start a task per wait: hundreds with a gather)."""
 
     def __init__(self, size: int, timeout: float) -> None:
-        self._free = asyncio.Semaphore(size)
+        self._free = size
+        self._waiters: deque[asyncio.Future[None]] = deque()
         self._timeout = timeout
 
     async def acquire(self) -> None:
-        if not self._free.locked():
-            await self._free.acquire()  # returns at once
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
             return
         wait = limit(self._timeout, httpcore.PoolTimeout)
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(waiter)
+        timer = None if wait is None else loop.call_later(wait, _no_slot, waiter)
         try:
-            await asyncio.wait_for(self._free.acquire(), wait)
-        except asyncio.TimeoutError:
-            raise httpcore.PoolTimeout("no connection free within the call's deadline") from None
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self.release()  # handed a slot just as it was cancelled: pass it on
+            else:
+                with suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
 
     def release(self) -> None:
-        self._free.release()
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
+
+
+def _no_slot(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(httpcore.PoolTimeout("no connection free within the call's deadline"))
+
+
+def quiet_locks(connection: object) -> None:
+    """Under asyncio, give an httpcore connection's locks an `asyncio.Lock` each.
+
+    httpcore's async locks are anyio's, whose every acquire yields to the event loop (a
+    checkpoint): three loop turns per request, for locks that a connection serving one request at
+    a time (`AsyncConnections`) never finds taken. An `asyncio.Lock` does not yield when free.
+    Sync connections (thread locks) and trio are left as they are; so is any other layout.
+    """
+    for owner in (connection, getattr(connection, "_connection", None)):
+        for name in ("_request_lock", "_state_lock"):
+            lock: Any = getattr(owner, name, None)
+            if type(lock).__name__ != "AsyncLock" or not hasattr(lock, "_backend"):
+                continue
+            if isinstance(getattr(lock, "_anyio_lock", None), asyncio.Lock):
+                continue
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                return
+            lock._backend, lock._anyio_lock = "asyncio", asyncio.Lock()
 
 
 def dump_json(body: Json) -> bytes:

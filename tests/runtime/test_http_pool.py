@@ -205,3 +205,54 @@ def test_an_async_wait_for_a_connection_ends_at_the_deadline(
             assert await c.unary(MODEL, PREDICT, {"prompt": "x"}) == "ok"  # the slot is back
 
     asyncio.run(main())
+
+
+def test_async_connections_lock_without_yielding_to_the_loop(server: Server) -> None:
+    """httpcore's anyio locks yield to the event loop on every acquire; a pooled connection's
+    locks are asyncio locks (no yield when free), and calls through them still work."""
+    server.script(*[OK] * 3)
+
+    async def main() -> list[Any]:
+        async with AsyncClient(PAT, server.base_url) as c:
+            got = [await c.unary(MODEL, PREDICT, {"prompt": "x"}) for _ in range(3)]
+            transport: Any = c._transport
+            (connection,) = transport._pool._idle
+            locks = [connection._request_lock, connection._connection._state_lock]
+            assert all(isinstance(lock._anyio_lock, asyncio.Lock) for lock in locks)
+            return got
+
+    assert asyncio.run(main()) == ["ok"] * 3
+    assert len({r["peer"] for r in server.requests}) == 1
+
+
+def test_async_slots_wait_in_order_and_a_cancelled_wait_loses_no_slot() -> None:
+    async def main() -> None:
+        slots = httpbase.AsyncSlots(1, timeout=5)
+        await slots.acquire()
+        order: list[str] = []
+
+        async def take(name: str) -> None:
+            await slots.acquire()
+            order.append(name)
+
+        first = asyncio.ensure_future(take("first"))
+        cancelled = asyncio.ensure_future(take("cancelled"))
+        last = asyncio.ensure_future(take("last"))
+        await asyncio.sleep(0)
+        slots.release()  # handed to "first"
+        cancelled.cancel()
+        await first
+        slots.release()  # "cancelled" is gone: the slot goes to "last"
+        await asyncio.wait_for(last, 2)
+        assert order == ["first", "last"]
+        handed = asyncio.ensure_future(take("handed"))
+        await asyncio.sleep(0)
+        slots.release()  # handed a slot ...
+        handed.cancel()  # ... and cancelled before it ran: the slot is passed on
+        with pytest.raises(asyncio.CancelledError):
+            await handed
+        await asyncio.wait_for(slots.acquire(), 2)
+        with pytest.raises(httpcore.PoolTimeout):
+            await httpbase.AsyncSlots(0, timeout=0.05).acquire()
+
+    asyncio.run(main())

@@ -514,3 +514,32 @@ def test_a_served_model_has_the_sdks_method_registry_before_the_first_call() -> 
     assert registry not in vars(Fresh)
     ServedModel(ModelRef("u", "a", "fresh"), Fresh(), "v1")
     assert "predict" in vars(Fresh)[registry]
+
+
+def test_a_response_goes_out_in_one_write(
+    srv: ServeHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Headers and body in one write: one send, and the client reads it in one receive (two
+    writes cost a second wake-up of the client per call)."""
+    from codegen.serve import handler
+
+    writes: list[bytes] = []
+    setup = handler.Handler.setup
+
+    def counting_setup(self: Any) -> None:
+        setup(self)
+        write = self.wfile.write
+
+        def counted(data: bytes) -> Any:
+            writes.append(bytes(data))
+            return write(data)
+
+        self.wfile.write = counted
+
+    monkeypatch.setattr(handler.Handler, "setup", counting_setup)
+    body = _unary("predict", [_str("text", "hi")])
+    with httpx.Client(headers=AUTH) as c:  # a new connection: the patched setup runs
+        r = c.post(f"{srv.rest_url}{DEMO}/outputs", json=body)
+    assert r.status_code == 200
+    assert len(writes) == 1
+    assert writes[0].startswith(b"HTTP/1.1 200") and writes[0].endswith(r.content)
