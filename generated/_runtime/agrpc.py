@@ -93,25 +93,43 @@ class AsyncGrpcTransport(GrpcBase):
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _read(self, call: Any, idle: _Idle, log: _RequestLog | None = None) -> Any:
-        """The next message of a stream (or EOF), awaited directly: the idle clock and a failed
-        bidi input end the wait by cancelling the call. Raises `_Expired` when the clock ran
-        out, `_InputFailed` when the input failed, `Cancelled` when the call was cancelled
-        under us (`aclose()`). A cancellation of the awaiting task is not caught."""
+    async def _wait(
+        self,
+        aw: Awaitable[Any],
+        idle: _Idle | None = None,
+        failed: asyncio.Future[None] | None = None,
+    ) -> Any:
+        """The result of `aw` (a call, or a read from one).
+
+        Raises `_Expired` when `idle` runs out first, `_InputFailed` when `failed` completes
+        first, `Cancelled` when the call was cancelled under us. A cancellation of the task
+        awaiting this one is not caught (and cancels `aw`).
+        """
+        fut = self._spawn(aw)
         try:
-            return await call.read()
-        except asyncio.CancelledError:
-            if _cancelling(asyncio.current_task()):
-                raise
-            if idle.expired:
-                raise _Expired from None
-            if log is not None and log.error is not None:
-                raise _InputFailed from None
-            if not self._closed:
-                raise
-            raise Cancelled(
-                self._grpc.StatusCode.CANCELLED, "the call was cancelled (the client was closed)"
-            ) from None
+            while True:
+                waiters: set[asyncio.Future[Any]] = {fut}
+                timeout = None
+                if failed is not None:
+                    waiters.add(failed)
+                if idle is not None:
+                    timeout = idle.remaining()
+                    waiters.add(idle.wake)
+                    if timeout is not None and timeout <= 0:
+                        raise _Expired
+                await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                if failed is not None and failed.done():
+                    raise _InputFailed
+                if fut.done():
+                    if fut.cancelled():
+                        raise Cancelled(
+                            self._grpc.StatusCode.CANCELLED,
+                            "the call was cancelled (the client was closed)",
+                        )
+                    return fut.result()
+        finally:
+            if not fut.done():
+                fut.cancel()
 
     async def _unary(self, call: Any) -> Any:
         """The response of a unary call, awaited directly: grpc.aio already runs the call in a
@@ -169,20 +187,18 @@ class AsyncGrpcTransport(GrpcBase):
         attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
         while True:
             call: Any = None
-            idle: _Idle | None = None
             try:
                 try:
                     call = stub.GenerateModelOutputs(request, metadata=self._metadata)
-                    idle = _Idle(self._timeout, call.cancel)
+                    idle = _Idle(self._timeout)
                     while True:
-                        message = await self._read(call, idle)
+                        idle.touch()
+                        message = await self._wait(call.read(), idle)
                         if message is self._aio.EOF:
                             return
                         response = self._response(message)
                         if attempts.deliver(response):
-                            idle.pause()  # the caller holds a value: not server silence
                             yield response
-                            idle.resume()
                 except (self._grpc.RpcError, Cancelled) as exc:
                     raise self._rpc_error(exc, "GenerateModelOutputs") from None
                 except _Expired:
@@ -190,8 +206,6 @@ class AsyncGrpcTransport(GrpcBase):
             except ClarifaiError as err:
                 delay = attempts.delay(err)
             finally:
-                if idle is not None:
-                    idle.close()
                 if call is not None:
                     call.cancel()
             await self._sleep(delay)
@@ -218,25 +232,24 @@ class AsyncGrpcTransport(GrpcBase):
             attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
             while True:
                 call: Any = None
-                idle: _Idle | None = None
                 pump: asyncio.Future[Any] | None = None
                 statuses = Statuses()
                 try:
                     try:
                         call = stub.StreamModelOutputs(metadata=self._metadata)
                         call.add_done_callback(statuses)
-                        idle = _Idle(self._timeout, call.cancel)
-                        pump = self._spawn(_pump(call, log, idle))
+                        idle = _Idle(self._timeout)
+                        failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                        pump = self._spawn(_pump(call, log, idle, failed))
                         while True:
-                            message = await self._read(call, idle, log)
+                            idle.touch()
+                            message = await self._wait(call.read(), idle, failed)
                             if message is self._aio.EOF:
                                 break
                             response = self._response(message)
                             if attempts.deliver(response):
                                 log.stop_recording()
-                                idle.pause()  # the caller holds a value: not server silence
                                 yield response
-                                idle.resume()
                         if log.error is not None:
                             raise log.error
                         return
@@ -254,8 +267,6 @@ class AsyncGrpcTransport(GrpcBase):
                         raise
                     delay = attempts.delay(err, replayable=log.recording)
                 finally:
-                    if idle is not None:
-                        idle.close()
                     if pump is not None:
                         pump.cancel()
                     if call is not None:
@@ -266,10 +277,9 @@ class AsyncGrpcTransport(GrpcBase):
             log.cancel()
 
 
-async def _pump(call: Any, log: _RequestLog, idle: _Idle) -> None:
+async def _pump(call: Any, log: _RequestLog, idle: _Idle, failed: asyncio.Future[None]) -> None:
     """Write the requests of one bidi attempt, then half-close. A failure of the caller's input
-    is kept in `log.error` and cancels the call (which wakes the reader); a failed write ends
-    quietly (the reader gets the call's status)."""
+    completes `failed`; a failed write ends quietly (the reader gets the call's status)."""
     try:
         async with contextlib.aclosing(log.requests(idle)) as requests:
             async for request in requests:
@@ -282,7 +292,8 @@ async def _pump(call: Any, log: _RequestLog, idle: _Idle) -> None:
     except Exception as exc:
         if log.error is None:
             log.error = exc
-        call.cancel()
+        if not failed.done():
+            failed.set_result(None)
 
 
 def _cancelling(task: asyncio.Task[Any] | None) -> bool:

@@ -24,49 +24,32 @@ class InputFailed(Exception):
 
 
 class Idle:
-    """The `IdleClock` of a stream on the event loop: one timer, re-armed only when it fires
-    before the (moved) deadline, calls `on_expire` (cancelling the call) when the clock runs
-    out. A message costs no timer operation: `pause()` / `resume()` only move the clock.
-    The reader pauses it while the caller holds a value; the bidi pump while the caller's input
-    produces its next item."""
+    """The `IdleClock` of a stream on the event loop's clock. `pause()` / `resume()` wake a
+    waiting reader (`wake`), which then recomputes `remaining()`."""
 
-    def __init__(self, timeout: float | None, on_expire: Callable[[], object]) -> None:
+    def __init__(self, timeout: float) -> None:
         self._loop = asyncio.get_running_loop()
         self._clock = IdleClock(timeout, self._loop.time)
-        self._on_expire = on_expire
-        self._timer: asyncio.TimerHandle | None = None
-        self._closed = False
-        self.expired = False
-        self.pause = self._clock.pause
-        self._arm()
+        self.touch = self._clock.touch
+        self.wake: asyncio.Future[None] = self._loop.create_future()
+
+    def pause(self) -> None:
+        self._clock.pause()
+        self._poke()
 
     def resume(self) -> None:
         self._clock.resume()
-        if self._timer is None:
-            self._arm()
+        self._poke()
 
-    def close(self) -> None:
-        """Stop the timer (the call is over)."""
-        self._closed = True
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+    def remaining(self) -> float | None:
+        """Seconds left (None: paused); re-arms `wake`."""
+        if self.wake.done():
+            self.wake = self._loop.create_future()
+        return self._clock.remaining()
 
-    def _arm(self) -> None:
-        left = self._clock.remaining()
-        if left is not None and not self._closed:
-            self._timer = self._loop.call_later(max(left, 0.0), self._fire)
-
-    def _fire(self) -> None:
-        self._timer = None
-        left = self._clock.remaining()
-        if left is None or self._closed:
-            return  # paused: `resume()` re-arms
-        if left > 0:
-            self._arm()  # the clock moved since the timer was set
-            return
-        self.expired = True
-        self._on_expire()
+    def _poke(self) -> None:
+        if not self.wake.done():
+            self.wake.set_result(None)
 
 
 class RequestLog:
