@@ -157,7 +157,7 @@ class AsyncGrpcTransport(GrpcBase):
 
     async def _call(self, rpc: str, request: Any, idempotent: bool) -> Json:
         stub = self._get_stub()
-        attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
+        attempts: Attempts | None = None  # retry state: built on the first failure
         while True:
             try:
                 try:
@@ -169,6 +169,8 @@ class AsyncGrpcTransport(GrpcBase):
                     raise self._rpc_error(exc, rpc, self._timeout) from None
                 return self._response(response)
             except ClarifaiError as err:
+                if attempts is None:
+                    attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
                 delay = attempts.delay(err)
             await self._sleep(delay)
             stub = self._get_stub()

@@ -75,7 +75,10 @@ class _Watchdog:
         self.expired = False
         self._clock = IdleClock(timeout, time.monotonic)
         self._on_expire: Callable[[], object] | None = None
-        self._cond = threading.Condition()
+        # Entered through its lock: `with self._lock` is C code, `with self._cond` two Python
+        # calls, and the consumer takes it twice per message (pause and resume).
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._stopped = False
         self._sleeping = False  # the thread waits for `resume()` or `stop()`, with no timeout
         if timeout is not None:
@@ -83,28 +86,28 @@ class _Watchdog:
 
     def arm(self, on_expire: Callable[[], object]) -> None:
         """Set what to call on expiry (now, if it already expired)."""
-        with self._cond:
+        with self._lock:
             self._on_expire = on_expire
             fire = self.expired
         if fire:
             on_expire()
 
     def touch(self) -> None:
-        with self._cond:
+        with self._lock:
             self._clock.touch()
 
     def pause(self) -> None:
-        with self._cond:
+        with self._lock:
             self._clock.pause()
 
     def resume(self) -> None:
-        with self._cond:
+        with self._lock:
             self._clock.resume()
             if self._sleeping:
                 self._cond.notify()
 
     def stop(self) -> None:
-        with self._cond:
+        with self._lock:
             self._stopped = True
             self._cond.notify()
 
@@ -260,7 +263,7 @@ class GrpcTransport(GrpcBase):
         return owner_id_of(self._call("GetUser", self._user_request(), True))
 
     def _call(self, rpc: str, request: Any, idempotent: bool) -> Json:
-        attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
+        attempts: Attempts | None = None  # retry state: built on the first failure
         while True:
             try:
                 try:
@@ -271,6 +274,8 @@ class GrpcTransport(GrpcBase):
                     raise self._rpc_error(exc, rpc, self._timeout) from None
                 return self._response(response)
             except ClarifaiError as err:
+                if attempts is None:
+                    attempts = Attempts(self._policy, self._pat, idempotent=idempotent)
                 delay = attempts.delay(err)
             self._sleep(delay)
 

@@ -18,7 +18,7 @@ from .errors import AuthError, ClarifaiError, TransportError, class_for_grpc
 from .messages import check_response
 from .optional import import_optional
 from .protocol import RetryPolicy
-from .protoconv import ConversionError, from_message, to_message
+from .protoconv import ConversionError, from_message, new_message
 
 __all__ = [
     "INSTALL_HINT",
@@ -174,7 +174,7 @@ class GrpcBase:
     # ------------------------------------------------------------------ conversions
     def _request(self, body: Json) -> Any:
         try:
-            return to_message(body, self._pb2.PostModelOutputsRequest())
+            return new_message(self._pb2.PostModelOutputsRequest, body)
         except ConversionError as exc:  # a bug, not a user error
             raise TransportError(f"cannot build the gRPC request: {exc}") from None
 

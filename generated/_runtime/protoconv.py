@@ -19,7 +19,7 @@ from typing import Any
 
 from .optional import import_optional
 
-__all__ = ["ConversionError", "from_message", "to_message"]
+__all__ = ["ConversionError", "from_message", "new_message", "to_message"]
 
 Json = dict[str, Any]
 
@@ -93,6 +93,16 @@ def _fields(desc: Any) -> dict[str, Field]:
 
 
 # ------------------------------------------------------------------ JSON -> message
+def new_message(cls: Any, body: Json) -> Any:
+    """A `cls` message from `body`: by protobuf's own constructor (in C) when `body` is already
+    what it takes (proto names, bytes as bytes, numbers as numbers, enums by name or number);
+    anything it refuses (base64 text, JSON names, "NaN", int64 as text, ...) by `to_message`."""
+    try:
+        return cls(**body)
+    except Exception:
+        return to_message(body, cls())
+
+
 def to_message(body: Json, message: Any) -> Any:
     """Fill `message` from `body` (proto JSON, bytes values allowed); returns it."""
     try:

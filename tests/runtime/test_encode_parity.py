@@ -16,7 +16,7 @@ from PIL import Image as PILImage
 from codegen.runtime.encode import encode_args
 from codegen.runtime.httpbase import dump_json
 from codegen.runtime.messages import ModelRef, request_body
-from codegen.runtime.protoconv import to_message
+from codegen.runtime.protoconv import new_message, to_message
 
 from .cases import PNG, params
 from .sdk_helpers import runtime_method, sdk_signature, to_dict, to_runtime
@@ -40,6 +40,7 @@ def test_encoding_matches_sdk(annotation: Any, value: Any) -> None:
     assert wire_json(ours) == to_dict(expected)
     assert _parse_strict(wire_json(ours)) == expected  # valid proto JSON, same message
     assert to_message(ours, resources_pb2.Data()) == expected  # what gRPC sends
+    assert new_message(resources_pb2.Data, ours) == expected  # its constructor road
 
 
 def test_pil_image_encodes_like_sdk() -> None:
@@ -95,6 +96,23 @@ def test_multi_argument_request_matches_sdk_envelope() -> None:
     )
     assert strict == req
     assert to_message(body, service_pb2.PostModelOutputsRequest()) == req
+    assert new_message(service_pb2.PostModelOutputsRequest, body) == req
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"image": {"base64": "aGVsbG8="}},  # base64 text: the constructor wants bytes
+        {"image": {"base64": bytearray(b"hello")}},
+        {"stringValue": "x"},  # a JSON name
+        {"concepts": [{"id": "c", "value": "NaN"}]},  # a float spelled as text
+        {"int_value": "12"},  # int64 as text
+        {"parts": [{"data": {"metadata": {"a": [1, None]}}, "id": "p"}]},
+    ],
+)
+def test_new_message_equals_to_message(body: dict[str, Any]) -> None:
+    """What the constructor refuses goes the converting road: the same message either way."""
+    assert new_message(resources_pb2.Data, body) == to_message(body, resources_pb2.Data())
 
 
 def test_envelope_without_version() -> None:
