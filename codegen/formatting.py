@@ -5,7 +5,6 @@ black is imported here only when something is formatted (it is most of the CLI's
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import gc
 import os
@@ -20,12 +19,6 @@ if TYPE_CHECKING:
 LINE_LENGTH = 100
 POOL_MIN_FILES = 24  # below this, starting worker processes costs more than they save
 FILES_PER_WORKER = 8
-
-# The line length of the run making sources now (`format_all` sets it): a source laid out for it
-# by the templates themselves (`Formatted`) needs no black pass.
-line_length_var: contextvars.ContextVar[int] = contextvars.ContextVar(
-    "line_length", default=LINE_LENGTH
-)
 
 
 class Formatted(str):
@@ -155,14 +148,6 @@ def format_all(
     """`format_source` of the (source, where) each job makes, in order. With enough of them and
     more than one core, in a process pool that starts formatting while this process is still
     making the later sources. The result does not depend on the pool."""
-    token = line_length_var.set(line_length)
-    try:
-        return _format_all(jobs, line_length)
-    finally:
-        line_length_var.reset(token)
-
-
-def _format_all(jobs: Sequence[Callable[[], tuple[str, str]]], line_length: int) -> list[str]:
     workers = workers_for(len(jobs), cpu_count(), load_average())
     if not workers:
         return [format_source(*make(), line_length) for make in jobs]

@@ -96,7 +96,7 @@ def build(
         files.update(known.files)
         unchanged.update(known.files)
     for plan, item in plans:
-        outputs = backend.model_files(plan, package)
+        outputs = backend.model_files(plan, package, line_length)
         files.update(dict.fromkeys(outputs, b""))  # filled in below, in this order
         snapshot = f"{SNAPSHOT_DIR}/{plan.module}.json"
         files[snapshot] = snapshot_bytes(item)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .examples import plan_example
-from .formatting import LINE_LENGTH, Formatted, format_source, line_length_var
+from .formatting import LINE_LENGTH, Formatted, format_source
 from .plan import CAST, ModulePlan
 from .render_layout import Layout, black_is_ours
 
@@ -40,23 +40,22 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def module_source(plan: ModulePlan) -> tuple[str, str]:
+def module_source(plan: ModulePlan, line_length: int = LINE_LENGTH) -> tuple[str, str]:
     """(source, where) of a model's module: `Formatted` (in black's layout, no black pass needed)
     when the template's fast layout vouches for every line, else unformatted. The fast layout is
     black's at the default line length, for the pinned black release only."""
-    line_length = line_length_var.get()
     if line_length == LINE_LENGTH and plan.methods and black_is_ours():
         layout = Layout(True, line_length)
         source = _module(plan, layout)
         if layout.vouch(source):
             return Formatted(source, line_length), _where(plan)
-    return raw_module_source(plan)
+    return raw_module_source(plan, line_length)
 
 
-def raw_module_source(plan: ModulePlan) -> tuple[str, str]:
+def raw_module_source(plan: ModulePlan, line_length: int = LINE_LENGTH) -> tuple[str, str]:
     """(unformatted source, where) of a model's module: what black formats when the fast layout
     does not vouch."""
-    return _module(plan, Layout(False, line_length_var.get())), _where(plan)
+    return _module(plan, Layout(False, line_length)), _where(plan)
 
 
 def _module(plan: ModulePlan, layout: Layout) -> str:
@@ -78,11 +77,7 @@ def init_source() -> tuple[str, str]:
 
 
 def render_module(plan: ModulePlan, line_length: int = LINE_LENGTH) -> str:
-    token = line_length_var.set(line_length)
-    try:
-        return format_source(*module_source(plan), line_length)
-    finally:
-        line_length_var.reset(token)
+    return format_source(*module_source(plan, line_length), line_length)
 
 
 def render_example(plan: ModulePlan, package: str, line_length: int = LINE_LENGTH) -> str:

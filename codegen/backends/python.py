@@ -22,10 +22,10 @@ def _init_source() -> tuple[str, str]:
     return init_source()
 
 
-def _module_source(plan: ModulePlan) -> tuple[str, str]:
+def _module_source(plan: ModulePlan, line_length: int) -> tuple[str, str]:
     from ..render import module_source
 
-    return module_source(plan)
+    return module_source(plan, line_length)
 
 
 def _example_source(plan: ModulePlan, package: str) -> tuple[str, str]:
@@ -56,9 +56,9 @@ class PythonBackend:
     def package_files(self) -> dict[str, Job]:
         return {"__init__.py": _init_source}
 
-    def model_files(self, plan: ModelPlan, package: str) -> dict[str, Job]:
+    def model_files(self, plan: ModelPlan, package: str, line_length: int) -> dict[str, Job]:
         return {
-            f"{plan.module}.py": functools.partial(_module_source, plan),  # type: ignore[arg-type]
+            f"{plan.module}.py": functools.partial(_module_source, plan, line_length),  # type: ignore[arg-type]
             f"examples/{plan.module}.py": functools.partial(_example_source, plan, package),  # type: ignore[arg-type]
         }
 

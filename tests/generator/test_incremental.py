@@ -32,9 +32,9 @@ def rendered() -> Iterator[list[str]]:
     names: list[str] = []
     real = python_backend._module_source
 
-    def spy(plan: Any) -> tuple[str, str]:
+    def spy(plan: Any, line_length: int) -> tuple[str, str]:
         names.append(str(plan.module))
-        return real(plan)
+        return real(plan, line_length)
 
     with mock.patch.object(python_backend, "_module_source", spy):
         yield names

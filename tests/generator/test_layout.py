@@ -12,7 +12,7 @@ import pytest
 
 from codegen import render_layout
 from codegen.errors import CodegenError
-from codegen.formatting import Formatted, format_source, line_length_var
+from codegen.formatting import Formatted, format_source
 from codegen.package import plan_all
 from codegen.plan import ModulePlan
 from codegen.render import module_source, raw_module_source
@@ -100,11 +100,7 @@ def test_another_line_length_goes_through_black() -> None:
     """The template's fixed lines are black's at 100 columns only: at 60 the module is rendered
     plain, and a source laid out for 100 is never passed off as formatted for 60."""
     plan = next(_plans(GOLDEN[:1]))
-    token = line_length_var.set(60)
-    try:
-        source, where = module_source(plan)
-    finally:
-        line_length_var.reset(token)
+    source, where = module_source(plan, 60)
     assert not isinstance(source, Formatted)
     laid_out, _ = module_source(plan)
     assert isinstance(laid_out, Formatted)

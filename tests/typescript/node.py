@@ -72,15 +72,7 @@ class Node:
 
     def start(self, script: str, env: dict[str, str] | None = None) -> Running:
         """Start `scripts/<script>.js`, which answers each line of JSON with one (`Running`)."""
-        proc = subprocess.Popen(
-            self._command(script),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=self._env(env),
-            text=True,
-        )
-        return Running(proc)
+        return Running.start(self._command(script), self._env(env))
 
 
 @dataclass
@@ -88,6 +80,20 @@ class Running:
     """A script serving requests: `ask(payload)` sends a line of JSON and reads the answer's."""
 
     proc: subprocess.Popen[str]
+
+    @classmethod
+    def start(cls, command: list[str], env: dict[str, str] | None = None) -> Running:
+        """Start `command` (a node script) with `env` (default: the test's environment without
+        CLARIFAI_*)."""
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=Node._env(None) if env is None else env,
+            text=True,
+        )
+        return cls(proc)
 
     def ask(self, payload: Any) -> Any:
         assert self.proc.stdin is not None and self.proc.stdout is not None

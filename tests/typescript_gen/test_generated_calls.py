@@ -28,7 +28,7 @@ from codegen.runtime import types as rt
 
 from ..conftest import ROOT
 from ..runtime.conftest import Reply, Server, success
-from ..typescript.node import Node, Running
+from ..typescript.node import Running
 from ..typescript.tags import same, tag
 from .conftest import GOLDEN
 from .tools import BIN, HERE, need_node, strict_config
@@ -100,16 +100,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 @pytest.fixture(scope="module")
 def driver(built: Built) -> Iterator[Running]:
     script = built.js / "driver" / "generated_calls.js"
-    running = Running(
-        subprocess.Popen(
-            [built.node, str(script)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=Node._env(None),
-            text=True,
-        )
-    )
+    running = Running.start([built.node, str(script)])
     yield running
     running.close()
 

@@ -55,7 +55,7 @@ class TypeScriptBackend:
     def package_files(self) -> dict[str, Job]:
         return {"index.ts": _index}
 
-    def model_files(self, plan: ModelPlan, package: str) -> dict[str, Job]:
+    def model_files(self, plan: ModelPlan, package: str, line_length: int) -> dict[str, Job]:
         assert isinstance(plan, TsModulePlan)
         return {
             f"{plan.module}.ts": functools.partial(_module, plan),
