@@ -1,19 +1,29 @@
 """Benchmark: the generated client (HTTP and gRPC, sync and async) against Clarifai's SDK 12.5.0, on
-one local server, in one run. Prints a table of medians and each figure's ratio to the SDK;
-asserts nothing about speed (it does stop if a client returns a wrong answer or if any connection
-leaves the loopback).
+one local server, in one run. Prints a table of medians and each figure's ratio to the SDK, each
+with its spread: a figure reads `median (min-max of the repetitions)`, a ratio `ratio of the
+medians (min-max of the per-repetition ratios)`, so a ratio whose range straddles a threshold is
+not decided. Asserts nothing about speed (it does stop if a client returns a wrong answer or if
+any connection leaves the loopback).
 
     make bench                                   # or: .venv/bin/python bench/bench_runtime.py
     .venv/bin/python bench/bench_runtime.py --reps 5 --json figures.json
     .venv/bin/python bench/bench_runtime.py --quick   # a smoke run: tiny counts, one repetition
-    .venv/bin/python bench/bench_runtime.py --rows concepts,async_rate --clients grpc,sdk
+    .venv/bin/python bench/bench_runtime.py --rows concepts,async_rate --clients grpc
+    .venv/bin/python bench/bench_runtime.py --no-pin  # the CPUs left to the scheduler
 
 Set-up: `clarifai-codegen serve bench/models/bench-echo` runs in a subprocess (REST and gRPC on
 127.0.0.1), so the server's CPU is not the client's; the client package is generated from that
 model directory into a temporary directory. Every client talks to the same server: the generated
 client to its REST routes (HTTP) or its gRPC service, the SDK (`clarifai.client.Model`) to its
 gRPC service. Measurements are interleaved: each repetition runs every row for every client in
-turn (the client order rotating between repetitions); a figure is the median of the repetitions.
+turn (the client order rotating between repetitions); a figure is the median of the repetitions
+(9 by default).
+
+CPU pinning (runtime_pin.py): the server runs on one CPU, this process (the clients, their
+threads, gRPC's C-core threads, and the cold-start programs it starts) on another, so a throughput
+row is bounded by one side's CPU rather than by how the scheduler shares two cores among them.
+With fewer than two CPUs, or where affinity is refused, the run is unpinned; the line above the
+table says which.
 
 What each row measures, in the process running the clients:
 - client CPU per unary call: `time.process_time()` (all threads of this process) around K
@@ -65,12 +75,14 @@ MODEL_DIR = HERE / "models" / "bench-echo"
 PACKAGE = "bench_client"
 
 import runtime_guard  # noqa: E402  (stdlib only; install() runs before grpc users are imported)
+from runtime_pin import pin  # noqa: E402
+from runtime_report import Row, Samples, table  # noqa: E402
 from runtime_server import child_env, generate_client, served  # noqa: E402
 
 
 @dataclasses.dataclass(frozen=True)
 class Counts:
-    reps: int = 3
+    reps: int = 9
     unary_calls: int = 1000
     thread_calls: int = 1280  # per measurement, split over the threads
     gather: int = 256
@@ -92,13 +104,6 @@ QUICK = Counts(
     concept_calls=2,
     warm_cold=False,
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class Row:
-    key: str
-    label: str
-    higher_is_better: bool
 
 
 def rows(c: Counts) -> list[Row]:
@@ -293,33 +298,11 @@ def warm_up(bench: Bench, drivers: list[Any]) -> None:
             bench.fresh(d.cold_code)
 
 
-# ---------------------------------------------------------------------------------- reporting
-def fmt(value: float) -> str:
-    if value >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
-
-
-def table(c: Counts, names: list[str], medians: dict[str, Figures]) -> list[str]:
-    sdk = names[-1]
-    head = ["row", *names, *(f"{n.removeprefix('generated ')} / SDK" for n in names[:-1])]
-    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for row in rows(c):
-        if row.key not in medians[sdk]:
-            continue  # not measured (--rows)
-        better = "higher" if row.higher_is_better else "lower"
-        cells = [f"{row.label} ({better} is better)"]
-        cells += [fmt(medians[n][row.key]) for n in names]
-        base = medians[sdk][row.key]
-        cells += [f"{medians[n][row.key] / base:.2f}x" if base else "n/a" for n in names[:-1]]
-        out.append("| " + " | ".join(cells) + " |")
-    return out
-
-
 def parse_args(argv: list[str] | None) -> tuple[Counts, argparse.Namespace]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--reps", type=int, default=None, help="repetitions (default 3; --quick: 1)")
+    ap.add_argument("--reps", type=int, default=None, help="repetitions (default 9; --quick: 1)")
     ap.add_argument("--quick", action="store_true", help="smoke run: tiny counts, one repetition")
+    ap.add_argument("--no-pin", action="store_true", help="leave the CPUs to the scheduler")
     ap.add_argument("--json", type=Path, default=None, help="also write every figure here")
     ap.add_argument("--rows", default=None, help="only these rows (keys, comma-separated)")
     ap.add_argument(
@@ -343,6 +326,7 @@ def parse_args(argv: list[str] | None) -> tuple[Counts, argparse.Namespace]:
 
 def main(argv: list[str] | None = None) -> int:
     counts, args = parse_args(argv)
+    pinning = pin(not args.no_pin)
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR")  # no C-core INFO lines (GOAWAY at close)
     runtime_guard.install()
     load_before = os.getloadavg()
@@ -351,9 +335,12 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(10)
     image = rng.randbytes(counts.image_bytes)  # incompressible, as an encoded image is
     concepts = [(f"id-{i}", f"concept {i}", rng.random()) for i in range(counts.concepts)]
-    samples: dict[str, dict[str, list[float]]] = {}
+    samples: Samples = {}
     baseline: list[tuple[float, float]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-runtime-") as tmp, served(MODEL_DIR) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-runtime-") as tmp,
+        served(MODEL_DIR, pinning.spawning_server) as server,
+    ):
         work = Path(tmp)
         generate_client(MODEL_DIR, work / PACKAGE)  # while the server starts
         rest, grpc = server.urls()
@@ -380,8 +367,8 @@ def main(argv: list[str] | None = None) -> int:
                 loop.run_until_complete(d.aclose())
                 d.close()
             loop.close()
-    names = [d.name for d in drivers]
-    medians = {n: {k: statistics.median(v) for k, v in samples[n].items()} for n in names}
+    samples = {d.name: samples[d.name] for d in drivers}  # the SDK last
+    medians = {n: {k: statistics.median(v) for k, v in s.items()} for n, s in samples.items()}
     local, network = runtime_guard.report()
     load_after = os.getloadavg()
     print(
@@ -389,7 +376,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{importlib.import_module('clarifai').__version__}; Python {sys.version.split()[0]}; "
         f"{os.cpu_count()} CPUs; load average {load_before[0]:.2f} -> {load_after[0]:.2f}"
     )
-    print(*table(counts, names, medians), sep="\n")
+    print(pinning.note)
+    print(*table(rows(counts), samples), sep="\n")
     wall, rss = (statistics.median(x) for x in zip(*baseline, strict=True))
     print(f"interpreter alone (python -c pass): {wall * 1e3:.0f} ms, {rss:.1f} MB")
     print(network)

@@ -10,8 +10,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from queue import Empty, Queue
 from typing import IO
@@ -26,21 +26,26 @@ def child_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("CLARIFAI_")}
 
 
-class Server:
-    """`clarifai-codegen serve DIR --port 0 --grpc-port 0 --quiet`, started at construction."""
+Spawning = Callable[[], AbstractContextManager[None]]
 
-    def __init__(self, model_dir: Path, err: IO[bytes]) -> None:
+
+class Server:
+    """`clarifai-codegen serve DIR --port 0 --grpc-port 0 --quiet`, started at construction, inside
+    `spawning()` (runtime_pin.py's `Pinning.spawning_server` puts it on its own CPU)."""
+
+    def __init__(self, model_dir: Path, err: IO[bytes], spawning: Spawning = nullcontext) -> None:
         self._err = err
         self._lines: Queue[str | None] = Queue()
         ports = ["--port", "0", "--grpc-port", "0"]
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "codegen", "serve", str(model_dir), *ports, "--quiet"],
-            cwd=ROOT,
-            env=child_env(),
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-        )
+        with spawning():
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "codegen", "serve", str(model_dir), *ports, "--quiet"],
+                cwd=ROOT,
+                env=child_env(),
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+            )
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
@@ -78,9 +83,9 @@ class Server:
 
 
 @contextmanager
-def served(model_dir: Path) -> Iterator[Server]:
+def served(model_dir: Path, spawning: Spawning = nullcontext) -> Iterator[Server]:
     with tempfile.TemporaryFile() as err:
-        server = Server(model_dir, err)
+        server = Server(model_dir, err, spawning)
         try:
             yield server
         finally:

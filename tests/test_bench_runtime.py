@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import socket
 import subprocess
@@ -60,6 +61,7 @@ def test_quick_run_prints_every_row_for_every_client(tmp_path: Path) -> None:
         assert all(float(c.replace(",", "")) > 0 for c in cells[1:4]), line
         assert all(re.fullmatch(r"\d+\.\d\dx", c) for c in cells[4:]), line
     assert "network: every connection went to the loopback" in proc.stdout
+    assert "CPU pinning: " in proc.stdout
     medians = json.loads(figures.read_text())["medians"]
     assert sorted(medians) == sorted(CLIENTS)
     for client in CLIENTS:
@@ -128,3 +130,87 @@ def test_guard_refuses_and_reports_anything_else(
     assert passed == []
     ok, line = module.report()
     assert not ok and "REFUSED" in line
+
+
+@pytest.fixture
+def pin_module(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(BENCH))
+    return importlib.import_module("runtime_pin")
+
+
+def _affinity(
+    monkeypatch: pytest.MonkeyPatch, allowed: set[int], refuse: bool = False
+) -> list[tuple[int, frozenset[int]]]:
+    """A fake affinity API (nothing real is pinned): `allowed` CPUs; each set call recorded, or
+    refused with PermissionError."""
+    calls: list[tuple[int, frozenset[int]]] = []
+
+    def setaffinity(pid: int, cpus: Any) -> None:
+        if refuse:
+            raise PermissionError(1, "Operation not permitted")
+        calls.append((pid, frozenset(cpus)))
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(allowed), raising=False)
+    monkeypatch.setattr(os, "sched_setaffinity", setaffinity, raising=False)
+    return calls
+
+
+def test_pinning_puts_the_server_and_the_clients_on_two_cpus(
+    pin_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _affinity(monkeypatch, {0, 1, 2, 3})
+    pinning = pin_module.pin()
+    assert (pinning.server, pinning.client) == ({0}, {3})
+    assert calls and all(cpus == {3} for _, cpus in calls)  # every thread of this process
+    assert "server on CPU 0, clients on 3" in pinning.note
+    calls.clear()
+    with pinning.spawning_server():
+        assert calls == [(0, {0})]  # a process started here inherits the server's CPU
+    assert calls == [(0, {0}), (0, {3})]
+
+
+@pytest.mark.parametrize(
+    ("allowed", "refuse", "why"),
+    [({0, 1}, True, "sched_setaffinity refused"), ({5}, False, "1 CPU available")],
+)
+def test_pinning_falls_back_to_an_unpinned_run(
+    pin_module: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    allowed: set[int],
+    refuse: bool,
+    why: str,
+) -> None:
+    calls = _affinity(monkeypatch, allowed, refuse)
+    pinning = pin_module.pin()
+    assert (pinning.server, pinning.client) == (None, None)
+    assert why in pinning.note and "CPU pinning: none" in pinning.note
+    with pinning.spawning_server():
+        pass
+    assert calls == []
+
+
+def test_pinning_falls_back_where_the_os_has_no_affinity(
+    pin_module: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(os, "sched_setaffinity", raising=False)
+    pinning = pin_module.pin()
+    assert pinning.server is None and "no sched_setaffinity" in pinning.note
+
+
+def test_table_shows_each_figure_and_ratio_with_its_spread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(BENCH))
+    report = importlib.import_module("runtime_report")
+    samples = {
+        "generated gRPC": {"rate": [900.0, 1200.0, 1000.0]},
+        "SDK (gRPC)": {"rate": [1000.0, 1000.0, 1250.0]},
+    }
+    lines = report.table([report.Row("rate", "calls/s", True)], samples)
+    assert _cells(lines[0]) == ["row", "generated gRPC", "SDK (gRPC)", "gRPC / SDK"]
+    # medians 1,000 and 1,000; per-repetition ratios 0.90, 1.20, 0.80
+    assert _cells(lines[2])[1:] == ["1,000 (900-1,200)", "1,000 (1,000-1,250)", "1.00x (0.80-1.20)"]
+    one = {name: {"rate": rows["rate"][:1]} for name, rows in samples.items()}
+    assert _cells(report.table([report.Row("rate", "calls/s", True)], one)[2])[1:] == [
+        "900",
+        "1,000",
+        "0.90x",
+    ]
