@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import base64
+import sys
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from codegen.runtime import Audio, Concept, Frame, Image, Region, Text, Video
+from codegen.runtime import Audio, Concept, Frame, Image, Region, Text, Video, decoders
 from codegen.runtime.datatypes import REPEATED, ROWS
 from codegen.runtime.decode import decode_value
+from codegen.runtime.decoders import MalformedResponse
 from codegen.runtime.encode import encode_value
 from codegen.runtime.signature import TYPE_NAMES, Type
 
@@ -68,3 +73,45 @@ def test_repeated_rows_carry_lists_in_one_field(name: str) -> None:
     assert list(data) == [ROWS[name].field] and len(data[ROWS[name].field]) == 2
     assert decode_value(Type("LIST", (Type(name),)), data) == items
     assert decode_value(Type(name), data) == items  # two elements stay a list
+
+
+def _outcome(check: Any, text: str) -> bytes | str:
+    try:
+        return bytes(check(text))
+    except ValueError:  # binascii.Error included
+        return "rejected"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="QAw=-_+/ \né", max_size=12),
+        st.binary(max_size=12).map(lambda b: base64.b64encode(b).decode()),
+        st.binary(max_size=12).map(lambda b: base64.urlsafe_b64encode(b).decode().rstrip("=")),
+    ),
+    st.booleans(),
+)
+def test_base64_checked_alike_on_every_python(text: str, extra_pad: bool) -> None:
+    """Base64 text (padded to whole quanta) is read by a2b_base64's strict mode on Python 3.11+
+    and by an explicit check on 3.10: both accept and reject the same texts (only the alphabet,
+    padding only at the end, at most two "=") and decode alike."""
+    if sys.version_info < (3, 11):
+        pytest.skip("a2b_base64's strict mode is Python 3.11+")
+    padded = text + "=" * (-len(text) % 4) + "====" * extra_pad  # as raw_bytes pads it
+    assert _outcome(decoders._a2b_strict, padded) == _outcome(decoders._a2b_checked_py310, padded)
+    assert decoders._a2b_checked is decoders._a2b_strict
+
+
+@pytest.mark.parametrize("text", ["QQ", "QQ==", "QUJD", "-_8", "QQ==QQ", "QQ===", "Q", "é", "Q Q="])
+def test_bytes_decode_from_base64_or_say_it_is_not(text: str) -> None:
+    try:
+        expected: bytes | None = base64.b64decode(
+            text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4), validate=True
+        )
+    except ValueError:
+        expected = None
+    if expected is None or text.count("=") > 2 or text == "Q":
+        with pytest.raises(MalformedResponse, match="is not base64"):
+            decoders.raw_bytes(text, "return.bytes_value")
+    else:
+        assert decoders.raw_bytes(text, "return.bytes_value") == expected
