@@ -62,11 +62,13 @@ unasync: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-## make bench: generation cost, pulling, and the runtime against the SDK (bench/bench_runtime.py)
+## make bench: generation cost, pulling, the runtime against the SDK (bench/bench_runtime.py), and
+## the least CPU a JSON transport spends on a 1 MB image (bench/json_floor.py)
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/bench_generate.py
 	$(BIN)/python bench/bench_pull.py
 	$(BIN)/python bench/bench_runtime.py
+	$(BIN)/python bench/json_floor.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache

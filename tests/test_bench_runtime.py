@@ -214,3 +214,23 @@ def test_table_shows_each_figure_and_ratio_with_its_spread(monkeypatch: pytest.M
         "1,000",
         "0.90x",
     ]
+
+
+def test_json_floor_prints_every_step_against_the_sdk() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "json_floor.py"), "--calls", "1", "--reps", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {_cells(line)[0]: _cells(line)[1:] for line in proc.stdout.splitlines()[3:]}
+    for label in (
+        "SDK (gRPC): encode+decode",
+        "floor: encode+decode (the sum)",
+        "runtime: whole call (Client.unary, httpx in memory)",
+    ):
+        ms, ratio = rows[label]
+        assert float(ms) > 0 and re.fullmatch(r"\d+\.\d\dx", ratio), proc.stdout
+    assert rows["SDK (gRPC): encode+decode"][1] == "1.00x"
