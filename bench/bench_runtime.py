@@ -23,7 +23,8 @@ CPU pinning (runtime_pin.py): the server runs on one CPU, this process (the clie
 threads, gRPC's C-core threads, and the cold-start programs it starts) on another, so a throughput
 row is bounded by one side's CPU rather than by how the scheduler shares two cores among them.
 With fewer than two CPUs, or where affinity is refused, the run is unpinned; the line above the
-table says which.
+table says which. Under the table, the server's CPU seconds per second during each networked
+measure: near 100% (pinned), that row was bounded by the server, not by the client under test.
 
 What each row measures, in the process running the clients:
 - client CPU per unary call: `time.process_time()` (all threads of this process) around K
@@ -76,7 +77,7 @@ PACKAGE = "bench_client"
 
 import runtime_guard  # noqa: E402  (stdlib only; install() runs before grpc users are imported)
 from runtime_pin import pin  # noqa: E402
-from runtime_report import Row, Samples, table  # noqa: E402
+from runtime_report import NETWORKED, Row, Samples, server_busy, table  # noqa: E402
 from runtime_server import child_env, generate_client, served  # noqa: E402
 
 
@@ -359,7 +360,12 @@ def main(argv: list[str] | None = None) -> int:
                 order = drivers[rep % len(drivers) :] + drivers[: rep % len(drivers)]
                 for measure in bench.measures(args.rows):
                     for d in order:
-                        for key, value in measure(d).items():
+                        s0, t0 = server.cpu_seconds(), time.perf_counter()
+                        figures = measure(d)
+                        s1, wall = server.cpu_seconds(), time.perf_counter() - t0
+                        if s0 is not None and s1 is not None and measure.__name__ in NETWORKED:
+                            figures[f"server:{measure.__name__}"] = (s1 - s0) / wall
+                        for key, value in figures.items():
                             samples.setdefault(d.name, {}).setdefault(key, []).append(value)
                 baseline.append(bench.fresh("pass"))
         finally:
@@ -378,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(pinning.note)
     print(*table(rows(counts), samples), sep="\n")
+    print(*server_busy(samples), sep="\n")
     wall, rss = (statistics.median(x) for x in zip(*baseline, strict=True))
     print(f"interpreter alone (python -c pass): {wall * 1e3:.0f} ms, {rss:.1f} MB")
     print(network)

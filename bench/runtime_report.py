@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-__all__ = ["Row", "Samples", "fmt", "table"]
+__all__ = ["NETWORKED", "Row", "Samples", "fmt", "server_busy", "table"]
 
 Samples = dict[str, dict[str, list[float]]]  # client name -> row key -> one value per repetition
 
@@ -55,3 +55,26 @@ def _ratio(values: list[float], base: list[float]) -> str:
     each = [v / b for v, b in zip(values, base, strict=True)]
     spread = f" ({min(each):.2f}-{max(each):.2f})" if len(each) > 1 else ""
     return f"{statistics.median(values) / median:.2f}x{spread}"
+
+
+# The measures that keep the server busy (bench_runtime.Bench's method names).
+NETWORKED = ("unary_cpu", "threads8", "threads32", "gather", "stream")
+
+
+def server_busy(samples: Samples) -> list[str]:
+    """Markdown lines: the server's CPU time per second of each networked measure, per client
+    (median). Pinned, 100% means the server's CPU was full: that row measured the server at
+    least as much as the client."""
+    names = list(samples)
+    keys = [k for k in NETWORKED if f"server:{k}" in samples[names[-1]]]
+    if not keys:
+        return []
+    out = [
+        "server CPU while each measure ran (CPU seconds per second, median):",
+        "| measure | " + " | ".join(names) + " |",
+        "|" + "---|" * (len(names) + 1),
+    ]
+    for key in keys:
+        cells = [f"{statistics.median(samples[n][f'server:{key}']):.0%}" for n in names]
+        out.append(f"| {key} | " + " | ".join(cells) + " |")
+    return out

@@ -73,6 +73,14 @@ class Server:
                 grpc = f"http://{m.group(1)}"
         return rest, grpc
 
+    def cpu_seconds(self) -> float | None:
+        """The server's CPU time so far (user + system, all threads; Linux), else None."""
+        try:
+            fields = Path(f"/proc/{self._proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
+
     def stop(self) -> None:
         self._proc.terminate()  # SIGTERM: serve stops its servers and exits
         try:

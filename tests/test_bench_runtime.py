@@ -4,6 +4,7 @@ unnoticed), and its network guard refuses anything but the loopback."""
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import os
 import re
@@ -51,7 +52,9 @@ def test_quick_run_prints_every_row_for_every_client(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    table = [line for line in proc.stdout.splitlines() if line.startswith("|")]
+    lines = proc.stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    table = list(itertools.takewhile(lambda line: line.startswith("|"), lines[first:]))
     assert _cells(table[0]) == ["row", *CLIENTS, "HTTP / SDK", "gRPC / SDK"]
     body = table[2:]
     assert len(body) == len(ROWS), proc.stdout
@@ -62,10 +65,14 @@ def test_quick_run_prints_every_row_for_every_client(tmp_path: Path) -> None:
         assert all(re.fullmatch(r"\d+\.\d\dx", c) for c in cells[4:]), line
     assert "network: every connection went to the loopback" in proc.stdout
     assert "CPU pinning: " in proc.stdout
+    assert "server CPU while each measure ran" in proc.stdout
     medians = json.loads(figures.read_text())["medians"]
     assert sorted(medians) == sorted(CLIENTS)
-    for client in CLIENTS:
-        assert sorted(medians[client]) == sorted(key for key, _ in ROWS)
+    busy = ["server:gather", "server:stream", "server:threads32", "server:threads8"]
+    for client in CLIENTS:  # each row's figure, and the server's CPU share of each network row
+        assert sorted(medians[client]) == sorted(
+            [key for key, _ in ROWS] + busy + ["server:unary_cpu"]
+        )
 
 
 @pytest.fixture
