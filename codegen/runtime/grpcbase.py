@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import protocol
+from . import grpcapi, protocol
 from .bodies import DEFAULT_MAX_RESPONSE_BYTES, too_large
 from .core import redact
 from .decoders import MalformedResponse
@@ -38,7 +38,10 @@ _SERVICE = "/clarifai.api.V2"
 
 
 def _load(module: str) -> Any:
-    return import_optional(module, "the gRPC transport", install="clarifai-codegen[grpc]")
+    """`module` (of grpcio or protobuf), or an ImportError naming the extra that brings both."""
+    return import_optional(
+        module, "the gRPC transport", package="clarifai-grpc", install="clarifai-codegen[grpc]"
+    )
 
 
 def grpc_target(base_url: str) -> tuple[str, bool]:
@@ -110,7 +113,8 @@ def rpc_error(
 
 
 class Stub:
-    """The `clarifai.api.V2` methods used here, as `service_pb2_grpc.V2Stub` defines them.
+    """The `clarifai.api.V2` methods used here, as `service_pb2_grpc.V2Stub` defines them, with
+    the message classes of `pb2` (a `grpcapi.Api`).
 
     Not `V2Stub` itself: it builds ~270 callables and reads its response deserializer from a
     module global that `ClarifaiChannel.get_*_channel()` sets (None until one is called).
@@ -144,8 +148,9 @@ class GrpcBase:
         policy: RetryPolicy,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self._pb2 = _load("clarifai_grpc.grpc.api.service_pb2")  # first: names clarifai-grpc
         self._grpc = _load("grpc")
+        _load("google.protobuf.message_factory")
+        self._pb2 = grpcapi.api()
         self.target, self.secure = grpc_target(base_url)
         self._pat = pat
         self._timeout = timeout
