@@ -245,7 +245,7 @@ class GrpcTransport(GrpcBase):
         )
         self._sleep = sleep
         self._channel = self._open_channel(self._grpc, SINGLE_THREADED_STREAMS)
-        self._stub = Stub(self._channel, self._pb2)
+        self._stub = Stub(self._channel, self._api)
 
     def close(self) -> None:
         """Close the channel (cancelling calls still running)."""
