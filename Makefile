@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 OUT ?= generated
 OUT_TS ?= generated-ts
 
-.PHONY: generate check test lint typecheck bench install install-test clean demo unasync
+.PHONY: generate check test lint typecheck bench install install-test clean demo unasync grpc-descriptors
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ lint: $(VENV)/.installed-test
 ## make unasync: write the sync runtime modules (client.py, http.py) from their async sources
 unasync: $(VENV)/.installed-test
 	$(BIN)/python scripts/unasync_runtime.py
+
+## make grpc-descriptors: write codegen/runtime/grpcapi_data.py (the gRPC transport's message
+## descriptors) from the installed clarifai-grpc; then `make generate`
+grpc-descriptors: $(VENV)/.installed-test
+	$(BIN)/python scripts/grpc_descriptors.py
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy

@@ -148,7 +148,7 @@ class AsyncClient:
         self._transport: AsyncTransport
         self._bidi: AsyncBidiTransport | None = None
         if name == "grpc":
-            from .agrpc import AsyncGrpcTransport  # imports grpc and clarifai_grpc (optional)
+            from .agrpc import AsyncGrpcTransport  # imports grpc and protobuf (optional)
 
             self._transport = self._bidi = AsyncGrpcTransport(
                 pat, base, timeout=timeout, policy=policy, max_response_bytes=limit

@@ -81,7 +81,7 @@ class AsyncGrpcTransport(GrpcBase):
         loop = asyncio.get_running_loop()
         if self._stub is None or self._loop is not loop:
             self._channel = self._open_channel(self._aio)
-            self._stub = Stub(self._channel, self._pb2)
+            self._stub = Stub(self._channel, self._api)
             self._loop = loop
         return self._stub
 

@@ -16,14 +16,17 @@ _PIP_NAMES = {
 }
 
 
-def import_optional(module: str, purpose: str, *, install: str | None = None) -> Any:
+def import_optional(
+    module: str, purpose: str, *, package: str | None = None, install: str | None = None
+) -> Any:
     """Import `module`, or raise ImportError saying which package `purpose` needs.
 
-    `install` is what to `pip install` (default: the package providing `module`).
+    `package` names it (default: the package providing `module`); `install` is what to
+    `pip install` (default: that package).
     """
     try:
         return importlib.import_module(module)
     except ImportError as e:
         top = module.split(".")[0]
-        package = _PIP_NAMES.get(module) or _PIP_NAMES.get(top, top)
+        package = package or _PIP_NAMES.get(module) or _PIP_NAMES.get(top, top)
         raise ImportError(f"{purpose} needs {package}: pip install {install or package}") from e

@@ -149,7 +149,7 @@ class Client:
         self._transport: Transport
         self._bidi: BidiTransport | None = None
         if name == "grpc":
-            from .grpc import GrpcTransport  # imports grpc and clarifai_grpc (optional)
+            from .grpc import GrpcTransport  # imports grpc and protobuf (optional)
 
             self._transport = self._bidi = GrpcTransport(
                 pat, base, timeout=timeout, policy=policy, max_response_bytes=limit

@@ -1,7 +1,8 @@
-"""gRPC transport (clarifai-grpc's `clarifai.api.V2` service): unary, server and bidi streaming.
+"""gRPC transport (Clarifai's `clarifai.api.V2` service): unary, server and bidi streaming.
 
-Needs the optional `clarifai-grpc` package (`pip install clarifai-codegen[grpc]`), which brings
-`grpcio` and `protobuf`; they are imported when a `GrpcTransport` is created, never before.
+Needs `grpcio` and `protobuf` (`pip install clarifai-codegen[grpc]`, whose clarifai-grpc brings
+them); they are imported when a `GrpcTransport` is created, never before. The message classes are
+the runtime's own (`grpcapi`), not clarifai-grpc's, which the transport never imports.
 
 Request bodies are the same REST JSON the HTTP transport sends, and responses are turned back
 into that JSON (`protoconv`: directly, bytes stay bytes), so status checks, errors and decoding
@@ -244,7 +245,7 @@ class GrpcTransport(GrpcBase):
         )
         self._sleep = sleep
         self._channel = self._open_channel(self._grpc, SINGLE_THREADED_STREAMS)
-        self._stub = Stub(self._channel, self._pb2)
+        self._stub = Stub(self._channel, self._api)
 
     def close(self) -> None:
         """Close the channel (cancelling calls still running)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import protocol
+from . import grpcapi, protocol
 from .bodies import DEFAULT_MAX_RESPONSE_BYTES, too_large
 from .core import redact
 from .decoders import MalformedResponse
@@ -38,7 +38,10 @@ _SERVICE = "/clarifai.api.V2"
 
 
 def _load(module: str) -> Any:
-    return import_optional(module, "the gRPC transport", install="clarifai-codegen[grpc]")
+    """`module` (of grpcio or protobuf), or an ImportError naming the extra that brings both."""
+    return import_optional(
+        module, "the gRPC transport", package="clarifai-grpc", install="clarifai-codegen[grpc]"
+    )
 
 
 def grpc_target(base_url: str) -> tuple[str, bool]:
@@ -110,24 +113,25 @@ def rpc_error(
 
 
 class Stub:
-    """The `clarifai.api.V2` methods used here, as `service_pb2_grpc.V2Stub` defines them.
+    """The `clarifai.api.V2` methods used here, as `service_pb2_grpc.V2Stub` defines them, with
+    the message classes of `api`.
 
     Not `V2Stub` itself: it builds ~270 callables and reads its response deserializer from a
     module global that `ClarifaiChannel.get_*_channel()` sets (None until one is called).
     """
 
-    def __init__(self, channel: Any, pb2: Any) -> None:
+    def __init__(self, channel: Any, api: grpcapi.Api) -> None:
         kw = {
-            "request_serializer": pb2.PostModelOutputsRequest.SerializeToString,
-            "response_deserializer": pb2.MultiOutputResponse.FromString,
+            "request_serializer": api.PostModelOutputsRequest.SerializeToString,
+            "response_deserializer": api.MultiOutputResponse.FromString,
         }
         self.PostModelOutputs = channel.unary_unary(f"{_SERVICE}/PostModelOutputs", **kw)
         self.GenerateModelOutputs = channel.unary_stream(f"{_SERVICE}/GenerateModelOutputs", **kw)
         self.StreamModelOutputs = channel.stream_stream(f"{_SERVICE}/StreamModelOutputs", **kw)
         self.GetUser = channel.unary_unary(
             f"{_SERVICE}/GetUser",
-            request_serializer=pb2.GetUserRequest.SerializeToString,
-            response_deserializer=pb2.SingleUserResponse.FromString,
+            request_serializer=api.GetUserRequest.SerializeToString,
+            response_deserializer=api.SingleUserResponse.FromString,
         )
 
 
@@ -144,8 +148,9 @@ class GrpcBase:
         policy: RetryPolicy,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self._pb2 = _load("clarifai_grpc.grpc.api.service_pb2")  # first: names clarifai-grpc
         self._grpc = _load("grpc")
+        _load("google.protobuf.message_factory")
+        self._api = grpcapi.api()
         self.target, self.secure = grpc_target(base_url)
         self._pat = pat
         self._timeout = timeout
@@ -174,13 +179,13 @@ class GrpcBase:
     # ------------------------------------------------------------------ conversions
     def _request(self, body: Json) -> Any:
         try:
-            return new_message(self._pb2.PostModelOutputsRequest, body)
+            return new_message(self._api.PostModelOutputsRequest, body)
         except ConversionError as exc:  # a bug, not a user error
             raise TransportError(f"cannot build the gRPC request: {exc}") from None
 
     def _user_request(self) -> Any:
         """GetUser for the PAT's owner, as the SDK's `User.get_user_info(user_id="me")`."""
-        return self._pb2.GetUserRequest(user_app_id={"user_id": "me"})
+        return self._api.GetUserRequest(user_app_id={"user_id": "me"})
 
     def _response(self, message: Any) -> Json:
         try:
