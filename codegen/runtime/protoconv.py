@@ -79,6 +79,13 @@ def _kind(field: Any) -> int:
     return _SCALAR
 
 
+def is_repeated(field: Any) -> bool:
+    """Whether a field descriptor is repeated: protobuf 6.31+ says `is_repeated` (7 has no
+    `label`), the 5.x releases clarifai-grpc also allows only have `label` (3 = repeated)."""
+    flag = getattr(field, "is_repeated", None)
+    return bool(field.label == 3) if flag is None else bool(flag)
+
+
 def _fields(desc: Any) -> dict[str, Field]:
     """The fields of a message type by proto name and by JSON name (looked up once)."""
     fields = _BY_NAME.get(desc)
@@ -86,7 +93,7 @@ def _fields(desc: Any) -> dict[str, Field]:
         fields = {}
         for f in desc.fields:
             kind = _kind(f)
-            spec = (f.name, kind, f.is_repeated and kind != _MAP, f.message_type or f.enum_type)
+            spec = (f.name, kind, is_repeated(f) and kind != _MAP, f.message_type or f.enum_type)
             fields[f.json_name] = fields[f.name] = _BY_FIELD[f] = spec
         _BY_NAME[desc] = fields
     return fields

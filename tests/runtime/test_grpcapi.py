@@ -149,3 +149,15 @@ print(service_pb2.MultiOutputResponse.DESCRIPTOR.file.pool is descriptor_pool.De
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[:3] == ["False", "not in the default pool", "True"]
+
+
+def test_repeated_fields_are_known_on_protobuf_5_and_7() -> None:
+    """clarifai-grpc allows protobuf 5.29, whose descriptors have `label` but no `is_repeated`;
+    protobuf 7's have `is_repeated` and no `label`."""
+    from types import SimpleNamespace
+
+    from codegen.runtime.protoconv import is_repeated
+
+    assert is_repeated(SimpleNamespace(label=3)) and not is_repeated(SimpleNamespace(label=1))
+    assert is_repeated(SimpleNamespace(is_repeated=True))
+    assert not is_repeated(SimpleNamespace(is_repeated=False, label=3))
