@@ -30,7 +30,7 @@ import httpcore
 
 from . import aionet, sockio
 
-__all__ = ["Clock", "bounded", "expired", "install", "limit"]
+__all__ = ["Clock", "async_backend", "backend", "bounded", "expired", "install", "limit"]
 
 
 class Clock(Protocol):
@@ -242,6 +242,19 @@ def _on_asyncio() -> bool:
     except RuntimeError:
         return False
     return True
+
+
+def backend() -> _Backend:
+    """The network backend of an httpx client's pool (httpcore's default), wrapped as `install`
+    wraps it."""
+    return _Backend(httpcore.SyncBackend())
+
+
+def async_backend() -> _AsyncBackend:
+    """`backend` for async connections (httpcore's `AutoBackend`: asyncio or trio)."""
+    from httpcore._backends.auto import AutoBackend
+
+    return _AsyncBackend(AutoBackend())
 
 
 def install(http: Any) -> bool:
