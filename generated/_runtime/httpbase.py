@@ -3,7 +3,6 @@ and what their own connections need (options, request slots)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import threading
@@ -27,7 +26,11 @@ from .messages import ModelRef, check_response
 from .protocol import RetryPolicy, model_path, parse_retry_after
 from .settings import HTTP_POOL_SIZE
 
-if TYPE_CHECKING:  # imported only where an httpx client is used (see `httpdefaults`)
+# Imported where used: httpx only where an httpx client is in use (see `httpdefaults`), asyncio
+# only by the async transport (a sync client never needs it).
+if TYPE_CHECKING:
+    import asyncio
+
     import httpx
 
 __all__ = [
@@ -260,6 +263,8 @@ class AsyncSlots:
         if self._free > 0 and not self._waiters:
             self._free -= 1
             return
+        import asyncio
+
         wait = limit(self._timeout, httpcore.PoolTimeout)
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
@@ -305,6 +310,8 @@ def quiet_locks(connection: object) -> None:
             lock: Any = getattr(owner, name, None)
             if type(lock).__name__ != "AsyncLock" or not hasattr(lock, "_backend"):
                 continue
+            import asyncio
+
             if isinstance(getattr(lock, "_anyio_lock", None), asyncio.Lock):
                 continue
             try:
