@@ -90,6 +90,10 @@ def ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+def _ca_from_env() -> bool:
+    return bool(os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR"))
+
+
 def httpx_version() -> str | None:
     """The installed httpx's version, read from its source without importing it."""
     try:
@@ -131,7 +135,9 @@ def direct(base_url: str, own: dict[str, str], backend: object) -> tuple[Json, R
     default httpx 0.28 client would use them, or None where httpx must build them.
 
     `backend` is the network backend (httpx's pool default, wrapped by `deadline`). The TLS
-    context is made only for an https origin: an http one never reads it.
+    context (loading a CA store: tens of ms) is made for an https origin, or where the environment
+    names a CA store (httpx fails at construction on one it cannot load); an http origin never
+    reads it.
     """
     parts = split_url(base_url)
     version = httpx_version()
@@ -143,7 +149,7 @@ def direct(base_url: str, own: dict[str, str], backend: object) -> tuple[Json, R
     scheme, host, port, _ = parts
     options: Json = {
         "origin": httpcore.URL(scheme=scheme, host=host, port=port, target=b"/").origin,
-        "ssl_context": ssl_context() if scheme == b"https" else None,
+        "ssl_context": ssl_context() if scheme == b"https" or _ca_from_env() else None,
         "keepalive_expiry": KEEPALIVE_EXPIRY,
         "retries": 0,
         "local_address": None,

@@ -166,6 +166,17 @@ def test_the_ca_store_follows_the_environment_as_httpx(
         assert len(found[0]["ssl_context"].get_ca_certs()) == 1
 
 
+def test_a_ca_store_httpx_cannot_load_fails_as_in_httpx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even for an http URL, whose connections never read the TLS context."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))
+    with pytest.raises(FileNotFoundError):
+        httpx.Client()
+    with pytest.raises(FileNotFoundError):
+        direct("http://127.0.0.1:9", OWN, backend())
+
+
 @pytest.mark.parametrize("base_url", ["https://api.clarifai.com", "http://127.0.0.1:8080"])
 def test_request_headers_are_httpxs(base_url: str) -> None:
     own = HttpTransport("secret", base_url, timeout=5.0, policy=RetryPolicy())
