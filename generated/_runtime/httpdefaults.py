@@ -20,7 +20,7 @@ from typing import Any
 
 import httpcore
 
-__all__ = ["direct", "env_proxy", "split_url", "ssl_context"]
+__all__ = ["direct", "env_proxy", "headers", "httpx_version", "netloc", "split_url", "ssl_context"]
 
 Json = dict[str, Any]
 Raw = list[tuple[bytes, bytes]]
@@ -28,9 +28,9 @@ Parts = tuple[bytes, bytes, int | None, bytes]  # scheme, host, port, target (as
 
 KEEPALIVE_EXPIRY = 5.0  # httpx.Limits()
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-# URLs httpx leaves as they are: lower-case scheme and host, a port that is not the scheme's
-# default spelled without leading zeros, path segments of unreserved characters not starting
-# with "." (httpx removes dot segments), no user, query or fragment.
+# URLs httpx leaves as they are: lower-case scheme and host, a port without leading zeros (the
+# scheme's default is dropped below, as httpx drops it), path segments of unreserved characters
+# not starting with "." (httpx removes dot segments), no user, query or fragment.
 _URL = re.compile(
     r"(https?)://([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::([1-9][0-9]{0,4}))?"
     r"((?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*/?)"
