@@ -38,7 +38,7 @@ OWN = {"Authorization": "Key p", "Content-Type": "application/json", "Accept-Enc
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
-        if name.lower() in PROXY_VARS or name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        if name.lower() in (*PROXY_VARS, "no_proxy") or name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
             monkeypatch.delenv(name)
 
 
@@ -206,13 +206,14 @@ def test_a_proxy_variable_means_httpx(name: str, monkeypatch: pytest.MonkeyPatch
 def test_a_call_goes_through_the_proxy_of_the_environment(
     server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The local server plays the proxy: it sees the API's URL in absolute form."""
+    """The local server plays the proxy: it sees the API's URL in absolute form (without the
+    proxy the call would find nothing listening)."""
     monkeypatch.setenv("HTTP_PROXY", server.base_url)
     server.script(Reply(200, success({"string_value": "hello"})))
-    with Client("p", "http://api.clarifai.invalid", backoff=0.001) as c:
+    with Client("p", "http://127.0.0.1:9", backoff=0.001) as c:  # nothing listens on port 9
         assert c.unary(MODEL, PREDICT, {"prompt": "hi"}) == "hello"
     (req,) = server.requests
-    assert req["path"] == "http://api.clarifai.invalid/v2/users/u/apps/a/models/m/outputs"
+    assert req["path"] == "http://127.0.0.1:9/v2/users/u/apps/a/models/m/outputs"
 
 
 # ---------------------------------------------------------------------- errors
