@@ -35,9 +35,6 @@ _URL = re.compile(
     r"(https?)://([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::([1-9][0-9]{0,4}))?"
     r"((?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*/?)"
 )
-_IPV4_STYLE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")  # httpx validates these as IPv4
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 _PROXY_SCHEMES = ("http", "https", "all")
 
 
@@ -47,7 +44,7 @@ def split_url(url: str) -> Parts | None:
     if match is None:
         return None
     scheme, host, port_text, path = match.groups()
-    if _IPV4_STYLE.fullmatch(host) and not _IPV4.fullmatch(host):
+    if _bad_ipv4(host):
         return None
     port = None if port_text is None else int(port_text)
     if port is not None and port > 65535:
@@ -55,6 +52,14 @@ def split_url(url: str) -> Parts | None:
     if port == _DEFAULT_PORTS[scheme]:
         port = None
     return scheme.encode(), host.encode(), port, (path or "/").encode()
+
+
+def _bad_ipv4(host: str) -> bool:
+    """A host of four runs of digits that is no IPv4 address (httpx rejects it)."""
+    parts = host.split(".")
+    if len(parts) != 4 or not all(part.isdigit() for part in parts):
+        return False
+    return not all(part == "0" or (part[0] != "0" and int(part) <= 255) for part in parts)
 
 
 def netloc(parts: Parts) -> bytes:

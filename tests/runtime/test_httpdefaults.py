@@ -84,6 +84,16 @@ def test_split_url_takes_simple_urls(scheme: str, host: str, port: str, path: li
     assert split_url(url) == expected
 
 
+@given(st.lists(st.from_regex(r"[0-9]{1,4}", fullmatch=True), min_size=3, max_size=5))
+def test_split_url_declines_the_ipv4_hosts_httpx_rejects(numbers: list[str]) -> None:
+    url = "http://" + ".".join(numbers) + "/p"
+    try:
+        expected = httpx_parts(url)
+    except httpx.InvalidURL:
+        expected = None
+    assert split_url(url) == expected
+
+
 @pytest.mark.parametrize(
     "url",
     [
