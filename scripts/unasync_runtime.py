@@ -44,6 +44,7 @@ NAMES = {
     "aiter_raw": "iter_raw",
     "anext": "next",
     "aread": "read",
+    "async_backend": "backend",
     "asyncio": "time",
     "send_all_async": "send_all",
 }

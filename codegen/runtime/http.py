@@ -10,23 +10,24 @@ in `core`; body limits in `bodies` and `framing`; deadlines in `deadline`.
 - Bodies are read incrementally: at most `max_response_bytes` of a unary body or of one stream
   message, counted after decompression.
 - A failure after the request may have reached the model is retried only for an idempotent call.
-- A transport's own httpx client is used for its configuration only: requests go to httpcore
-  connections of its own (`AsyncConnections`) with what does not change between calls built
-  once. A supplied `http_client` gets every request through its `send`.
+- Requests go to httpcore connections of the transport's own (`AsyncConnections`), with what
+  does not change between calls built once, configured as a default httpx client would be
+  (`httpdefaults`, without importing httpx). Where that is not reproduced (a proxy in the
+  environment, ...) an httpx client is built for its configuration, and sends itself where it
+  would send elsewhere. A supplied `http_client` gets every request through its `send`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpcore
-import httpx
 
 from .bodies import DEFAULT_MAX_RESPONSE_BYTES, Inflater
 from .core import Attempts, Sleep
-from .deadline import Clock, bounded, install
+from .deadline import Clock, backend, bounded, install
 from .errors import ClarifaiError
 from .framing import FrameDecoder
 from .httpbase import (
@@ -37,13 +38,16 @@ from .httpbase import (
     header_map,
     quiet_locks,
 )
-from .httpbase import TRANSIENT_HTTPX as TRANSIENT_HTTPX
 from .httpbase import HttpBase as HttpBase
+from .httpdefaults import direct
 from .messages import ModelRef, owner_id_of, unwrap_frame
 from .protocol import USERS_ME, RetryPolicy
 from .protocol import model_path as model_path
 
-__all__ = ["TRANSIENT_HTTPX", "HttpBase", "HttpTransport", "model_path"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["HttpBase", "HttpTransport", "model_path"]
 
 Json = dict[str, Any]
 
@@ -67,18 +71,25 @@ class HttpTransport(HttpBase):
         )
         self._sleep = sleep
         self._owns_client = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
-        install(self._http)  # `timeout` as a deadline (a no-op outside this transport's calls)
-        options = connection_options(self._http, self._base_url) if self._owns_client else None
+        self._http: httpx.Client | None = None
+        own = None if http_client is not None else direct(base_url, self._headers, backend())
+        if own is not None:
+            options: Json | None = own[0]
+            self._raw_headers = own[1]
+        else:
+            self._http = http_client if http_client is not None else _new_client(timeout)
+            self._failures = _with_httpx_errors()
+            install(self._http)  # `timeout` as a deadline (a no-op outside this transport's calls)
+            options = connection_options(self._http, self._base_url) if self._owns_client else None
+            if options is not None:
+                self._use_headers(self._http.headers)
         self._pool = None if options is None else Connections(options, self._pool_size, timeout)
-        if self._pool is not None:
-            self._use_headers(self._http.headers)
 
     def close(self) -> None:
         """Close the connection pool (unless the caller supplied the httpx client)."""
         if self._pool is not None:
             self._pool.close()
-        if self._owns_client:
+        if self._owns_client and self._http is not None:
             self._http.close()
 
     def unary(self, model: ModelRef, body: Json, *, idempotent: bool = False) -> Json:
@@ -109,9 +120,7 @@ class HttpTransport(HttpBase):
                     data = self._read(response, clock)
                 finally:
                     response.close()
-        except HTTPCORE_ERRORS as exc:
-            failure = self._connection_error(self._httpx_error(exc))
-        except httpx.HTTPError as exc:
+        except self._failures as exc:
             failure = self._connection_error(exc)
         else:
             return self._parse(response.status, data, response.headers)
@@ -121,6 +130,7 @@ class HttpTransport(HttpBase):
         """Send a request; its response, the body not read yet."""
         if self._pool is not None:
             return self._pool.send(self._request_of(method, url, content))
+        assert self._http is not None  # no connections of its own: an httpx client in use
         request = self._http.build_request(
             method, url, content=content, headers=self._headers, timeout=self._timeout
         )
@@ -188,9 +198,7 @@ class HttpTransport(HttpBase):
                             idle.touch()  # the time the caller held the value is not silence
                 self._check(idle)
             decoder.finish()
-        except HTTPCORE_ERRORS as exc:
-            failure = self._connection_error(self._httpx_error(exc), stream=True)
-        except httpx.HTTPError as exc:
+        except self._failures as exc:
             failure = self._connection_error(exc, stream=True)
         else:
             return
@@ -278,6 +286,18 @@ class Connections:
         self._closed = True
         while self._idle:
             self._idle.pop().close()
+
+
+def _new_client(timeout: float) -> httpx.Client:
+    import httpx
+
+    return httpx.Client(timeout=timeout)
+
+
+def _with_httpx_errors() -> tuple[type[Exception], ...]:
+    import httpx
+
+    return (*HTTPCORE_ERRORS, httpx.HTTPError)
 
 
 def _close(stream: Iterator[Any]) -> None:

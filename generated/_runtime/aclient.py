@@ -30,7 +30,7 @@ from .settings import DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from .settings import Settings, check_idempotent
 from .signature import Method
 
-if TYPE_CHECKING:  # httpx is imported by the first client, so importing a model stays fast
+if TYPE_CHECKING:  # httpx is imported only where a client sends through one (see `httpdefaults`)
     import httpx
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncClient", "ModelRef", "Settings", "abidi_requests"]

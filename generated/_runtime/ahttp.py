@@ -9,23 +9,24 @@ in `core`; body limits in `bodies` and `framing`; deadlines in `deadline`.
 - Bodies are read incrementally: at most `max_response_bytes` of a unary body or of one stream
   message, counted after decompression.
 - A failure after the request may have reached the model is retried only for an idempotent call.
-- A transport's own httpx client is used for its configuration only: requests go to httpcore
-  connections of its own (`AsyncConnections`) with what does not change between calls built
-  once. A supplied `http_client` gets every request through its `send`.
+- Requests go to httpcore connections of the transport's own (`AsyncConnections`), with what
+  does not change between calls built once, configured as a default httpx client would be
+  (`httpdefaults`, without importing httpx). Where that is not reproduced (a proxy in the
+  environment, ...) an httpx client is built for its configuration, and sends itself where it
+  would send elsewhere. A supplied `http_client` gets every request through its `send`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpcore
-import httpx
 
 from .bodies import DEFAULT_MAX_RESPONSE_BYTES, Inflater
 from .core import AsyncSleep, Attempts
-from .deadline import Clock, bounded, install
+from .deadline import Clock, async_backend, bounded, install
 from .errors import ClarifaiError
 from .framing import FrameDecoder
 from .httpbase import (
@@ -36,13 +37,16 @@ from .httpbase import (
     header_map,
     quiet_locks,
 )
-from .httpbase import TRANSIENT_HTTPX as TRANSIENT_HTTPX
 from .httpbase import HttpBase as HttpBase
+from .httpdefaults import direct
 from .messages import ModelRef, owner_id_of, unwrap_frame
 from .protocol import USERS_ME, RetryPolicy
 from .protocol import model_path as model_path
 
-__all__ = ["TRANSIENT_HTTPX", "AsyncHttpTransport", "HttpBase", "model_path"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["AsyncHttpTransport", "HttpBase", "model_path"]
 
 Json = dict[str, Any]
 
@@ -66,20 +70,27 @@ class AsyncHttpTransport(HttpBase):
         )
         self._sleep = sleep
         self._owns_client = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
-        install(self._http)  # `timeout` as a deadline (a no-op outside this transport's calls)
-        options = connection_options(self._http, self._base_url) if self._owns_client else None
+        self._http: httpx.AsyncClient | None = None
+        own = None if http_client is not None else direct(base_url, self._headers, async_backend())
+        if own is not None:
+            options: Json | None = own[0]
+            self._raw_headers = own[1]
+        else:
+            self._http = http_client if http_client is not None else _new_client(timeout)
+            self._failures = _with_httpx_errors()
+            install(self._http)  # `timeout` as a deadline (a no-op outside this transport's calls)
+            options = connection_options(self._http, self._base_url) if self._owns_client else None
+            if options is not None:
+                self._use_headers(self._http.headers)
         self._pool = (
             None if options is None else AsyncConnections(options, self._pool_size, timeout)
         )
-        if self._pool is not None:
-            self._use_headers(self._http.headers)
 
     async def aclose(self) -> None:
         """Close the connection pool (unless the caller supplied the httpx client)."""
         if self._pool is not None:
             await self._pool.aclose()
-        if self._owns_client:
+        if self._owns_client and self._http is not None:
             await self._http.aclose()
 
     async def unary(self, model: ModelRef, body: Json, *, idempotent: bool = False) -> Json:
@@ -112,9 +123,7 @@ class AsyncHttpTransport(HttpBase):
                     data = await self._read(response, clock)
                 finally:
                     await response.aclose()
-        except HTTPCORE_ERRORS as exc:
-            failure = self._connection_error(self._httpx_error(exc))
-        except httpx.HTTPError as exc:
+        except self._failures as exc:
             failure = self._connection_error(exc)
         else:
             return self._parse(response.status, data, response.headers)
@@ -124,6 +133,7 @@ class AsyncHttpTransport(HttpBase):
         """Send a request; its response, the body not read yet."""
         if self._pool is not None:
             return await self._pool.send(self._request_of(method, url, content))
+        assert self._http is not None  # no connections of its own: an httpx client in use
         request = self._http.build_request(
             method, url, content=content, headers=self._headers, timeout=self._timeout
         )
@@ -193,9 +203,7 @@ class AsyncHttpTransport(HttpBase):
                             idle.touch()  # the time the caller held the value is not silence
                 self._check(idle)
             decoder.finish()
-        except HTTPCORE_ERRORS as exc:
-            failure = self._connection_error(self._httpx_error(exc), stream=True)
-        except httpx.HTTPError as exc:
+        except self._failures as exc:
             failure = self._connection_error(exc, stream=True)
         else:
             return
@@ -283,6 +291,18 @@ class AsyncConnections:
         self._closed = True
         while self._idle:
             await self._idle.pop().aclose()
+
+
+def _new_client(timeout: float) -> httpx.AsyncClient:
+    import httpx
+
+    return httpx.AsyncClient(timeout=timeout)
+
+
+def _with_httpx_errors() -> tuple[type[Exception], ...]:
+    import httpx
+
+    return (*HTTPCORE_ERRORS, httpx.HTTPError)
 
 
 async def _aclose(stream: AsyncIterator[Any]) -> None:

@@ -19,8 +19,8 @@ sync TCP stream keeps its timeouts in the kernel (`sockio`).
 
 from __future__ import annotations
 
-import asyncio
 import ssl
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,9 +28,9 @@ from typing import Any, Protocol
 
 import httpcore
 
-from . import aionet, sockio
+from . import sockio
 
-__all__ = ["Clock", "bounded", "expired", "install", "limit"]
+__all__ = ["Clock", "async_backend", "backend", "bounded", "expired", "install", "limit"]
 
 
 class Clock(Protocol):
@@ -216,6 +216,8 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
         timeout = limit(timeout, httpcore.ConnectTimeout)
         inner: httpcore.AsyncNetworkStream
         if _on_asyncio():
+            from . import aionet
+
             inner = await aionet.connect_tcp(host, port, timeout, local_address, socket_options)
         else:
             inner = await self._inner.connect_tcp(
@@ -228,6 +230,8 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
     ) -> httpcore.AsyncNetworkStream:
         timeout = limit(timeout, httpcore.ConnectTimeout)
         if _on_asyncio():
+            from . import aionet
+
             return _AsyncStream(await aionet.connect_unix_socket(path, timeout, socket_options))
         return _AsyncStream(await self._inner.connect_unix_socket(path, timeout, socket_options))
 
@@ -236,12 +240,29 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 
 
 def _on_asyncio() -> bool:
-    """True under an asyncio event loop (trio keeps httpcore's own backend)."""
+    """True under an asyncio event loop (trio keeps httpcore's own backend). A sync client never
+    imports asyncio (about 15 ms of a cold start): no loop runs where it is not imported."""
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is None:
+        return False
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         return False
     return True
+
+
+def backend() -> _Backend:
+    """The network backend of an httpx client's pool (httpcore's default), wrapped as `install`
+    wraps it."""
+    return _Backend(httpcore.SyncBackend())
+
+
+def async_backend() -> _AsyncBackend:
+    """`backend` for async connections (httpcore's `AutoBackend`: asyncio or trio)."""
+    from httpcore._backends.auto import AutoBackend
+
+    return _AsyncBackend(AutoBackend())
 
 
 def install(http: Any) -> bool:

@@ -3,7 +3,6 @@ and what their own connections need (options, request slots)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import threading
@@ -11,10 +10,9 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpcore
-import httpx
 
 from .bodies import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, Body
 from .core import Deadline, IdleClock, redact
@@ -22,14 +20,21 @@ from .deadline import Clock, expired, limit
 from .decoders import MalformedResponse
 from .errors import ClarifaiError, TransportError, error_from_body
 from .framing import parse_json
+from .httpdefaults import split_url
+from .httperrors import HTTPCORE_ERRORS, kind
 from .messages import ModelRef, check_response
 from .protocol import RetryPolicy, model_path, parse_retry_after
 from .settings import HTTP_POOL_SIZE
 
+# Imported where used: httpx only where an httpx client is in use (see `httpdefaults`), asyncio
+# only by the async transport (a sync client never needs it).
+if TYPE_CHECKING:
+    import asyncio
+
+    import httpx
+
 __all__ = [
     "HTTPCORE_ERRORS",
-    "NOT_SENT_HTTPX",
-    "TRANSIENT_HTTPX",
     "AsyncCloser",
     "AsyncSlots",
     "Closer",
@@ -41,32 +46,6 @@ __all__ = [
 ]
 
 Json = dict[str, Any]
-# Connection-level failures worth another attempt, here and in the signature puller. A proxy's own
-# failure (it could not reach the API) is a gateway error like HTTP 502.
-TRANSIENT_HTTPX = (
-    httpx.TimeoutException,
-    httpx.NetworkError,
-    httpx.RemoteProtocolError,
-    httpx.ProxyError,
-)
-# Failures before a byte of the request went out: a repeat cannot run the model twice. Any other
-# (a read or write error or timeout, a connection closed without an answer) may come after the
-# server got the request, so only an idempotent call repeats it.
-NOT_SENT_HTTPX = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-)
-# What httpcore raises (the transports' own connections); each has an httpx twin of its name.
-HTTPCORE_ERRORS = (
-    httpcore.TimeoutException,
-    httpcore.NetworkError,
-    httpcore.ProtocolError,
-    httpcore.ProxyError,
-    httpcore.UnsupportedProtocol,
-)
 _SNIPPET = 200  # characters of a body that is not JSON shown in an error
 _URL_CACHE = 256  # parsed URLs kept per transport (one per model and route)
 AsyncCloser = Callable[[], Awaitable[None]]
@@ -101,9 +80,13 @@ class HttpBase:
         self._raw_headers: list[tuple[bytes, bytes]] = []
         self._targets: dict[str, httpcore.URL] = {}
         self._timeouts = dict.fromkeys(("connect", "read", "write", "pool"), timeout)
+        # The connection failures of a call: httpcore's, and httpx's where an httpx client is used.
+        self._failures: tuple[type[Exception], ...] = HTTPCORE_ERRORS
 
     def _use_headers(self, defaults: httpx.Headers) -> None:
         """Send the headers of an httpx client with `defaults` as its headers."""
+        import httpx
+
         headers = httpx.Headers(defaults)
         headers.update(self._headers)
         self._raw_headers = [(b"Host", httpx.URL(self._base_url).netloc), *headers.raw]
@@ -114,13 +97,8 @@ class HttpBase:
         if target is None:
             if len(self._targets) >= _URL_CACHE:
                 self._targets.clear()
-            parsed = httpx.URL(url)
-            target = httpcore.URL(
-                scheme=parsed.raw_scheme,
-                host=parsed.raw_host,
-                port=parsed.port,
-                target=parsed.raw_path,
-            )
+            scheme, host, port, path = split_url(url) or _httpx_split(url)
+            target = httpcore.URL(scheme=scheme, host=host, port=port, target=path)
             self._targets[url] = target
         headers = self._raw_headers
         if content is not None:
@@ -129,14 +107,6 @@ class HttpBase:
         return httpcore.Request(
             method, target, headers=headers, content=content, extensions=extensions
         )
-
-    @staticmethod
-    def _httpx_error(exc: Exception) -> httpx.HTTPError:
-        """An httpcore failure as the httpx error of its name (as httpx raises it)."""
-        cls = getattr(httpx, type(exc).__name__, None)
-        if not (isinstance(cls, type) and issubclass(cls, httpx.TransportError)):
-            cls = httpx.TransportError
-        return cls(str(exc))
 
     # ------------------------------------------------------------------ clocks
     def _deadline(self) -> Deadline:
@@ -150,15 +120,15 @@ class HttpBase:
     def _check(self, clock: Clock) -> None:
         """After each chunk read: the clock, for an httpx client without `deadline.install`."""
         if expired(clock):
-            raise httpx.ReadTimeout("the call's deadline passed")
+            raise httpcore.ReadTimeout("the call's deadline passed")
 
     # ------------------------------------------------------------------ errors
     def _redact(self, err: ClarifaiError) -> ClarifaiError:
         return redact(err, self._pat)
 
-    def _connection_error(self, exc: httpx.HTTPError, *, stream: bool = False) -> ClarifaiError:
-        timed_out = isinstance(exc, httpx.TimeoutException)
-        connecting = isinstance(exc, NOT_SENT_HTTPX)
+    def _connection_error(self, exc: Exception, *, stream: bool = False) -> ClarifaiError:
+        """An httpcore or httpx failure as the TransportError of the call, named as httpx names it."""
+        name, timed_out, connecting, transient = kind(exc)
         if timed_out and stream and not connecting:
             message = (
                 f"stream from {self._base_url}: no message for {self._timeout:g} s, "
@@ -167,12 +137,12 @@ class HttpBase:
         elif timed_out:
             message = (
                 f"request to {self._base_url} timed out after {self._timeout:g} s "
-                f"(set Client(timeout=...)): {type(exc).__name__}"
+                f"(set Client(timeout=...)): {name}"
             )
         else:
-            message = f"request to {self._base_url} failed: {type(exc).__name__}: {exc}"
+            message = f"request to {self._base_url} failed: {name}: {exc}"
         err = TransportError(message)
-        err.transient = isinstance(exc, TRANSIENT_HTTPX)
+        err.transient = transient
         err.reached = not connecting
         return self._redact(err)
 
@@ -235,6 +205,8 @@ def connection_options(http: httpx.Client | httpx.AsyncClient, base_url: str) ->
     """`httpcore.(Async)HTTPConnection` arguments that reach `base_url` as `http` would (its TLS
     context, network backend, keep-alive expiry, socket options); None where `http` would send
     elsewhere (a proxy, a mounted transport), speaks HTTP/2, or is laid out unlike httpx 0.28."""
+    import httpx
+
     url = httpx.URL(base_url)
     pick = getattr(http, "_transport_for_url", None)
     transport = pick(url) if callable(pick) else None
@@ -253,6 +225,14 @@ def connection_options(http: httpx.Client | httpx.AsyncClient, base_url: str) ->
 
 
 _MISSING = object()
+
+
+def _httpx_split(url: str) -> tuple[bytes, bytes, int | None, bytes]:
+    """`url` parsed by httpx (one `split_url` leaves to it)."""
+    import httpx
+
+    parsed = httpx.URL(url)
+    return parsed.raw_scheme, parsed.raw_host, parsed.port, parsed.raw_path
 
 
 class Slots:
@@ -283,6 +263,8 @@ class AsyncSlots:
         if self._free > 0 and not self._waiters:
             self._free -= 1
             return
+        import asyncio
+
         wait = limit(self._timeout, httpcore.PoolTimeout)
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
@@ -328,6 +310,8 @@ def quiet_locks(connection: object) -> None:
             lock: Any = getattr(owner, name, None)
             if type(lock).__name__ != "AsyncLock" or not hasattr(lock, "_backend"):
                 continue
+            import asyncio
+
             if isinstance(getattr(lock, "_anyio_lock", None), asyncio.Lock):
                 continue
             try:

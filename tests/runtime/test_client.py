@@ -141,8 +141,9 @@ def test_public_names() -> None:
 
 
 def test_only_relative_and_allowed_imports() -> None:
-    # httpcore: httpx's own transport, installed with it (`deadline.py` wraps its network streams)
-    allowed = {"__future__", "httpx", "httpcore"} | set(sys.stdlib_module_names)
+    # httpcore: httpx's own transport, installed with it (`deadline.py` wraps its network streams);
+    # certifi: the CA bundle of both, which `httpdefaults` verifies TLS against as httpx does
+    allowed = {"__future__", "httpx", "httpcore", "certifi"} | set(sys.stdlib_module_names)
     for path in RUNTIME_DIR.glob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):

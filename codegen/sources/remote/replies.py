@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from ...runtime.http import TRANSIENT_HTTPX
+from ...runtime.httpxerrors import TRANSIENT_HTTPX
 from ...runtime.protocol import (
     AUTH,
     CODE_NAMES,
