@@ -22,6 +22,7 @@ from .deadline import Clock, expired, limit
 from .decoders import MalformedResponse
 from .errors import ClarifaiError, TransportError, error_from_body
 from .framing import parse_json
+from .h11headers import CheckedHeaders
 from .messages import ModelRef, check_response
 from .protocol import RetryPolicy, model_path, parse_retry_after
 from .settings import HTTP_POOL_SIZE
@@ -99,6 +100,7 @@ class HttpBase:
         # The transport's own connections: the headers httpx would send (built once), parsed
         # URLs, the timeouts (the call's clock cuts them further, see `deadline`).
         self._raw_headers: list[tuple[bytes, bytes]] = []
+        self._checked = CheckedHeaders()
         self._targets: dict[str, httpcore.URL] = {}
         self._timeouts = dict.fromkeys(("connect", "read", "write", "pool"), timeout)
 
@@ -122,13 +124,11 @@ class HttpBase:
                 target=parsed.raw_path,
             )
             self._targets[url] = target
-        headers = self._raw_headers
-        if content is not None:
-            headers = [*headers, (b"Content-Length", b"%d" % len(content))]
         extensions = {"timeout": self._timeouts}
-        return httpcore.Request(
-            method, target, headers=headers, content=content, extensions=extensions
-        )
+        request = httpcore.Request(method, target, content=content, extensions=extensions)
+        length = None if content is None else len(content)
+        request.headers = self._checked.of(self._raw_headers, length)
+        return request
 
     @staticmethod
     def _httpx_error(exc: Exception) -> httpx.HTTPError:
