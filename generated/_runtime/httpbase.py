@@ -102,6 +102,7 @@ class HttpBase:
         self._raw_headers: list[tuple[bytes, bytes]] = []
         self._checked = CheckedHeaders()
         self._targets: dict[str, httpcore.URL] = {}
+        self._urls: dict[tuple[ModelRef, str], str] = {}
         self._timeouts = dict.fromkeys(("connect", "read", "write", "pool"), timeout)
 
     def _use_headers(self, defaults: httpx.Headers) -> None:
@@ -215,7 +216,13 @@ class HttpBase:
             raise self._redact(err) from None
 
     def _url(self, model: ModelRef, suffix: str) -> str:
-        return f"{self._base_url}{model_path(model)}{suffix}"
+        """The route's URL (its ids quoted once per model and route)."""
+        url = self._urls.get((model, suffix))
+        if url is None:
+            if len(self._urls) >= _URL_CACHE:
+                self._urls.clear()
+            url = self._urls[model, suffix] = f"{self._base_url}{model_path(model)}{suffix}"
+        return url
 
     @staticmethod
     def _content(body: Json) -> bytes:
