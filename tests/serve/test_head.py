@@ -45,6 +45,11 @@ def test_plain_heads_parse_as_the_standard_library_does(rest: bytes) -> None:
     assert head is not None
     expected = parse_headers(slow_file)
     assert head.headers.items() == expected.items()
+    for name in ["connection", "Content-Length", "X-DUP", "x-spaces", "missing"]:
+        assert head.headers.get(name) == expected.get(name)
+        assert head.headers.get(name, "-") == expected.get(name, "-")
+        assert head.headers.get_all(name) == expected.get_all(name)
+        assert (name in head.headers) == (name in expected)
     assert (head.command, head.path) == ("POST", "/v2/users/u/apps/a/models/m/outputs")
     assert head.requestline == LINE.decode().rstrip("\r\n")
     assert head.close_connection == (expected.get("Connection", "").lower() == "close")
