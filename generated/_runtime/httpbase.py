@@ -20,6 +20,7 @@ from .deadline import Clock, expired, limit
 from .decoders import MalformedResponse
 from .errors import ClarifaiError, TransportError, error_from_body
 from .framing import parse_json
+from .h11headers import CheckedHeaders
 from .httpdefaults import split_url
 from .httperrors import HTTPCORE_ERRORS, kind
 from .messages import ModelRef, check_response
@@ -78,7 +79,9 @@ class HttpBase:
         # The transport's own connections: the headers httpx would send (built once), parsed
         # URLs, the timeouts (the call's clock cuts them further, see `deadline`).
         self._raw_headers: list[tuple[bytes, bytes]] = []
+        self._checked = CheckedHeaders()
         self._targets: dict[str, httpcore.URL] = {}
+        self._urls: dict[tuple[ModelRef, str], str] = {}
         self._timeouts = dict.fromkeys(("connect", "read", "write", "pool"), timeout)
         # The connection failures of a call: httpcore's, and httpx's where an httpx client is used.
         self._failures: tuple[type[Exception], ...] = HTTPCORE_ERRORS
@@ -100,13 +103,11 @@ class HttpBase:
             scheme, host, port, path = split_url(url) or _httpx_split(url)
             target = httpcore.URL(scheme=scheme, host=host, port=port, target=path)
             self._targets[url] = target
-        headers = self._raw_headers
-        if content is not None:
-            headers = [*headers, (b"Content-Length", b"%d" % len(content))]
         extensions = {"timeout": self._timeouts}
-        return httpcore.Request(
-            method, target, headers=headers, content=content, extensions=extensions
-        )
+        request = httpcore.Request(method, target, content=content, extensions=extensions)
+        length = None if content is None else len(content)
+        request.headers = self._checked.of(self._raw_headers, length)
+        return request
 
     # ------------------------------------------------------------------ clocks
     def _deadline(self) -> Deadline:
@@ -185,7 +186,13 @@ class HttpBase:
             raise self._redact(err) from None
 
     def _url(self, model: ModelRef, suffix: str) -> str:
-        return f"{self._base_url}{model_path(model)}{suffix}"
+        """The route's URL (its ids quoted once per model and route)."""
+        url = self._urls.get((model, suffix))
+        if url is None:
+            if len(self._urls) >= _URL_CACHE:
+                self._urls.clear()
+            url = self._urls[model, suffix] = f"{self._base_url}{model_path(model)}{suffix}"
+        return url
 
     @staticmethod
     def _content(body: Json) -> bytes:
