@@ -35,6 +35,7 @@ from codegen.runtime.aclient import abidi_requests
 from codegen.runtime.agrpc import AsyncGrpcTransport
 from codegen.runtime.ahttp import AsyncHttpTransport
 from tests.oracle.grpc_server import OracleGrpcServer
+from tests.subprocesses import python_without_proxies
 
 from .conftest import Reply, Server, success
 from .test_grpc import COUNT_UP, EVERY, FAIL, FAIL_STREAM, PREDICT, STREAM
@@ -114,15 +115,7 @@ def test_importing_the_runtime_imports_no_network_or_asyncio_module() -> None:
         "rt.AsyncClient('p')\n"
         "print(sorted(m for m in mods if m in sys.modules))\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = python_without_proxies("-c", script)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["[]", "['asyncio']"]
 

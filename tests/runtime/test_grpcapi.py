@@ -5,7 +5,6 @@ classes unchanged, both ways."""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from importlib.metadata import version
@@ -21,6 +20,7 @@ from codegen.runtime import grpcapi, grpcapi_data
 from codegen.runtime.encode import encode_args
 from codegen.runtime.messages import ModelRef, output_value, request_body
 from codegen.runtime.protoconv import from_message, new_message
+from tests.subprocesses import load_script
 
 from .cases import params
 from .sdk_helpers import assert_same, runtime_method, sdk_signature, to_dict, to_runtime
@@ -31,13 +31,7 @@ API = grpcapi.api()
 
 
 def _script() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "grpc_descriptors", ROOT / "scripts/grpc_descriptors.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("grpc_descriptors")
 
 
 def test_committed_descriptors_are_what_the_script_writes() -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import ssl
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from codegen.runtime.httpdefaults import direct, env_proxy, split_url
 from codegen.runtime.httperrors import HTTPCORE_ERRORS, KINDS, kind
 from codegen.runtime.httpxerrors import NOT_SENT_HTTPX, TRANSIENT_HTTPX
 from codegen.runtime.protocol import RetryPolicy
+from tests.subprocesses import python_without_proxies
 
 from .conftest import Reply, Server, success
 from .test_http import PREDICT
@@ -288,15 +287,7 @@ def test_a_default_client_calls_without_importing_httpx(server: Server) -> None:
     server.script(
         Reply(200, success({"string_value": "one"})), Reply(200, success({"string_value": "two"}))
     )
-    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARS}
-    out = subprocess.run(
-        [sys.executable, "-c", CALL, server.base_url],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = python_without_proxies("-c", CALL, server.base_url)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["[]", "['asyncio']"]
     assert len(server.requests) == 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 from pathlib import Path
 from types import ModuleType
@@ -10,18 +9,13 @@ from types import ModuleType
 import pytest
 
 from codegen.runtime import aclient, ahttp, client, http
+from tests.subprocesses import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "unasync_runtime", ROOT / "scripts/unasync_runtime.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("unasync_runtime")
 
 
 @pytest.fixture(scope="module")
