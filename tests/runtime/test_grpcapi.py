@@ -161,3 +161,30 @@ def test_repeated_fields_are_known_on_protobuf_5_and_7() -> None:
     assert is_repeated(SimpleNamespace(label=3)) and not is_repeated(SimpleNamespace(label=1))
     assert is_repeated(SimpleNamespace(is_repeated=True))
     assert not is_repeated(SimpleNamespace(is_repeated=False, label=3))
+
+
+def test_reading_a_response_leaves_descriptor_pb2_unloaded() -> None:
+    """`from_message` tells a map field from its entry's options only when the entry has options:
+    `GetOptions()` imports protobuf's descriptor_pb2 (0.4 MB of a cold process)."""
+    script = """
+import sys
+from codegen.runtime import grpcapi
+from codegen.runtime.protoconv import from_message
+api = grpcapi.api()
+response = api.MultiOutputResponse(status={"code": 10000})
+output = response.outputs.add()
+output.data.text.raw = "hi"
+output.data.metadata.update({"a": {"b": 1}})
+output.data.image.hosted_image_info["k"].width = 3
+body = from_message(api.MultiOutputResponse.FromString(response.SerializeToString()))
+print(body["outputs"][0]["data"]["metadata"], body["outputs"][0]["data"]["image"])
+print("google.protobuf.descriptor_pb2" in sys.modules)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == [
+        "{'a': {'b': 1.0}} {'hosted_image_info': {'k': {'width': 3}}}",
+        "False",
+    ]
