@@ -143,8 +143,7 @@ def plan_module(spec: ModelSpec, module: PyIdent | None = None) -> ModulePlan:
     problems = (*names.problems, *members.problems)
     if any(m.unary for m in methods):
         mapper.imports.typing.add(f"cast as {CAST}")
-    if mapper.imports.numpy:  # numpy.typing is imported for type checkers only
-        mapper.imports.typing.add("TYPE_CHECKING")
+    mapper.imports.typing.add("TYPE_CHECKING")  # AsyncClient, numpy.typing: for type checkers
     return ModulePlan(
         spec=spec,
         module=mod,

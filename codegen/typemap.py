@@ -86,9 +86,9 @@ class TypedDictDef:
 class Imports:
     typing: set[str] = field(default_factory=set)
     abc: set[str] = field(default_factory=set)
-    runtime: set[str] = field(
-        default_factory=lambda: {"AsyncClient", "Client", "ModelRef", "signature"}
-    )
+    # `AsyncClient` is imported for type checkers only: the async class loads it when it
+    # builds one, so a sync program never loads the async runtime.
+    runtime: set[str] = field(default_factory=lambda: {"Client", "ModelRef", "signature"})
     numpy: bool = False
 
 

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Se
 from typing import Any, Literal, TYPE_CHECKING, TypedDict, cast as _cast
 
 from ._runtime import (
-    AsyncClient,
     Audio,
     Client,
     Concept,
@@ -27,6 +26,8 @@ from ._runtime import (
 
 if TYPE_CHECKING:
     import numpy.typing as npt
+
+    from ._runtime import AsyncClient
 
 __all__ = [
     "AllTypes",
@@ -423,7 +424,11 @@ class AsyncAllTypes:
         calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
         owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
         """
-        self._client = client if client is not None else AsyncClient()
+        if client is None:
+            from ._runtime import AsyncClient  # the async runtime, loaded on first use
+
+            client = AsyncClient()
+        self._client = client
         self._model = model
         self._runner = self._client.runner.bind(
             deployment_id, deployment_user_id, compute_cluster_id, nodepool_id

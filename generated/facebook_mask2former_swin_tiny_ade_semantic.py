@@ -8,9 +8,12 @@ Regenerate from the snapshot in .codegen/: clarifai-codegen generate -o <this pa
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
-from typing import TypedDict, cast as _cast
+from typing import TYPE_CHECKING, TypedDict, cast as _cast
 
-from ._runtime import AsyncClient, Client, Image, ModelRef, Region, Video, signature
+from ._runtime import Client, Image, ModelRef, Region, Video, signature
+
+if TYPE_CHECKING:
+    from ._runtime import AsyncClient
 
 __all__ = [
     "FacebookMask2formerSwinTinyAdeSemantic",
@@ -163,7 +166,11 @@ class AsyncFacebookMask2formerSwinTinyAdeSemantic:
         calls to that deployment or nodepool of `deployment_user_id` (default: the PAT's
         owner) instead of the client's (CLARIFAI_DEPLOYMENT_ID, CLARIFAI_NODEPOOL_ID, ...).
         """
-        self._client = client if client is not None else AsyncClient()
+        if client is None:
+            from ._runtime import AsyncClient  # the async runtime, loaded on first use
+
+            client = AsyncClient()
+        self._client = client
         self._model = model
         self._runner = self._client.runner.bind(
             deployment_id, deployment_user_id, compute_cluster_id, nodepool_id

@@ -52,12 +52,37 @@ def serialized_files() -> list[bytes]:
 
 
 def _build() -> Api:
-    factory = importlib.import_module("google.protobuf.message_factory")
+    if importlib.import_module("google.protobuf.internal.api_implementation").Type() == "upb":
+        try:
+            return _build_upb()
+        except (ImportError, AttributeError, TypeError):  # upb's private API moved: the public road
+            pass
     pool = importlib.import_module("google.protobuf.descriptor_pool").DescriptorPool()
-    for name in grpcapi_data.WELL_KNOWN:  # "google/protobuf/struct.proto": struct_pb2's
-        module = importlib.import_module(name.removesuffix(".proto").replace("/", ".") + "_pb2")
-        pool.AddSerializedFile(module.DESCRIPTOR.serialized_pb)
     for serialized in serialized_files():
         pool.AddSerializedFile(serialized)
-    find = pool.FindMessageTypeByName
-    return Api(*(factory.GetMessageClass(find(f"clarifai.api.{n}")) for n in Api._fields))
+    make = importlib.import_module("google.protobuf.message_factory").GetMessageClass
+    return Api(*(make(pool.FindMessageTypeByName(f"clarifai.api.{n}")) for n in Api._fields))
+
+
+def _build_upb() -> Api:
+    """As `message_factory.GetMessageClass` does on upb, without importing `descriptor_pool` /
+    `message_factory`: they load protobuf's pure-Python message layer (~1 MB) this never uses."""
+    upb = importlib.import_module("google._upb._message")
+    base = importlib.import_module("google.protobuf.message").Message
+    pool = upb.DescriptorPool()
+    for serialized in serialized_files():
+        pool.AddSerializedFile(serialized)
+    made: dict[str, Any] = {}
+
+    def make(desc: Any) -> Any:
+        cls = made.get(desc.full_name)
+        if cls is None:
+            cls = made[desc.full_name] = upb.MessageMeta(
+                desc.name, (base,), {"DESCRIPTOR": desc, "__module__": None}
+            )
+            for field in desc.fields:  # each message type a field holds, as GetMessageClass
+                if field.message_type is not None:
+                    make(field.message_type)
+        return cls
+
+    return Api(*(make(pool.FindMessageTypeByName(f"clarifai.api.{n}")) for n in Api._fields))

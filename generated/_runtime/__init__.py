@@ -7,8 +7,9 @@ the exceptions.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import signature
-from .aclient import AsyncClient
 from .client import Client, ModelRef
 from .decode import MalformedResponse
 from .errors import (
@@ -27,6 +28,9 @@ from .errors import (
 )
 from .runner import RunnerSelector
 from .types import Audio, Concept, Frame, Image, JsonValue, Region, Text, Video
+
+if TYPE_CHECKING:
+    from .aclient import AsyncClient
 
 __all__ = [
     "ArgumentError",
@@ -56,3 +60,14 @@ __all__ = [
     "Video",
     "signature",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`AsyncClient`, its module loaded on first use: a program that never uses it does not
+    pay for it (0.2 MB of a cold process)."""
+    if name == "AsyncClient":
+        from .aclient import AsyncClient
+
+        globals()[name] = AsyncClient
+        return AsyncClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

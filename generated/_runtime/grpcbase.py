@@ -149,7 +149,7 @@ class GrpcBase:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._grpc = _load("grpc")
-        _load("google.protobuf.message_factory")
+        _load("google.protobuf.message")
         self._api = grpcapi.api()
         self.target, self.secure = grpc_target(base_url)
         self._pat = pat

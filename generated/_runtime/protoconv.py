@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from .optional import import_optional
@@ -53,7 +54,7 @@ def _kind(field: Any) -> int:
     t = field.type
     if t == field.TYPE_MESSAGE:
         msg = field.message_type
-        if msg.GetOptions().map_entry:
+        if _is_map(field):
             return _MAP
         if msg.full_name in _WKT:
             return _WKT[msg.full_name]
@@ -77,6 +78,18 @@ def _kind(field: Any) -> int:
     if t == field.TYPE_ENUM:
         return _ENUM
     return _SCALAR
+
+
+def _is_map(field: Any) -> bool:
+    """Whether a message-typed field is a map: its value in a message is a mapping. Not from
+    the entry type's `GetOptions().map_entry`, which imports protobuf's descriptor_pb2 (0.5 MB
+    of a cold process); a map entry always has options, most messages have none."""
+    if not field.message_type.has_options:
+        return False
+    holder = getattr(field.containing_type, "_concrete_class", None)  # set by protobuf
+    if holder is None:
+        return bool(field.message_type.GetOptions().map_entry)
+    return isinstance(getattr(holder(), field.name), Mapping)
 
 
 def is_repeated(field: Any) -> bool:

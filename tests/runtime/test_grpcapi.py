@@ -5,6 +5,7 @@ classes unchanged, both ways."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from importlib.metadata import version
@@ -35,10 +36,8 @@ def _script() -> Any:
 
 
 def test_committed_descriptors_are_what_the_script_writes() -> None:
-    files, well_known = _script().files()
     stale = "codegen/runtime/grpcapi_data.py is stale: run scripts/grpc_descriptors.py"
-    assert grpcapi.serialized_files() == files, stale
-    assert grpcapi_data.WELL_KNOWN == well_known, stale
+    assert grpcapi.serialized_files() == _script().files(), stale
     assert f"from clarifai-grpc {version('clarifai-grpc')};" in (grpcapi_data.__doc__ or "")
 
 
@@ -155,3 +154,75 @@ def test_repeated_fields_are_known_on_protobuf_5_and_7() -> None:
     assert is_repeated(SimpleNamespace(label=3)) and not is_repeated(SimpleNamespace(label=1))
     assert is_repeated(SimpleNamespace(is_repeated=True))
     assert not is_repeated(SimpleNamespace(is_repeated=False, label=3))
+
+
+def test_reading_a_response_loads_no_more_protobuf_than_it_needs() -> None:
+    """`from_message` tells a map field by its value, not by its entry's `GetOptions()`, which
+    imports protobuf's descriptor_pb2 (0.4 MB of a cold process); on upb the classes are built
+    without `descriptor_pool` / `message_factory` and the pure-Python layer they load (1 MB;
+    a Struct in a response still loads it, through `json_format`)."""
+    script = """
+import sys
+from codegen.runtime import grpcapi
+from codegen.runtime.protoconv import from_message
+api = grpcapi.api()
+response = api.MultiOutputResponse(status={"code": 10000})
+output = response.outputs.add()
+output.data.text.raw = "hi"
+output.data.image.hosted_image_info["k"].width = 3
+body = from_message(api.MultiOutputResponse.FromString(response.SerializeToString()))
+print(body["outputs"][0]["data"])
+print([m for m in ("descriptor_pb2", "descriptor_pool", "message_factory")
+       if "google.protobuf." + m in sys.modules])
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == [
+        "{'image': {'hosted_image_info': {'k': {'width': 3}}}, 'text': {'raw': 'hi'}}",
+        "[]",
+    ]
+
+
+def test_pure_python_protobuf_builds_the_same_messages() -> None:
+    """Under PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python the classes come from
+    `message_factory`; they write the bytes the upb ones do."""
+    script = """
+from codegen.runtime import grpcapi
+from google.protobuf.internal import api_implementation
+api = grpcapi.api()
+request = api.PostModelOutputsRequest(model_id="m", inputs=[{"data": {"text": {"raw": "hi"}}}])
+request.inputs[0].data.metadata.update({"a": [1, "x"]})
+print(api_implementation.Type(), request.SerializeToString(deterministic=True).hex())
+"""
+    env = {**os.environ, "PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"}
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    request = API.PostModelOutputsRequest(model_id="m", inputs=[{"data": {"text": {"raw": "hi"}}}])
+    request.inputs[0].data.metadata.update({"a": [1, "x"]})
+    assert out.stdout.split() == ["python", request.SerializeToString(deterministic=True).hex()]
+
+
+def test_a_moved_upb_api_falls_back_to_the_public_road(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`_build_upb` uses protobuf's private `google._upb._message`: where a release renames it,
+    the classes come from `message_factory` and write the same bytes."""
+
+    def moved() -> grpcapi.Api:
+        raise AttributeError("module 'google._upb._message' has no attribute 'MessageMeta'")
+
+    monkeypatch.setattr(grpcapi, "_build_upb", moved)
+    api = grpcapi._build()
+    request = api.PostModelOutputsRequest(model_id="m", inputs=[{"data": {"text": {"raw": "hi"}}}])
+    same = API.PostModelOutputsRequest(model_id="m", inputs=[{"data": {"text": {"raw": "hi"}}}])
+    assert type(request) is not type(same)
+    assert request.SerializeToString(deterministic=True) == same.SerializeToString(
+        deterministic=True
+    )
