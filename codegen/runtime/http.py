@@ -241,8 +241,11 @@ class Connections:
         self._slots.acquire()
         try:
             connection = self._take()
+            # Once connected, straight to its HTTP/1.1 connection: the wrapper's origin check
+            # and lock guard only the connect, and each connection serves one request at a time.
+            handler = connection._connection or connection
             try:
-                response = connection.handle_request(request)
+                response = handler.handle_request(request)
             except BaseException:
                 self._give(connection)
                 raise

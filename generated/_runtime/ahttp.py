@@ -246,8 +246,11 @@ class AsyncConnections:
         await self._slots.acquire()
         try:
             connection = await self._take()
+            # Once connected, straight to its HTTP/1.1 connection: the wrapper's origin check
+            # and lock guard only the connect, and each connection serves one request at a time.
+            handler = connection._connection or connection
             try:
-                response = await connection.handle_async_request(request)
+                response = await handler.handle_async_request(request)
             except BaseException:
                 await self._give(connection)
                 raise
