@@ -17,6 +17,8 @@ from typing import Any
 
 import httpcore
 
+from .alarm import Alarm
+
 __all__ = ["connect_tcp", "connect_unix_socket"]
 
 HIGH = 256 * 1024  # bytes buffered unread before the socket stops being read
@@ -35,6 +37,8 @@ class _Protocol(asyncio.Protocol):
         self.waiter: asyncio.Future[bool] | None = None
         self.write_paused = False
         self.read_paused = False
+        self.expiry: float | None = None  # loop time the waiter gives up at
+        self.alarm = Alarm(loop, self._expire)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -57,6 +61,7 @@ class _Protocol(asyncio.Protocol):
         if exc is not None:
             self.error = exc
         self.write_paused = False
+        self.alarm.cancel()
         self._wake()
 
     def pause_writing(self) -> None:
@@ -74,19 +79,24 @@ class _Protocol(asyncio.Protocol):
     async def wait(self, timeout: float | None) -> bool:
         """Until the next event (bytes, EOF, error, writable); False if `timeout` passed first."""
         waiter = self.waiter = self.loop.create_future()
-        timer = None if timeout is None else self.loop.call_later(timeout, _expire, waiter)
+        if timeout is not None:
+            self.expiry = self.loop.time() + timeout
+            self.alarm.arm(self.expiry)
         try:
             woken: bool = await waiter
             return woken
         finally:
-            self.waiter = None
-            if timer is not None:
-                timer.cancel()
+            self.waiter = self.expiry = None
 
-
-def _expire(waiter: asyncio.Future[bool]) -> None:
-    if not waiter.done():
+    def _expire(self, due: float) -> float | None:
+        """The alarm rang at `due`: the waiter gives up if its time has come."""
+        waiter, expiry = self.waiter, self.expiry
+        if waiter is None or expiry is None or waiter.done():
+            return None
+        if expiry > due:
+            return expiry
         waiter.set_result(False)
+        return None
 
 
 class Stream(httpcore.AsyncNetworkStream):

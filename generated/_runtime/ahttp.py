@@ -246,10 +246,14 @@ class AsyncConnections:
         await self._slots.acquire()
         try:
             connection = await self._take()
+            # Once connected, straight to its HTTP/1.1 connection: the wrapper's origin check
+            # and lock guard only the connect, and each connection serves one request at a time.
+            fresh = connection._connection is None
+            handler = connection._connection or connection
             try:
-                response = await connection.handle_async_request(request)
+                response = await handler.handle_async_request(request)
             except BaseException:
-                await self._give(connection)
+                await self._give(connection, fresh)
                 raise
         except BaseException:
             self._slots.release()
@@ -258,7 +262,7 @@ class AsyncConnections:
         async def aclose() -> None:
             try:
                 await response.aclose()
-                await self._give(connection)
+                await self._give(connection, fresh)
             finally:
                 self._slots.release()
 
@@ -279,9 +283,10 @@ class AsyncConnections:
         quiet_locks(connection)
         return connection
 
-    async def _give(self, connection: httpcore.AsyncHTTPConnection) -> None:
+    async def _give(self, connection: httpcore.AsyncHTTPConnection, fresh: bool) -> None:
         if connection.is_idle() and not connection.is_closed() and not self._closed:
-            quiet_locks(connection)  # its HTTP/1.1 connection exists after the first request
+            if fresh:  # its HTTP/1.1 connection exists after the first request
+                quiet_locks(connection)
             self._idle.append(connection)
         else:
             await connection.aclose()

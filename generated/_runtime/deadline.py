@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import ssl
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any, Protocol
 
@@ -40,14 +39,24 @@ class Clock(Protocol):
 _CLOCK: ContextVar[Clock | None] = ContextVar("clarifai_call_clock", default=None)
 
 
-@contextmanager
-def bounded(clock: Clock) -> Iterator[None]:
+def bounded(clock: Clock) -> _Bounded:
     """Network I/O in this block ends when `clock` runs out. Never hold it across a `yield`."""
-    token = _CLOCK.set(clock)
-    try:
-        yield
-    finally:
-        _CLOCK.reset(token)
+    return _Bounded(clock)
+
+
+class _Bounded:
+    """`bounded`'s block (a class: cheaper per call than a generator context manager)."""
+
+    __slots__ = ("_clock", "_token")
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def __enter__(self) -> None:
+        self._token = _CLOCK.set(self._clock)
+
+    def __exit__(self, *exc: object) -> None:
+        _CLOCK.reset(self._token)
 
 
 def expired(clock: Clock) -> bool:

@@ -241,10 +241,14 @@ class Connections:
         self._slots.acquire()
         try:
             connection = self._take()
+            # Once connected, straight to its HTTP/1.1 connection: the wrapper's origin check
+            # and lock guard only the connect, and each connection serves one request at a time.
+            fresh = connection._connection is None
+            handler = connection._connection or connection
             try:
-                response = connection.handle_request(request)
+                response = handler.handle_request(request)
             except BaseException:
-                self._give(connection)
+                self._give(connection, fresh)
                 raise
         except BaseException:
             self._slots.release()
@@ -253,7 +257,7 @@ class Connections:
         def close() -> None:
             try:
                 response.close()
-                self._give(connection)
+                self._give(connection, fresh)
             finally:
                 self._slots.release()
 
@@ -274,9 +278,10 @@ class Connections:
         quiet_locks(connection)
         return connection
 
-    def _give(self, connection: httpcore.HTTPConnection) -> None:
+    def _give(self, connection: httpcore.HTTPConnection, fresh: bool) -> None:
         if connection.is_idle() and not connection.is_closed() and not self._closed:
-            quiet_locks(connection)  # its HTTP/1.1 connection exists after the first request
+            if fresh:  # its HTTP/1.1 connection exists after the first request
+                quiet_locks(connection)
             self._idle.append(connection)
         else:
             connection.close()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpcore
 
+from .alarm import Alarm
 from .bodies import ACCEPT_ENCODING, DEFAULT_MAX_RESPONSE_BYTES, Body
 from .core import Deadline, IdleClock, redact
 from .deadline import Clock, expired, limit
@@ -242,6 +243,9 @@ def _httpx_split(url: str) -> tuple[bytes, bytes, int | None, bytes]:
     return parsed.raw_scheme, parsed.raw_host, parsed.port, parsed.raw_path
 
 
+_NO_SLOT = "no connection free within the call's deadline"
+
+
 class Slots:
     """At most `size` requests at once; the wait for a slot ends at the call's deadline."""
 
@@ -251,20 +255,22 @@ class Slots:
 
     def acquire(self) -> None:
         if not self._free.acquire(timeout=limit(self._timeout, httpcore.PoolTimeout)):
-            raise httpcore.PoolTimeout("no connection free within the call's deadline")
+            raise httpcore.PoolTimeout(_NO_SLOT)
 
     def release(self) -> None:
         self._free.release()
 
 
 class AsyncSlots:
-    """`Slots` for asyncio tasks: a freed slot goes to the longest waiter. A wait is a future with
-    a timer (`asyncio.wait_for` would start a task per wait: hundreds with a gather)."""
+    """`Slots` for asyncio tasks: a freed slot goes to the longest waiter. A wait is a future; one
+    `Alarm` ends the waits whose deadline passed (`asyncio.wait_for` would start a task per wait,
+    a timer per wait costs a heap push and pop: hundreds with a gather)."""
 
     def __init__(self, size: int, timeout: float) -> None:
         self._free = size
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._waiters: deque[tuple[asyncio.Future[None], float | None]] = deque()
         self._timeout = timeout
+        self._alarm: Alarm | None = None
 
     async def acquire(self) -> None:
         if self._free > 0 and not self._waiters:
@@ -275,8 +281,10 @@ class AsyncSlots:
         wait = limit(self._timeout, httpcore.PoolTimeout)
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
-        self._waiters.append(waiter)
-        timer = None if wait is None else loop.call_later(wait, _no_slot, waiter)
+        entry = (waiter, None if wait is None else loop.time() + wait)
+        self._waiters.append(entry)
+        if entry[1] is not None:
+            self._alarm_of(loop).arm(entry[1])
         try:
             await waiter
         except BaseException:
@@ -284,24 +292,34 @@ class AsyncSlots:
                 self.release()  # handed a slot just as it was cancelled: pass it on
             else:
                 with suppress(ValueError):
-                    self._waiters.remove(waiter)
+                    self._waiters.remove(entry)
             raise
-        finally:
-            if timer is not None:
-                timer.cancel()
 
     def release(self) -> None:
         while self._waiters:
-            waiter = self._waiters.popleft()
+            waiter = self._waiters.popleft()[0]
             if not waiter.done():
                 waiter.set_result(None)
                 return
         self._free += 1
 
+    def _alarm_of(self, loop: asyncio.AbstractEventLoop) -> Alarm:
+        alarm = self._alarm
+        if alarm is None or alarm.loop is not loop:
+            alarm = self._alarm = Alarm(loop, self._expire)
+        return alarm
 
-def _no_slot(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_exception(httpcore.PoolTimeout("no connection free within the call's deadline"))
+    def _expire(self, due: float) -> float | None:
+        """The alarm rang at `due`: the waits whose deadline passed fail; the next deadline."""
+        following: float | None = None
+        for waiter, expiry in self._waiters:
+            if expiry is None or waiter.done():
+                continue
+            if expiry <= due:
+                waiter.set_exception(httpcore.PoolTimeout(_NO_SLOT))
+            elif following is None or expiry < following:
+                following = expiry
+        return following
 
 
 def quiet_locks(connection: object) -> None:

@@ -69,6 +69,28 @@ def test_read_timeout_and_idle_connection_not_readable() -> None:
     run(handler, client)
 
 
+def test_a_read_times_out_at_its_own_deadline_after_a_longer_one() -> None:
+    """One alarm per connection serves its reads' deadlines: a nearer one still rings in time."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(0.05)  # the client waits (a long deadline) for it
+        writer.write(b"x")
+        await writer.drain()
+        await reader.read()
+
+    async def client(port: int) -> None:
+        stream = await aionet.connect_tcp("127.0.0.1", port, timeout=5)
+        assert await stream.read(10, timeout=30) == b"x"
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        with pytest.raises(httpcore.ReadTimeout):
+            await stream.read(10, timeout=0.1)
+        assert loop.time() - start < 3
+        await stream.aclose()
+
+    run(handler, client)
+
+
 def test_write_times_out_when_the_peer_does_not_read() -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(5)

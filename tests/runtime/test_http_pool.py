@@ -13,6 +13,7 @@ import httpcore
 import pytest
 
 from codegen.runtime import AsyncClient, Client, TransportError, deadline, httpbase
+from codegen.runtime.core import Deadline
 
 from .conftest import Reply, Server, success
 from .faultserver import FaultServer, reply
@@ -254,5 +255,26 @@ def test_async_slots_wait_in_order_and_a_cancelled_wait_loses_no_slot() -> None:
         await asyncio.wait_for(slots.acquire(), 2)
         with pytest.raises(httpcore.PoolTimeout):
             await httpbase.AsyncSlots(0, timeout=0.05).acquire()
+
+    asyncio.run(main())
+
+
+def test_async_slot_waits_end_each_at_its_own_deadline() -> None:
+    """Waits armed far then near: the near one fails first, the far one later, none early."""
+
+    async def main() -> None:
+        slots = httpbase.AsyncSlots(0, timeout=5)
+        loop = asyncio.get_running_loop()
+        ended: dict[str, float] = {}
+
+        async def wait(name: str, seconds: float) -> None:
+            with deadline.bounded(Deadline(seconds, time.monotonic)):
+                with pytest.raises(httpcore.PoolTimeout):
+                    await slots.acquire()
+            ended[name] = loop.time() - start
+
+        start = loop.time()
+        await asyncio.wait_for(asyncio.gather(wait("far", 0.4), wait("near", 0.1)), 5)
+        assert 0.05 <= ended["near"] < 0.35 <= ended["far"] < 3
 
     asyncio.run(main())
