@@ -202,7 +202,7 @@ def check_success(
         example, f"examples/{module}.py", allowed, {(0, "__future__"), (2, "_runtime"), (2, module)}
     )
     init = after["__init__.py"].decode()
-    check_injection_free(init, "__init__.py", set(), {(1, "_runtime")})
+    check_injection_free(init, "__init__.py", {"AttributeError"}, {(1, "_runtime"), (0, "typing")})
 
     assert sig.returncode == 0, f"signature failed: {sig_err}"
     sig_lines = sig_out.splitlines()
