@@ -19,6 +19,8 @@ from typing import Any, Final, TypeVar
 
 from google.protobuf.json_format import ParseDict
 
+from ..runtime.protoconv import is_repeated
+
 __all__ = ["parse_dict"]
 
 M = TypeVar("M")
@@ -57,15 +59,10 @@ def _table(desc: Any) -> dict[str, Spec]:
         table = {}
         for f in desc.fields:
             oneof = f.containing_oneof
-            spec = (f.name, _kind(f), _is_repeated(f), f.enum_type, oneof and oneof.name)
+            spec = (f.name, _kind(f), is_repeated(f), f.enum_type, oneof and oneof.name)
             table[f.json_name] = table[f.name] = spec
         _TABLES[desc] = table
     return table
-
-
-def _is_repeated(field: Any) -> bool:
-    flag = getattr(field, "is_repeated", None)  # protobuf 6.31+; older ones have `label`
-    return bool(field.label == 3) if flag is None else bool(flag)
 
 
 def _kind(f: Any) -> int:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from codegen.runtime.encode import encode_args
 from codegen.runtime.httpbase import dump_json
 from codegen.runtime.messages import ModelRef, request_body
+from codegen.runtime.protoconv import is_repeated
 from codegen.serve import protojson
 
 from ..runtime.cases import params
@@ -103,7 +104,7 @@ def _value(field: Any, depth: int) -> Any:
             one = _message(sub, depth + 1)
     else:
         one = _scalar(field)
-    if protojson._is_repeated(field) and not (
+    if is_repeated(field) and not (
         field.type == field.TYPE_MESSAGE and field.message_type.GetOptions().map_entry
     ):
         return st.lists(one, max_size=2) | one
