@@ -9,8 +9,8 @@ from urllib.parse import unquote
 
 from clarifai_grpc.grpc.api import service_pb2
 from clarifai_grpc.grpc.api.status import status_code_pb2
-from google.protobuf.json_format import ParseDict
 
+from .protojson import parse_dict
 from .registry import base_record, status_body
 
 __all__ = [
@@ -98,9 +98,7 @@ def parse_request(body: Any) -> service_pb2.PostModelOutputsRequest:
     if not isinstance(body, dict):
         raise bad_request(f"request body must be a JSON object, got {type(body).__name__}")
     try:
-        req: service_pb2.PostModelOutputsRequest = ParseDict(
-            body, service_pb2.PostModelOutputsRequest(), ignore_unknown_fields=False
-        )
+        req = parse_dict(body, service_pb2.PostModelOutputsRequest)
     except Exception as e:  # json_format.ParseError and friends
         raise bad_request(str(e)) from e
     return req
