@@ -226,3 +226,18 @@ def test_a_moved_upb_api_falls_back_to_the_public_road(monkeypatch: pytest.Monke
     assert request.SerializeToString(deterministic=True) == same.SerializeToString(
         deterministic=True
     )
+
+
+def test_concept_messages_decode_as_item_by_item() -> None:
+    """The gRPC fast road for a list of Concept messages gives what `concept` gives item by
+    item; a list that is not all messages goes item by item."""
+    from codegen.runtime import decoders
+
+    data = API.MultiOutputResponse().outputs.add().data
+    for i in range(3):
+        data.concepts.add(id=f"id-{i}", name=f"c {i}", value=i / 4)
+    items = list(data.concepts)
+    by_item = [decoders.concept(c, "x") for c in items]
+    assert decoders._concepts(items, "x") == by_item
+    mixed = [*items, {"id": "d", "name": "dict", "value": 0.5}]
+    assert decoders._concepts(mixed, "x") == [*by_item, decoders.concept(mixed[-1], "x")]
