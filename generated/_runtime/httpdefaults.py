@@ -11,6 +11,7 @@ httpx itself.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import ssl
@@ -99,8 +100,10 @@ def _ca_from_env() -> bool:
     return bool(os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR"))
 
 
+@functools.cache
 def httpx_version() -> str | None:
-    """The installed httpx's version, read from its source without importing it."""
+    """The installed httpx's version, read from its source without importing it (once a process:
+    every transport asks, and a model class built per request builds a transport each time)."""
     try:
         spec = find_spec("httpx")
     except (ImportError, ValueError):
